@@ -1,0 +1,2 @@
+//! exosim: exoskeleton actuator control-loop simulator.
+fn main() {}

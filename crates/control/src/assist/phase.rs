@@ -1,0 +1,108 @@
+//! Gait phase from heel-strike events.
+
+use crate::error::{self, ConfigError, Problem};
+use crate::real::{Real, c, fmin};
+
+/// Largest number of past strides averaged.
+const MAX_STRIDES: usize = 8;
+
+/// Configuration of a [`HeelStrikePhase`] estimator.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct HeelStrikePhaseConfig<T> {
+    /// Number of past strides averaged for the stride-time estimate (1 to 8).
+    pub strides_averaged: u8,
+    /// Heel strikes closer than this to the previous one are ignored (debounce), s (> 0).
+    pub min_stride_s: T,
+    /// A stride longer than this means the wearer stopped: the estimate is dropped, s (> `min_stride_s`).
+    pub max_stride_s: T,
+}
+
+impl<T: Real> HeelStrikePhaseConfig<T> {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.strides_averaged == 0 || usize::from(self.strides_averaged) > MAX_STRIDES {
+            return Err(ConfigError::new("strides_averaged", Problem::OutOfRange));
+        }
+        error::positive(self.min_stride_s, "min_stride_s")?;
+        error::range(self.min_stride_s, self.max_stride_s, "min_stride_s", "max_stride_s")
+    }
+}
+
+/// Gait phase as the time since the last heel strike over the mean of the last strides.
+///
+/// Reports no phase (`None`) until one full stride has been seen and whenever the current stride has outlasted
+/// `max_stride_s`: assistance must not run on a guess.
+#[derive(Clone, Copy, Debug)]
+pub struct HeelStrikePhase<T: Real> {
+    config: HeelStrikePhaseConfig<T>,
+    strides: [T; MAX_STRIDES],
+    count: usize,
+    next: usize,
+    since_strike_s: T,
+    seen_strike: bool,
+}
+
+impl<T: Real> HeelStrikePhase<T> {
+    /// An estimator that has seen nothing yet.
+    pub fn new(config: HeelStrikePhaseConfig<T>) -> Result<Self, ConfigError> {
+        config.validate()?;
+        Ok(Self {
+            config,
+            strides: [T::zero(); MAX_STRIDES],
+            count: 0,
+            next: 0,
+            since_strike_s: T::zero(),
+            seen_strike: false,
+        })
+    }
+
+    /// Forgets every stride.
+    pub fn reset(&mut self) {
+        self.count = 0;
+        self.next = 0;
+        self.since_strike_s = T::zero();
+        self.seen_strike = false;
+    }
+
+    /// The mean stride time in use, s (`None` before the first stride).
+    #[must_use]
+    pub fn stride_time_s(&self) -> Option<T> {
+        if self.count == 0 {
+            return None;
+        }
+        let n = self.count;
+        let sum = self.strides.iter().take(n).fold(T::zero(), |a, b| a + *b);
+        Some(sum / T::from_subset(&(n as f64)))
+    }
+
+    /// Advances by `dt_s` with the heel-strike flag of this tick; returns the phase in `[0, 1)` if known.
+    pub fn update(&mut self, heel_strike: bool, dt_s: T) -> Option<T> {
+        if dt_s > T::zero() && dt_s.is_finite() {
+            self.since_strike_s += dt_s;
+        }
+        if heel_strike && (!self.seen_strike || self.since_strike_s >= self.config.min_stride_s) {
+            if self.seen_strike && self.since_strike_s <= self.config.max_stride_s {
+                if let Some(slot) = self.strides.get_mut(self.next) {
+                    *slot = self.since_strike_s;
+                }
+                let n = usize::from(self.config.strides_averaged);
+                self.next = (self.next + 1) % n;
+                self.count = fmin(self.count + 1, n);
+            } else if self.seen_strike {
+                // The wearer paused: old strides no longer describe the gait.
+                self.count = 0;
+                self.next = 0;
+            }
+            self.seen_strike = true;
+            self.since_strike_s = T::zero();
+        }
+        let stride = self.stride_time_s()?;
+        if !self.seen_strike || self.since_strike_s > self.config.max_stride_s {
+            return None;
+        }
+        // Hold just below 1 if the stride runs longer than the average.
+        Some(fmin(self.since_strike_s / stride, T::one() - c::<T>(1e-6)))
+    }
+}

@@ -1,0 +1,198 @@
+//! Property tests: whatever the input (NaN, infinities, huge values, bad tick lengths), every controller's output
+//! is finite and within its limits, and the supervisor trips within one tick of a bad frame.
+
+use exo_control::assist::{AssistanceConfig, HeelStrikePhaseConfig, PhaseEstimatorConfig, Profile, SplineProfile};
+use exo_control::pid::{AntiWindup, DerivativeFilter, DerivativeOn, Discretization};
+use exo_control::sea::{SeaTorqueConfig, TorqueSource};
+use exo_control::{
+    Admittance, AdmittanceConfig, Assistance, ControlLaw, FaultReason, JointImpedance, JointImpedanceConfig, Pid,
+    PidBank, PidConfig, SVector, SeaTorque, SensorFrame, Supervisor, SupervisorConfig, SupervisorState,
+};
+use proptest::prelude::*;
+
+/// Any f64, with extra weight on the hostile ones.
+fn wild() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => -10.0..10.0f64,
+        1 => any::<f64>(),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+        1 => prop_oneof![Just(1e300), Just(-1e300), Just(f64::MAX), Just(f64::MIN_POSITIVE)],
+    ]
+}
+
+fn tick() -> impl Strategy<Value = f64> {
+    prop_oneof![8 => Just(1e-3), 1 => 1e-6..1.0f64, 1 => wild()]
+}
+
+fn method() -> impl Strategy<Value = Discretization> {
+    prop_oneof![Just(Discretization::ForwardEuler), Just(Discretization::BackwardEuler), Just(Discretization::Tustin)]
+}
+
+prop_compose! {
+    fn pid_config()(kp in 0.0..1e4f64, ki in 0.0..1e5f64, kd in 0.0..1e2f64, lim in 1e-3..1e3f64,
+                    rate in prop_oneof![Just(f64::INFINITY), 1e-2..1e6f64],
+                    aw in 0..3u8, tt in 1e-4..1.0f64, filt in 0..3u8, tf in 1e-5..1.0f64, n in 1.0..30.0f64,
+                    on_err in any::<bool>(), b in 0.0..=1.0f64, c in 0.0..=1.0f64,
+                    mi in method(), md in method()) -> PidConfig<f64> {
+        let mut cfg = PidConfig::new(kp, ki, kd, lim)
+            .with_rate_limit(rate)
+            .with_setpoint_weights(b, c)
+            .with_derivative_on(if on_err { DerivativeOn::Error } else { DerivativeOn::Measurement })
+            .with_discretization(mi, md)
+            .with_anti_windup(match aw { 0 => AntiWindup::None, 1 => AntiWindup::Clamping,
+                                          _ => AntiWindup::BackCalculation { tracking_time_s: tt } });
+        cfg.derivative_filter = match filt {
+            0 => DerivativeFilter::None,
+            1 => DerivativeFilter::TimeConstant { tf_s: tf },
+            _ if kp > 0.0 => DerivativeFilter::Ratio { n },
+            _ => DerivativeFilter::None,
+        };
+        cfg
+    }
+}
+
+fn frame_strategy() -> impl Strategy<Value = (SensorFrame<f64, 2>, bool)> {
+    (proptest::collection::vec(wild(), 20), any::<u32>(), any::<bool>()).prop_map(|(v, seq, hs)| {
+        let mut f = SensorFrame::<f64, 2>::default();
+        let mut it = v.into_iter();
+        let mut next2 = || SVector::<f64, 2>::new(it.next().unwrap_or(0.0), it.next().unwrap_or(0.0));
+        f.joint_position_rad = next2();
+        f.joint_velocity_rad_per_s = next2();
+        f.motor_position_rad = next2();
+        f.motor_velocity_rad_per_s = next2();
+        f.joint_torque_nm = next2();
+        f.interaction_torque_nm = next2();
+        f.setpoint.position_rad = next2();
+        f.setpoint.velocity_rad_per_s = next2();
+        f.setpoint.torque_nm = next2();
+        f.setpoint.gravity_torque_nm = next2();
+        f.sequence = seq;
+        f.heel_strike = hs;
+        let finite = f.is_finite();
+        (f, finite)
+    })
+}
+
+fn within(x: f64, lo: f64, hi: f64) -> bool {
+    x.is_finite() && x >= lo && x <= hi
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pid_output_is_always_finite_and_within_limits(
+        cfg in pid_config(),
+        inputs in proptest::collection::vec((wild(), wild(), wild(), tick()), 1..60),
+    ) {
+        let mut pid = Pid::new(cfg).unwrap();
+        for (r, y, ff, dt) in inputs {
+            let out = pid.update(r, y, ff, dt);
+            prop_assert!(within(out.output, cfg.output_min, cfg.output_max), "{out:?}");
+            if !(dt > 0.0 && dt.is_finite() && r.is_finite() && y.is_finite() && ff.is_finite()) {
+                prop_assert!(out.held);
+            }
+        }
+    }
+
+    #[test]
+    fn pid_bank_outputs_are_always_finite_and_within_limits(
+        cfgs in [pid_config(), pid_config(), pid_config()],
+        inputs in proptest::collection::vec(([wild(), wild(), wild()], [wild(), wild(), wild()], tick()), 1..40),
+    ) {
+        let mut bank = PidBank::new(cfgs).unwrap();
+        for (r, y, dt) in inputs {
+            let out = bank.update(&r, &y, &[0.0; 3], dt);
+            for (o, c) in out.iter().zip(cfgs.iter()) {
+                prop_assert!(within(*o, c.output_min, c.output_max), "{out:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn impedance_admittance_sea_and_assistance_stay_finite_and_limited(
+        frames in proptest::collection::vec((frame_strategy(), tick()), 1..40),
+        k in 0.0..1e4f64, b in 0.0..1e2f64, lim in 1e-2..200.0f64,
+    ) {
+        let mut imp: JointImpedance<f64, 2> =
+            JointImpedance::new(JointImpedanceConfig::diagonal(k, b, lim).with_gravity_compensation(true)).unwrap();
+        let pid = PidConfig::new(k.min(500.0), 10.0, b.min(5.0), lim);
+        let mut adm = Admittance::new(AdmittanceConfig {
+            virtual_inertia_kg_m2: SVector::repeat(0.2),
+            virtual_damping_nm_s_per_rad: SVector::repeat(b),
+            virtual_stiffness_nm_per_rad: SVector::repeat(k),
+            interaction_deadband_nm: SVector::repeat(0.1),
+            position_min_rad: SVector::repeat(-1.0),
+            position_max_rad: SVector::repeat(1.0),
+            velocity_limit_rad_per_s: SVector::repeat(3.0),
+            position_loop: [pid; 2],
+        }).unwrap();
+        let sea_cfg = SeaTorqueConfig {
+            spring_stiffness_nm_per_rad: SVector::repeat(300.0),
+            torque_source: TorqueSource::SpringDeflection,
+            torque_loop: [pid; 2],
+            feedforward_gain: SVector::repeat(1.0),
+            motor_damping_nm_s_per_rad: SVector::repeat(b),
+        };
+        let mut sea = SeaTorque::new(sea_cfg).unwrap();
+        let profile = Profile::Spline(SplineProfile { peak_torque_nm: 30.0, peak_time_pct: 50.0,
+                                                      rise_time_pct: 25.0, fall_time_pct: 10.0 });
+        let mut assist = Assistance::new(AssistanceConfig {
+            profiles: [profile; 2],
+            phase: PhaseEstimatorConfig::HeelStrike(HeelStrikePhaseConfig {
+                strides_averaged: 3, min_stride_s: 1e-3, max_stride_s: 3.0 }),
+            torque_loop: Some(sea_cfg),
+            assistance_gain: 1.0,
+        }).unwrap();
+        for ((frame, _), dt) in frames {
+            for cmd in [imp.update(&frame, dt), adm.update(&frame, dt), sea.update(&frame, dt), assist.update(&frame, dt)] {
+                for t in cmd.torque_nm.iter() {
+                    prop_assert!(within(*t, -lim, lim), "{cmd:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn supervisor_output_is_limited_and_it_trips_on_the_tick_of_a_non_finite_frame(
+        frames in proptest::collection::vec((frame_strategy(), wild(), wild(), tick()), 1..40),
+    ) {
+        let cfg = SupervisorConfig::<f64, 2>::symmetric(1.5, 8.0, 50.0);
+        let mut sup = Supervisor::new(cfg).unwrap();
+        for ((frame, _), t0, t1, dt) in frames {
+            let cmd = exo_control::Command::torque(SVector::<f64, 2>::from([t0, t1]));
+            let out = sup.apply(&frame, &cmd, dt);
+            for t in out.command.torque_nm.iter() {
+                prop_assert!(within(*t, -50.0, 50.0));
+            }
+            let frame_ok = (frame.joint_position_rad + frame.joint_velocity_rad_per_s).iter().all(|x| x.is_finite());
+            let command_ok = t0.is_finite() && t1.is_finite();
+            let tick_ok = dt > 0.0 && dt.is_finite();
+            let bad = !(frame_ok && command_ok && tick_ok);
+            if bad {
+                prop_assert_eq!(out.state, SupervisorState::SafeStop);
+            }
+            if out.state == SupervisorState::SafeStop {
+                sup.reset();
+            }
+        }
+    }
+
+    #[test]
+    fn supervisor_trips_on_exactly_the_kth_stale_tick(k in 1u32..20, seq in any::<u32>()) {
+        let mut cfg = SupervisorConfig::<f64, 2>::symmetric(1.5, 8.0, 50.0);
+        cfg.watchdog_ticks = k;
+        let mut sup = Supervisor::new(cfg).unwrap();
+        let mut frame = SensorFrame::<f64, 2>::default();
+        frame.sequence = seq;
+        let cmd = exo_control::Command::default();
+        prop_assert_eq!(sup.apply(&frame, &cmd, 1e-3).state, SupervisorState::Active);
+        for _ in 1..k {
+            prop_assert_eq!(sup.apply(&frame, &cmd, 1e-3).state, SupervisorState::Active);
+        }
+        let out = sup.apply(&frame, &cmd, 1e-3);
+        prop_assert_eq!((out.state, out.reason), (SupervisorState::SafeStop, FaultReason::StaleFrame));
+    }
+}
