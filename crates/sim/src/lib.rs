@@ -1,0 +1,7 @@
+//! # exo-sim: the simulated world of exosim
+//!
+//! Everything between the controller's command and the next sensor frame: actuators, sensors, the human leg and
+//! the exoskeleton as rigid bodies, the multi-rate stepping loop, recording and metrics.
+pub mod actuator;
+pub mod multibody;
+pub mod reference_leg;

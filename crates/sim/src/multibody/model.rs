@@ -1,0 +1,175 @@
+//! The multibody model: a tree of rigid bodies, each joined to its parent by one 1-DoF joint.
+
+use nalgebra::{Matrix3, Vector2};
+
+use super::spatial::{SpatialInertia, Transform};
+
+/// Index of a body in a [`Model`] (and of the joint that carries it).
+pub type BodyId = usize;
+
+/// A one-degree-of-freedom joint.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum JointKind {
+    /// Rotation about an axis parallel to world y. `axis_y = +1` for the `+y` axis, `-1` for `-y`: a positive
+    /// joint angle rotates the child by `-axis_y · q` in the (x, z) plane.
+    Revolute {
+        /// `+1.0` or `-1.0`: direction of the joint axis along world y.
+        axis_y: f64,
+    },
+    /// Translation along a unit direction in the parent's joint frame.
+    Prismatic {
+        /// Unit direction (x, z).
+        direction: Vector2<f64>,
+    },
+}
+
+/// One rigid body and the joint that attaches it to its parent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Body {
+    /// Name, for errors and recordings (`"thigh"`, `"exo_shank"`).
+    pub name: String,
+    /// Parent body, `None` for a body attached to the base (the pelvis frame or the world).
+    pub parent: Option<BodyId>,
+    /// The joint.
+    pub joint: JointKind,
+    /// Joint frame origin in the parent's frame (parent's joint frame for bodies, base frame otherwise), m.
+    pub joint_origin_m: Vector2<f64>,
+    /// Mass properties in the body frame (whose origin is on the joint axis).
+    pub inertia: SpatialInertia,
+    /// Extra inertia felt on the joint coordinate only (reflected rotor inertia), kg m² (or kg).
+    pub armature: f64,
+    /// Viscous joint damping, N m s/rad (or N s/m).
+    pub damping: f64,
+}
+
+/// Errors in building a model.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ModelError {
+    /// A parent index refers to a body added later or missing.
+    #[error("body `{body}`: parent {parent} must be added before its child")]
+    ParentOrder {
+        /// Child body name.
+        body: String,
+        /// Offending parent index.
+        parent: usize,
+    },
+    /// A mass property is negative or not finite.
+    #[error("body `{body}`: {field} must be finite and not negative (got {value})")]
+    BadInertia {
+        /// Body name.
+        body: String,
+        /// Field name.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// Revolute axis not ±1 or prismatic direction not a unit vector.
+    #[error("body `{body}`: joint axis must be +1/-1 (revolute) or a unit vector (prismatic)")]
+    BadAxis {
+        /// Body name.
+        body: String,
+    },
+}
+
+/// A validated multibody tree, bodies in topological order (every parent before its children).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub(crate) bodies: Vec<Body>,
+    /// Cached spatial inertias about each body origin.
+    pub(crate) inertia: Vec<Matrix3<f64>>,
+    /// Cached tree transforms (joint placement in the parent).
+    pub(crate) tree: Vec<Transform>,
+    /// Gravity in world coordinates (x, z), m/s².
+    pub gravity_m_per_s2: Vector2<f64>,
+}
+
+impl Model {
+    /// Number of bodies, which is also the number of joint coordinates.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.bodies.len()
+    }
+
+    /// True for a model without bodies.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.bodies.is_empty()
+    }
+
+    /// The bodies.
+    #[must_use]
+    pub fn bodies(&self) -> &[Body] {
+        &self.bodies
+    }
+
+    /// Finds a body by name.
+    #[must_use]
+    pub fn body_id(&self, name: &str) -> Option<BodyId> {
+        self.bodies.iter().position(|b| b.name == name)
+    }
+
+    /// Total mass of the bodies, kg.
+    #[must_use]
+    pub fn total_mass_kg(&self) -> f64 {
+        self.bodies.iter().map(|b| b.inertia.mass_kg).sum()
+    }
+}
+
+/// Builds a [`Model`] body by body.
+#[derive(Clone, Debug, Default)]
+pub struct ModelBuilder {
+    bodies: Vec<Body>,
+    gravity: Option<Vector2<f64>>,
+}
+
+impl ModelBuilder {
+    /// An empty model with gravity `(0, -9.81)` m/s² (z up).
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets gravity in world (x, z), m/s².
+    #[must_use]
+    pub fn gravity(mut self, g: Vector2<f64>) -> Self {
+        self.gravity = Some(g);
+        self
+    }
+
+    /// Adds a body; returns its id.
+    pub fn add(&mut self, body: Body) -> BodyId {
+        self.bodies.push(body);
+        self.bodies.len() - 1
+    }
+
+    /// Validates and finishes the model.
+    pub fn build(self) -> Result<Model, ModelError> {
+        for (i, b) in self.bodies.iter().enumerate() {
+            if let Some(p) = b.parent
+                && p >= i
+            {
+                return Err(ModelError::ParentOrder { body: b.name.clone(), parent: p });
+            }
+            for (field, value) in [
+                ("mass_kg", b.inertia.mass_kg),
+                ("inertia_kg_m2", b.inertia.inertia_kg_m2),
+                ("armature", b.armature),
+                ("damping", b.damping),
+            ] {
+                if !value.is_finite() || value < 0.0 {
+                    return Err(ModelError::BadInertia { body: b.name.clone(), field, value });
+                }
+            }
+            let ok = match b.joint {
+                JointKind::Revolute { axis_y } => axis_y == 1.0 || axis_y == -1.0,
+                JointKind::Prismatic { direction } => (direction.norm() - 1.0).abs() < 1e-9,
+            };
+            if !ok {
+                return Err(ModelError::BadAxis { body: b.name.clone() });
+            }
+        }
+        let inertia = self.bodies.iter().map(|b| b.inertia.matrix()).collect();
+        let tree = self.bodies.iter().map(|b| Transform::new(0.0, b.joint_origin_m)).collect();
+        Ok(Model { bodies: self.bodies, inertia, tree, gravity_m_per_s2: self.gravity.unwrap_or(Vector2::new(0.0, -9.81)) })
+    }
+}
