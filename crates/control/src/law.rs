@@ -45,4 +45,9 @@ pub trait ControlLaw<T: Real, const N: usize> {
     /// Changes a parameter at once, bumplessly where the law supports it. Invalid values are refused and leave
     /// the law unchanged.
     fn set_parameter(&mut self, id: ParamId, value: T) -> Result<(), ConfigError>;
+
+    /// The gait phase the law estimated at its last tick (in `[0, 1)`), for laws that estimate one.
+    fn gait_phase(&self) -> Option<T> {
+        None
+    }
 }

@@ -58,7 +58,7 @@ pub use law::{ControlLaw, ParamId, ParamInfo};
 pub use pid::{Pid, PidBank, PidConfig, PidOutput};
 pub use position::JointPid;
 pub use real::Real;
-pub use safety::{FaultReason, SafeStopMode, Supervisor, SupervisorConfig, SupervisorState};
+pub use safety::{FaultReason, SafeStopMode, Supervised, Supervisor, SupervisorConfig, SupervisorState};
 pub use sea::{SeaTorque, SeaTorqueConfig};
 
 /// nalgebra's fixed-size matrix, re-exported for full impedance gain matrices.

@@ -44,9 +44,16 @@ impl PdHold {
 #[must_use]
 pub fn model() -> Model {
     let mut b = ModelBuilder::new();
-    let mut parent = None;
+    add_to(&mut b, None);
+    b.build().unwrap_or_else(|e| unreachable!("the reference leg is valid: {e}"))
+}
+
+/// Adds the reference leg's three bodies under `parent` (`None`: the base frame is the pelvis).
+pub fn add_to(b: &mut ModelBuilder, parent: Option<crate::multibody::BodyId>) -> crate::body::leg::LegIds {
+    let mut parent = parent;
+    let mut ids = [0; 3];
     let mut origin = Vector2::zeros();
-    for (name, mass, length, com, k) in SEGMENTS {
+    for (slot, (name, mass, length, com, k)) in SEGMENTS.into_iter().enumerate() {
         let id = b.add(Body {
             name: name.to_string(),
             parent,
@@ -60,10 +67,11 @@ pub fn model() -> Model {
             armature: 0.0,
             damping: 0.0,
         });
+        ids[slot] = id;
         parent = Some(id);
         origin = Vector2::new(0.0, -length);
     }
-    b.build().unwrap_or_else(|e| unreachable!("the reference leg is valid: {e}"))
+    crate::body::leg::LegIds { thigh: ids[0], shank: ids[1], foot: ids[2] }
 }
 
 /// Which integrator steps the reference leg.

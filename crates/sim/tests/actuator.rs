@@ -26,8 +26,9 @@ fn shipped_presets_parse_validate_and_match_their_sources() {
 
 #[test]
 fn unknown_keys_and_impossible_values_are_refused() {
-    let text = std::fs::read_to_string(format!("{}/../../assets/actuators/qdd-ak80-6.toml", env!("CARGO_MANIFEST_DIR")))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(format!("{}/../../assets/actuators/qdd-ak80-6.toml", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
     let bad = text.replace("ratio = 6.0", "ratio = 6.0\nratoi = 7.0");
     let err = ActuatorConfig::from_toml(&bad).unwrap_err().to_string();
     assert!(err.contains("ratoi"), "{err}");
@@ -128,7 +129,9 @@ fn sea_torque_loop_matches_the_closed_form_second_order_step() {
     let (kp, zeta) = (3.0, 0.7);
     let wn = (k * (1.0 + kp) / j).sqrt();
     let kv = 2.0 * zeta * (j * k * (1.0 + kp)).sqrt() - spring.damping_nm_s_per_rad;
-    let pid = PidConfig::new(kp, 0.0, 0.0, 500.0).with_derivative_filter(DerivativeFilter::None).with_anti_windup(AntiWindup::None);
+    let pid = PidConfig::new(kp, 0.0, 0.0, 500.0)
+        .with_derivative_filter(DerivativeFilter::None)
+        .with_anti_windup(AntiWindup::None);
     let mut law = SeaTorque::new(SeaTorqueConfig {
         spring_stiffness_nm_per_rad: SVector::repeat(k),
         torque_source: TorqueSource::Sensor,
@@ -150,7 +153,10 @@ fn sea_torque_loop_matches_the_closed_form_second_order_step() {
         let exact = step * (1.0 - (-zeta * wn * t).exp() * ((wd * t).cos() + zeta * wn / wd * (wd * t).sin()));
         worst = worst.max((a.state().spring_torque_nm - exact).abs());
     }
-    eprintln!("SEA step: ωn = {wn:.1} rad/s, max deviation from the closed form {:.2} % of the step", 100.0 * worst / step);
+    eprintln!(
+        "SEA step: ωn = {wn:.1} rad/s, max deviation from the closed form {:.2} % of the step",
+        100.0 * worst / step
+    );
     assert!(worst < 0.05 * step, "max deviation {worst} N m");
 }
 

@@ -130,7 +130,8 @@ fn gravity_torque(q: &[f64; 3]) -> [f64; 3] {
     let a = lever();
     let phi = [q[0], q[0] + q[1], q[0] + q[1] + q[2]];
     // dV/dphi_k, then dV/dq_j = sum over k >= j.
-    let dv_dphi: [f64; 3] = core::array::from_fn(|k| G * (0..3).map(|i| SEGMENTS[i].1 * a[i][k]).sum::<f64>() * phi[k].sin());
+    let dv_dphi: [f64; 3] =
+        core::array::from_fn(|k| G * (0..3).map(|i| SEGMENTS[i].1 * a[i][k]).sum::<f64>() * phi[k].sin());
     [dv_dphi[0] + dv_dphi[1] + dv_dphi[2], dv_dphi[1] + dv_dphi[2], dv_dphi[2]]
 }
 

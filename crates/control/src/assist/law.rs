@@ -154,6 +154,10 @@ impl<T: Real, const N: usize> ControlLaw<T, N> for Assistance<T, N> {
         ASSIST_PARAMS
     }
 
+    fn gait_phase(&self) -> Option<T> {
+        self.phase
+    }
+
     fn parameter(&self, id: ParamId) -> Option<T> {
         match id.index {
             0 => Some(self.config.assistance_gain),

@@ -206,7 +206,8 @@ impl Actuator {
     /// Returns the coupling that the physics step must apply to the joint.
     pub fn advance(&mut self, torque_command_nm: f64, q_rad: f64, qd_rad_per_s: f64) -> Coupling {
         let cfg = &self.config;
-        let (ratio, eta_f, eta_b) = (cfg.gearbox.ratio, cfg.gearbox.efficiency_forward, cfg.gearbox.efficiency_backward);
+        let (ratio, eta_f, eta_b) =
+            (cfg.gearbox.ratio, cfg.gearbox.efficiency_forward, cfg.gearbox.efficiency_backward);
         let (kg, cg, backlash) =
             (cfg.gearbox.stiffness_nm_per_rad, cfg.gearbox.damping_nm_s_per_rad, cfg.gearbox.backlash_rad);
         let kt = cfg.motor.torque_constant_nm_per_a;
@@ -261,8 +262,8 @@ impl Actuator {
             s.rotor_speed_rad_per_s = w1;
             s.rotor_angle_rad += dt * w1;
             if let Some(sp) = spring {
-                let spring_torque =
-                    sp.stiffness_nm_per_rad * (s.output_angle_rad - q) + sp.damping_nm_s_per_rad * (s.output_speed_rad_per_s - qd_rad_per_s);
+                let spring_torque = sp.stiffness_nm_per_rad * (s.output_angle_rad - q)
+                    + sp.damping_nm_s_per_rad * (s.output_speed_rad_per_s - qd_rad_per_s);
                 s.output_speed_rad_per_s += dt * (mesh - spring_torque) / jo;
                 s.output_angle_rad += dt * s.output_speed_rad_per_s;
                 s.spring_torque_nm = spring_torque;
@@ -307,7 +308,8 @@ impl Actuator {
         s.winding_c = self.thermal.winding_c;
         s.housing_c = self.thermal.housing_c;
         let m = &self.config.motor;
-        self.motor.set_resistance(m.resistance_ohm * (1.0 + m.resistance_tempco_per_k * (self.thermal.winding_c - 25.0)));
+        self.motor
+            .set_resistance(m.resistance_ohm * (1.0 + m.resistance_tempco_per_k * (self.thermal.winding_c - 25.0)));
         let n = self.substeps as f64;
         let (k, c) = match self.config.spring {
             Some(sp) => (sp.stiffness_nm_per_rad, sp.damping_nm_s_per_rad),

@@ -163,7 +163,10 @@ impl ActuatorConfig {
             if v.is_finite() && v >= 0.0 {
                 Ok(())
             } else {
-                Err(ConfigIssue { field: field.to_string(), message: format!("must be a finite number >= 0 (got {v})") })
+                Err(ConfigIssue {
+                    field: field.to_string(),
+                    message: format!("must be a finite number >= 0 (got {v})"),
+                })
             }
         };
         let fraction = |field: &str, v: f64| {
@@ -227,7 +230,10 @@ impl ActuatorConfig {
         positive("thermal.winding_capacity_j_per_k", t.winding_capacity_j_per_k)?;
         positive("thermal.housing_capacity_j_per_k", t.housing_capacity_j_per_k)?;
         if !t.ambient_c.is_finite() || t.ambient_c < -273.15 {
-            return Err(ConfigIssue { field: "thermal.ambient_c".into(), message: "must be above absolute zero".into() });
+            return Err(ConfigIssue {
+                field: "thermal.ambient_c".into(),
+                message: "must be above absolute zero".into(),
+            });
         }
         if !(t.derate_start_c.is_finite() && t.max_winding_c.is_finite() && t.derate_start_c < t.max_winding_c) {
             return Err(ConfigIssue {

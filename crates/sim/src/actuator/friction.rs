@@ -96,8 +96,12 @@ impl StribeckFriction {
 mod tests {
     use super::*;
 
-    const F: StribeckFriction =
-        StribeckFriction { coulomb_nm: 0.1, static_nm: 0.15, stribeck_velocity_rad_per_s: 1.0, viscous_nm_s_per_rad: 0.01 };
+    const F: StribeckFriction = StribeckFriction {
+        coulomb_nm: 0.1,
+        static_nm: 0.15,
+        stribeck_velocity_rad_per_s: 1.0,
+        viscous_nm_s_per_rad: 0.01,
+    };
 
     #[test]
     fn stopped_rotor_stays_stopped_below_breakaway() {

@@ -38,5 +38,4 @@ mod tests {
         // Separating fast just after contact: the spring says +1e-2 N m, damping says -10 N m: clipped to 0.
         assert_eq!(backlash_torque(0.0050001, -1.0, 0.01, 10.0, 10.0), 0.0);
     }
-
 }

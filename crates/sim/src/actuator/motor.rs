@@ -52,7 +52,8 @@ impl MotorElectrical {
         // Exact means of i and i² over the exponential transient i(t) = steady + d exp(-t / tau).
         let tau_over_dt = self.inductance_h / self.resistance_ohm / self.dt_s;
         let mean = steady + d * tau_over_dt * (1.0 - a);
-        let mean_sq = steady * steady + 2.0 * steady * d * tau_over_dt * (1.0 - a) + d * d * 0.5 * tau_over_dt * (1.0 - a * a);
+        let mean_sq =
+            steady * steady + 2.0 * steady * d * tau_over_dt * (1.0 - a) + d * d * 0.5 * tau_over_dt * (1.0 - a * a);
         (mean, mean_sq)
     }
 }

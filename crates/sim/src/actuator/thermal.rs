@@ -45,8 +45,12 @@ impl TwoNodeThermal {
         // State x = (T_w - T_a, T_h - T_a); x' = A x + B P. Matrix exponential by scaling and squaring of a
         // Taylor series (the matrix is 2×2 and the step tiny, so this is exact to rounding).
         let c = &self.config;
-        let (rwh, rha, cw, ch) =
-            (c.winding_to_housing_k_per_w, c.housing_to_ambient_k_per_w, c.winding_capacity_j_per_k, c.housing_capacity_j_per_k);
+        let (rwh, rha, cw, ch) = (
+            c.winding_to_housing_k_per_w,
+            c.housing_to_ambient_k_per_w,
+            c.winding_capacity_j_per_k,
+            c.housing_capacity_j_per_k,
+        );
         let a = [[-1.0 / (rwh * cw), 1.0 / (rwh * cw)], [1.0 / (rwh * ch), -(1.0 / rwh + 1.0 / rha) / ch]];
         let b = [1.0 / cw, 0.0];
         let mul = |x: &[[f64; 2]; 2], y: &[[f64; 2]; 2]| -> [[f64; 2]; 2] {
@@ -66,10 +70,8 @@ impl TwoNodeThermal {
         for k in 1..20 {
             // term_k = A^k h^k / k!, gamma term = A^{k-1} B h^k / k!
             let kf = f64::from(k);
-            let next_b = [
-                (term[0][0] * b[0] + term[0][1] * b[1]) * h / kf,
-                (term[1][0] * b[0] + term[1][1] * b[1]) * h / kf,
-            ];
+            let next_b =
+                [(term[0][0] * b[0] + term[0][1] * b[1]) * h / kf, (term[1][0] * b[0] + term[1][1] * b[1]) * h / kf];
             term = mul(&term, &a).map(|r| r.map(|v| v * h / kf));
             for i in 0..2 {
                 gam[i] += next_b[i];
@@ -80,7 +82,8 @@ impl TwoNodeThermal {
         }
         for _ in 0..squarings {
             // exp(2M) for the augmented matrix: Phi2 = Phi², Gamma2 = Phi Gamma + Gamma.
-            let g2 = [phi[0][0] * gam[0] + phi[0][1] * gam[1] + gam[0], phi[1][0] * gam[0] + phi[1][1] * gam[1] + gam[1]];
+            let g2 =
+                [phi[0][0] * gam[0] + phi[0][1] * gam[1] + gam[0], phi[1][0] * gam[0] + phi[1][1] * gam[1] + gam[1]];
             phi = mul(&phi, &phi);
             gam = g2;
         }

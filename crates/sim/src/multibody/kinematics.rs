@@ -94,9 +94,7 @@ impl Kinematics {
                     let (s, c) = angle.sin_cos();
                     (Transform { c, s, r: tree.r }, angle)
                 }
-                JointKind::Prismatic { direction } => {
-                    (Transform { c: 1.0, s: 0.0, r: tree.r + direction * q[i] }, 0.0)
-                }
+                JointKind::Prismatic { direction } => (Transform { c: 1.0, s: 0.0, r: tree.r + direction * q[i] }, 0.0),
             };
             self.x_up[i] = x_up;
             let (parent_pose, parent_v) = match body.parent {
@@ -128,7 +126,12 @@ impl Kinematics {
 
     /// Converts a world force applied at a world point on body `i` into a body-frame spatial force.
     #[must_use]
-    pub fn world_force_to_body(&self, i: usize, point_world: &Vector2<f64>, force_world: &Vector2<f64>) -> Vector3<f64> {
+    pub fn world_force_to_body(
+        &self,
+        i: usize,
+        point_world: &Vector2<f64>,
+        force_world: &Vector2<f64>,
+    ) -> Vector3<f64> {
         let pose = &self.pose[i];
         let r = point_world - pose.origin_m;
         let moment = r.x * force_world.y - r.y * force_world.x;

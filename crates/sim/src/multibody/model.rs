@@ -170,6 +170,11 @@ impl ModelBuilder {
         }
         let inertia = self.bodies.iter().map(|b| b.inertia.matrix()).collect();
         let tree = self.bodies.iter().map(|b| Transform::new(0.0, b.joint_origin_m)).collect();
-        Ok(Model { bodies: self.bodies, inertia, tree, gravity_m_per_s2: self.gravity.unwrap_or(Vector2::new(0.0, -9.81)) })
+        Ok(Model {
+            bodies: self.bodies,
+            inertia,
+            tree,
+            gravity_m_per_s2: self.gravity.unwrap_or(Vector2::new(0.0, -9.81)),
+        })
     }
 }

@@ -161,17 +161,7 @@ impl SpatialInertia {
     pub fn matrix(&self) -> Matrix3<f64> {
         let m = self.mass_kg;
         let (cx, cy) = (self.com_m.x, self.com_m.y);
-        Matrix3::new(
-            self.inertia_kg_m2 + m * (cx * cx + cy * cy),
-            -m * cy,
-            m * cx,
-            -m * cy,
-            m,
-            0.0,
-            m * cx,
-            0.0,
-            m,
-        )
+        Matrix3::new(self.inertia_kg_m2 + m * (cx * cx + cy * cy), -m * cy, m * cx, -m * cy, m, 0.0, m * cx, 0.0, m)
     }
 }
 

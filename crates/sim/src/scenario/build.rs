@@ -1,0 +1,397 @@
+//! From a validated scenario to a ready simulation.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use exo_control::assist::{
+    AdaptiveOscillatorConfig, AssistanceConfig, HeelStrikePhaseConfig, PhaseEstimatorConfig, Profile, SplineProfile,
+};
+use exo_control::pid::{AntiWindup, DerivativeFilter, DerivativeOn};
+use exo_control::sea::SeaTorqueConfig;
+use exo_control::{
+    Admittance, AdmittanceConfig, Assistance, Command, ConfigError, ControlLaw, Gain, JointImpedance,
+    JointImpedanceConfig, JointPid, ParamId, ParamInfo, PidConfig, SVector, SafeStopMode, SeaTorque, SensorFrame,
+    Supervisor, SupervisorConfig,
+};
+use nalgebra::Vector2;
+
+use super::load::{LoadedScenario, ScenarioError};
+use super::schema::{LawKind, LegKind, MotionKind, PelvisMode, PhaseKind, SafeStopKind, Scenario, SetpointKind};
+use crate::actuator::{Actuator, ActuatorConfig};
+use crate::body::contact::Surface;
+use crate::body::{Anthropometry, Joint, LegGeometry};
+use crate::human::HumanModel;
+use crate::multibody::Pose2;
+use crate::opensim::{GaitOptions, GaitReference, Storage};
+use crate::reference::{Gait, Hold, Keyframes, MotionReference};
+use crate::sensor::SensorSuite;
+use crate::simulation::{SetpointSource, SimulationParts, Timing, TorqueSignal};
+use crate::world::{LegModel, PelvisMotion, World, WorldConfig};
+
+/// The law of `law = "none"`: always zero torque.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoControl;
+
+impl ControlLaw<f64, 3> for NoControl {
+    fn update(&mut self, _frame: &SensorFrame<f64, 3>, _dt_s: f64) -> Command<f64, 3> {
+        Command::default()
+    }
+    fn reset(&mut self) {}
+    fn parameters(&self) -> &'static [ParamInfo] {
+        &[]
+    }
+    fn parameter(&self, _id: ParamId) -> Option<f64> {
+        None
+    }
+    fn set_parameter(&mut self, _id: ParamId, _value: f64) -> Result<(), ConfigError> {
+        Err(ConfigError::new("parameter", exo_control::Problem::UnknownParameter))
+    }
+}
+
+/// Directories searched for assets: beside the scenario, its `../assets`, `$EXOSIM_ASSETS`, the shipped
+/// `assets/` of this source tree.
+#[must_use]
+pub fn asset_dirs(scenario_path: &Path) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(d) = scenario_path.parent() {
+        dirs.push(d.to_path_buf());
+        dirs.push(d.join("../assets"));
+    }
+    if let Ok(env) = std::env::var("EXOSIM_ASSETS") {
+        dirs.push(PathBuf::from(env));
+    }
+    dirs.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets")));
+    dirs
+}
+
+/// Finds an asset by relative path (or accepts an existing absolute path).
+#[must_use]
+pub fn find_asset(scenario_path: &Path, rel: &str) -> Option<PathBuf> {
+    let p = Path::new(rel);
+    if p.is_absolute() {
+        return p.exists().then(|| p.to_path_buf());
+    }
+    asset_dirs(scenario_path).into_iter().map(|d| d.join(rel)).find(|c| c.is_file())
+}
+
+fn load_actuator(
+    l: &LoadedScenario,
+    joint: &str,
+    r: &super::schema::ActuatorRef,
+) -> Result<ActuatorConfig, ScenarioError> {
+    let field = format!("actuators.{joint}.preset");
+    let rel = if r.preset.ends_with(".toml") { r.preset.clone() } else { format!("actuators/{}.toml", r.preset) };
+    let path = find_asset(&l.path, &rel)
+        .ok_or_else(|| l.error(&field, format!("no actuator preset `{}` (looked for {rel})", r.preset)))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| l.error(&field, format!("{}: {e}", path.display())))?;
+    let mut table: toml::Table =
+        toml::from_str(&text).map_err(|e| l.error(&field, format!("{}: {}", path.display(), e.message())))?;
+    if let Some(o) = &r.overrides {
+        merge(&mut table, o);
+    }
+    let cfg: ActuatorConfig = serde_path_to_error::deserialize(toml::Value::Table(table))
+        .map_err(|e| l.error(format!("actuators.{joint}.overrides.{}", e.path()), e.inner().to_string()))?;
+    cfg.validate().map_err(|i| l.error(format!("actuators.{joint}.overrides.{}", i.field), i.message))?;
+    Ok(cfg)
+}
+
+fn merge(base: &mut toml::Table, over: &toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+fn storage(l: &LoadedScenario, field: &str, rel: &str) -> Result<Storage, ScenarioError> {
+    let path = find_asset(&l.path, rel).ok_or_else(|| l.error(field, format!("file not found: {rel}")))?;
+    Storage::read(&path).map_err(|e| l.error(field, e.to_string()))
+}
+
+/// Builds the simulation a scenario describes (`with_exo = false` builds the same motion without the device).
+pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, ScenarioError> {
+    let sc: &Scenario = &l.scenario;
+    let s = &sc.simulation;
+    let anthropometry = Anthropometry::de_leva_male(sc.subject.mass_kg, sc.subject.height_m);
+    let leg = match sc.subject.leg {
+        LegKind::Human => LegModel::Human(LegGeometry::new(anthropometry)),
+        LegKind::Reference => LegModel::Reference,
+    };
+    let exo = if with_exo { sc.exoskeleton.clone() } else { None };
+
+    // The motion.
+    let m = &sc.motion;
+    let mut gait: Option<Arc<Gait>> = None;
+    let reference: Arc<dyn MotionReference> = match m.kind {
+        MotionKind::Gait => {
+            let kin = storage(l, "motion.gait_kinematics", &m.gait_kinematics)?;
+            let grf = if m.ground_reaction.is_empty() {
+                None
+            } else {
+                Some(storage(l, "motion.ground_reaction", &m.ground_reaction)?)
+            };
+            let opts = GaitOptions { harmonics: m.harmonics, ..GaitOptions::default() };
+            let reference = GaitReference::new(&kin, grf.as_ref(), &opts)
+                .map_err(|e| l.error("motion.gait_kinematics", e.to_string()))?;
+            let grf_scale = (sc.subject.mass_kg + sc.pelvis.backpack_kg) / sc.subject.mass_kg;
+            let g = Arc::new(Gait { reference, grf_scale, time_scale: m.time_scale });
+            gait = Some(g.clone());
+            g
+        }
+        MotionKind::Hold => Arc::new(Hold(m.hold_q_rad)),
+        MotionKind::Passive => Arc::new(Hold(m.initial_q_rad.unwrap_or([0.0; 3]))),
+        MotionKind::Keyframes => Arc::new(Keyframes {
+            frames: m.keyframes.iter().map(|k| (k[0], [k[1], k[2], k[3]])).collect(),
+            start_s: m.keyframes_start_s,
+            period_s: m.keyframes_period_s,
+        }),
+    };
+    let first = reference.sample(0.0);
+    let initial_q = m.initial_q_rad.unwrap_or(first.q);
+    let initial_qd = if m.initial_q_rad.is_some() { [0.0; 3] } else { first.qd };
+
+    // The world.
+    let pose = Pose2 { angle_rad: sc.pelvis.pitch_rad, origin_m: Vector2::new(0.0, sc.pelvis.height_m) };
+    let pelvis = match sc.pelvis.mode {
+        PelvisMode::Fixed => PelvisMotion::Fixed(pose),
+        PelvisMode::Driven => match &gait {
+            Some(g) => PelvisMotion::Driven(g.clone()),
+            None => return Err(l.error("pelvis.mode", "`driven` needs `motion.kind = \"gait\"`")),
+        },
+        PelvisMode::Free => return Err(l.error("pelvis.mode", "`free` is not supported by the human model yet")),
+    };
+    let world = World::new(WorldConfig {
+        leg,
+        pelvis,
+        pelvis_mass_kg: anthropometry.upper_body_share_kg,
+        backpack_kg: sc.pelvis.backpack_kg,
+        backpack_offset_m: Vector2::new(sc.pelvis.backpack_offset_m[0], sc.pelvis.backpack_offset_m[1]),
+        exo: exo.clone(),
+        leg_damping_nm_s_per_rad: match sc.subject.leg {
+            LegKind::Human => sc.human.joint_damping_nm_s_per_rad,
+            LegKind::Reference => [0.0; 3],
+        },
+        foot_contact: sc.pelvis.ground_contact,
+        seat: sc.pelvis.seat_height_m.map(|h| Surface { height_m: h, x_max_m: 0.15 }),
+        foot_load: gait.as_ref().map(|g| g.clone() as Arc<dyn crate::world::FootLoad>),
+        integrator: s.integrator,
+        initial_q_rad: initial_q,
+        initial_qd_rad_per_s: initial_qd,
+    })
+    .map_err(|e| l.error("exoskeleton", e.to_string()))?;
+
+    // Actuators.
+    let mut actuators: [Option<Actuator>; 3] = [None, None, None];
+    let mut configs: [Option<ActuatorConfig>; 3] = [None, None, None];
+    if exo.is_some() {
+        for (j, r) in
+            [(Joint::Hip, &sc.actuators.hip), (Joint::Knee, &sc.actuators.knee), (Joint::Ankle, &sc.actuators.ankle)]
+        {
+            if let Some(r) = r {
+                let cfg = load_actuator(l, j.name(), r)?;
+                let q0 = world.exo_joint(j).map_or(0.0, |(q, _)| q);
+                configs[j.index()] = Some(cfg.clone());
+                actuators[j.index()] = Some(Actuator::new(cfg, s.physics_dt_s, q0));
+            }
+        }
+    }
+    let rate = configs.iter().flatten().map(|c| c.driver.current_loop_rate_hz).next().unwrap_or(20_000.0);
+    if let Some((j, c)) = configs
+        .iter()
+        .enumerate()
+        .find_map(|(j, c)| c.as_ref().map(|c| (j, c)))
+        .filter(|_| configs.iter().flatten().any(|c| c.driver.current_loop_rate_hz != rate))
+    {
+        let _ = c;
+        return Err(l.error(
+            format!("actuators.{}.overrides.driver.current_loop_rate_hz", Joint::ALL[j].name()),
+            "all actuators must share one current-loop rate",
+        ));
+    }
+    let timing = Timing::new(s.physics_dt_s, s.control_dt_s, rate)
+        .map_err(|e| l.error("simulation.physics_dt_s", e.to_string()))?;
+
+    let peak: [f64; 3] = core::array::from_fn(|k| configs[k].as_ref().map_or(1.0, ActuatorConfig::peak_torque_nm));
+    let limit = sc.controller.torque_limit_nm.unwrap_or(peak);
+    let (controller, setpoint) = build_law(l, &configs, &limit, world.exo().is_some())?;
+
+    // The supervisor.
+    let sf = &sc.safety;
+    let sup_cfg = SupervisorConfig {
+        position_min_rad: SVector::from(sf.position_min_rad),
+        position_max_rad: SVector::from(sf.position_max_rad),
+        soft_wall_width_rad: SVector::from(sf.soft_wall_width_rad),
+        soft_wall_stiffness_nm_per_rad: SVector::from(sf.soft_wall_stiffness_nm_per_rad),
+        soft_wall_damping_nm_s_per_rad: SVector::from(sf.soft_wall_damping_nm_s_per_rad),
+        velocity_limit_rad_per_s: SVector::from(sf.velocity_limit_rad_per_s),
+        torque_limit_nm: SVector::from(sf.torque_limit_nm.unwrap_or(peak)),
+        torque_rate_limit_nm_per_s: SVector::from(sf.torque_rate_limit_nm_per_s),
+        watchdog_ticks: sf.watchdog_ticks,
+        safe_stop: match sf.safe_stop {
+            SafeStopKind::TorqueOff => SafeStopMode::TorqueOff,
+            SafeStopKind::Damping => {
+                SafeStopMode::DampingOnly { damping_nm_s_per_rad: SVector::from(sf.safe_stop_damping_nm_s_per_rad) }
+            }
+        },
+    };
+    let supervisor = Supervisor::new(sup_cfg).map_err(|e| l.error(control_field("safety", &e), e.to_string()))?;
+    let sensors = SensorSuite::new(sc.sensors, sc.faults.clone(), s.seed).map_err(|e| l.error("sensors", e))?;
+    let human = HumanModel::new(sc.human, world.leg_model());
+    let record_every =
+        if s.record_rate_hz > 0.0 { ((1.0 / s.record_rate_hz) / s.control_dt_s).round().max(1.0) as usize } else { 0 };
+    Ok(SimulationParts {
+        name: sc.name.clone(),
+        world,
+        human,
+        reference,
+        actuators,
+        sensors,
+        controller,
+        supervisor,
+        setpoint,
+        timing,
+        record_every_ticks: record_every,
+        duration_s: s.duration_s,
+    })
+}
+
+/// A field path for an exo-control configuration error in section `section`.
+fn control_field(section: &str, e: &ConfigError) -> String {
+    match e.joint {
+        Some(j) => format!("{section}.{}[{j}]", e.field),
+        None => format!("{section}.{}", e.field),
+    }
+}
+
+type Law = Box<dyn ControlLaw<f64, 3> + Send>;
+
+fn sea_config(l: &LoadedScenario, limit: &[f64; 3], configs: &[Option<ActuatorConfig>; 3]) -> SeaTorqueConfig<f64, 3> {
+    let c = &l.scenario.controller.sea;
+    let loops = core::array::from_fn(|k| {
+        PidConfig::new(c.kp[k], c.ki_per_s[k], 0.0, limit[k])
+            .with_derivative_filter(DerivativeFilter::None)
+            .with_derivative_on(DerivativeOn::Measurement)
+            .with_anti_windup(AntiWindup::BackCalculation { tracking_time_s: c.tracking_time_s })
+    });
+    let stiffness =
+        core::array::from_fn(|k| configs[k].as_ref().and_then(|a| a.spring).map_or(1.0, |s| s.stiffness_nm_per_rad));
+    SeaTorqueConfig {
+        spring_stiffness_nm_per_rad: SVector::from(stiffness),
+        torque_source: c.torque_source.into(),
+        torque_loop: loops,
+        feedforward_gain: SVector::repeat(c.feedforward_gain),
+        motor_damping_nm_s_per_rad: SVector::from(c.motor_damping_nm_s_per_rad),
+    }
+}
+
+fn build_law(
+    l: &LoadedScenario,
+    configs: &[Option<ActuatorConfig>; 3],
+    limit: &[f64; 3],
+    has_exo: bool,
+) -> Result<(Law, SetpointSource), ScenarioError> {
+    let c = &l.scenario.controller;
+    let torque_setpoint = match c.setpoint.source {
+        SetpointKind::Torque => SetpointSource::Torque(c.setpoint.signal),
+        SetpointKind::Reference => SetpointSource::Torque(TorqueSignal::Zero),
+    };
+    if !has_exo {
+        return Ok((Box::new(NoControl), SetpointSource::Torque(TorqueSignal::Zero)));
+    }
+    let err = |section: &str, e: ConfigError| l.error(control_field(section, &e), e.to_string());
+    Ok(match c.law {
+        LawKind::None => (Box::new(NoControl), SetpointSource::Torque(TorqueSignal::Zero)),
+        LawKind::ZeroTorque => (
+            Box::new(SeaTorque::new(sea_config(l, limit, configs)).map_err(|e| err("controller.sea", e))?),
+            SetpointSource::Torque(TorqueSignal::Zero),
+        ),
+        LawKind::SeaTorque => (
+            Box::new(SeaTorque::new(sea_config(l, limit, configs)).map_err(|e| err("controller.sea", e))?),
+            torque_setpoint,
+        ),
+        LawKind::Impedance => {
+            let i = &c.impedance;
+            let cfg = JointImpedanceConfig {
+                stiffness_nm_per_rad: Gain::Diagonal(SVector::from(i.stiffness_nm_per_rad)),
+                damping_nm_s_per_rad: Gain::Diagonal(SVector::from(i.damping_nm_s_per_rad)),
+                torque_limit_nm: SVector::from(*limit),
+                gravity_compensation: i.gravity_compensation,
+            };
+            (
+                Box::new(JointImpedance::new(cfg).map_err(|e| err("controller.impedance", e))?),
+                SetpointSource::Reference { gravity: i.gravity_compensation },
+            )
+        }
+        LawKind::Admittance => {
+            let a = &c.admittance;
+            let cfg = AdmittanceConfig {
+                virtual_inertia_kg_m2: SVector::from(a.virtual_inertia_kg_m2),
+                virtual_damping_nm_s_per_rad: SVector::from(a.virtual_damping_nm_s_per_rad),
+                virtual_stiffness_nm_per_rad: SVector::from(a.virtual_stiffness_nm_per_rad),
+                interaction_deadband_nm: SVector::from(a.interaction_deadband_nm),
+                position_min_rad: SVector::from(a.position_min_rad),
+                position_max_rad: SVector::from(a.position_max_rad),
+                velocity_limit_rad_per_s: SVector::from(a.velocity_limit_rad_per_s),
+                position_loop: core::array::from_fn(|k| {
+                    PidConfig::new(a.kp_nm_per_rad[k], 0.0, a.kd_nm_s_per_rad[k], limit[k])
+                        .with_derivative_on(DerivativeOn::Error)
+                }),
+            };
+            (
+                Box::new(Admittance::new(cfg).map_err(|e| err("controller.admittance", e))?),
+                SetpointSource::Reference { gravity: false },
+            )
+        }
+        LawKind::JointPid => {
+            let p = &c.pid;
+            let cfgs = core::array::from_fn(|k| {
+                PidConfig::new(p.kp_nm_per_rad[k], p.ki_nm_per_rad_s[k], p.kd_nm_s_per_rad[k], limit[k])
+                    .with_derivative_filter(if p.kp_nm_per_rad[k] > 0.0 {
+                        DerivativeFilter::Ratio { n: p.derivative_filter_ratio }
+                    } else {
+                        DerivativeFilter::None
+                    })
+            });
+            (
+                Box::new(JointPid::new(cfgs).map_err(|e| err("controller.pid", e))?),
+                SetpointSource::Reference { gravity: true },
+            )
+        }
+        LawKind::Assistance => {
+            let a = &c.assistance;
+            let profile = |p: &Option<super::schema::ProfileSection>| match p {
+                Some(p) => Profile::Spline(SplineProfile {
+                    peak_torque_nm: p.peak_torque_nm,
+                    peak_time_pct: p.peak_time_pct,
+                    rise_time_pct: p.rise_time_pct,
+                    fall_time_pct: p.fall_time_pct,
+                }),
+                None => Profile::Zero,
+            };
+            let phase = match a.phase_estimator {
+                PhaseKind::HeelStrike => PhaseEstimatorConfig::HeelStrike(HeelStrikePhaseConfig {
+                    strides_averaged: 3,
+                    min_stride_s: 0.5,
+                    max_stride_s: 2.5,
+                }),
+                PhaseKind::Oscillator => PhaseEstimatorConfig::Oscillator {
+                    config: AdaptiveOscillatorConfig {
+                        phase_offset_rad: a.oscillator_phase_offset_rad,
+                        ..AdaptiveOscillatorConfig::walking()
+                    },
+                    joint: 0,
+                },
+            };
+            let cfg = AssistanceConfig {
+                profiles: [profile(&a.hip), profile(&a.knee), profile(&a.ankle)],
+                phase,
+                torque_loop: a.torque_loop.then(|| sea_config(l, limit, configs)),
+                assistance_gain: a.assistance_gain,
+            };
+            (Box::new(Assistance::new(cfg).map_err(|e| err("controller.assistance", e))?), torque_setpoint)
+        }
+    })
+}

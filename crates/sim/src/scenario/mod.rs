@@ -1,0 +1,9 @@
+//! Scenario files: schema, loading with precise errors, command-line overrides, and building a simulation.
+
+mod build;
+mod load;
+mod schema;
+
+pub use build::{NoControl, asset_dirs, build, find_asset};
+pub use load::{LoadedScenario, Location, ScenarioError, load, parse};
+pub use schema::*;

@@ -1,0 +1,189 @@
+//! Streaming metrics of a run, and the summary they produce.
+
+use serde::Serialize;
+
+/// Running RMS and peak of a signal.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Stat {
+    sum_sq: f64,
+    peak: f64,
+    n: u64,
+}
+
+impl Stat {
+    #[inline]
+    pub(crate) fn add(&mut self, x: f64) {
+        self.sum_sq += x * x;
+        self.peak = self.peak.max(x.abs());
+        self.n += 1;
+    }
+
+    pub(crate) fn rms(&self) -> f64 {
+        if self.n == 0 { 0.0 } else { (self.sum_sq / self.n as f64).sqrt() }
+    }
+
+    pub(crate) fn peak(&self) -> f64 {
+        self.peak
+    }
+}
+
+/// Per-joint figures of the leg.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct JointSummary {
+    /// Joint name.
+    pub joint: String,
+    /// RMS of the tracking error against the reference, rad.
+    pub tracking_rmse_rad: f64,
+    /// Peak tracking error, rad.
+    pub tracking_peak_error_rad: f64,
+    /// RMS human torque, N m.
+    pub human_torque_rms_nm: f64,
+    /// Peak human torque, N m.
+    pub human_torque_peak_nm: f64,
+    /// Positive mechanical work of the human at this joint, J.
+    pub human_positive_work_j: f64,
+    /// Fraction of ticks where the human's strength limit clipped the torque.
+    pub human_saturated_fraction: f64,
+}
+
+/// Per-cuff interaction figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CuffSummary {
+    /// Cuff name.
+    pub cuff: String,
+    /// RMS normal force, N.
+    pub normal_rms_n: f64,
+    /// Peak normal force, N.
+    pub normal_peak_n: f64,
+    /// RMS shear force, N.
+    pub shear_rms_n: f64,
+    /// Peak shear force, N.
+    pub shear_peak_n: f64,
+    /// RMS moment, N m.
+    pub moment_rms_nm: f64,
+    /// Peak moment, N m.
+    pub moment_peak_nm: f64,
+}
+
+/// Per-actuator figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ActuatorSummary {
+    /// Joint name.
+    pub joint: String,
+    /// RMS of the torque the law demanded, N m.
+    pub demand_rms_nm: f64,
+    /// RMS of the torque delivered to the joint, N m.
+    pub delivered_rms_nm: f64,
+    /// RMS of delivered minus demanded, N m.
+    pub assistance_error_rms_nm: f64,
+    /// RMS interaction torque at this joint from the cuffs, N m.
+    pub interaction_rms_nm: f64,
+    /// Peak interaction torque, N m.
+    pub interaction_peak_nm: f64,
+    /// Peak winding current, A.
+    pub peak_current_a: f64,
+    /// RMS winding current, A.
+    pub rms_current_a: f64,
+    /// Peak winding temperature, °C.
+    pub peak_winding_c: f64,
+    /// Fraction of physics steps limited by the current limit or the bus voltage.
+    pub saturated_fraction: f64,
+    /// Net battery energy, Wh.
+    pub battery_wh: f64,
+    /// Copper losses, J.
+    pub copper_loss_j: f64,
+    /// Friction and gear losses, J.
+    pub friction_and_gear_loss_j: f64,
+    /// Positive work on the joint, J.
+    pub joint_positive_work_j: f64,
+    /// Negative work on the joint (absorbed), J.
+    pub joint_negative_work_j: f64,
+}
+
+/// Supervisor events.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SupervisorSummary {
+    /// Transitions from active into limited.
+    pub limited_events: u32,
+    /// Faults latched.
+    pub faults: u32,
+    /// Time of the first fault, s.
+    pub first_fault_time_s: Option<f64>,
+    /// Reason of the first fault.
+    pub first_fault_reason: Option<String>,
+    /// Control ticks from the first bad sensor sample to the safe stop (sensor-fault scenarios).
+    pub ticks_to_safe_stop: Option<u64>,
+    /// Fraction of ticks spent limited.
+    pub limited_fraction: f64,
+    /// Fraction of ticks spent in safe stop.
+    pub safe_stop_fraction: f64,
+}
+
+/// Everything a run reports.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Simulated time, s.
+    pub duration_s: f64,
+    /// Control ticks run.
+    pub ticks: u64,
+    /// Leg joints.
+    pub joints: Vec<JointSummary>,
+    /// Cuffs.
+    pub cuffs: Vec<CuffSummary>,
+    /// Actuators.
+    pub actuators: Vec<ActuatorSummary>,
+    /// Supervisor.
+    pub supervisor: SupervisorSummary,
+    /// Net battery energy of all actuators, Wh.
+    pub battery_wh: f64,
+    /// Mean wall time of the control law plus supervisor per tick, ns.
+    pub control_compute_mean_ns: f64,
+    /// Largest wall time of the control law plus supervisor in one tick, ns.
+    pub control_compute_max_ns: f64,
+    /// Wall time per simulated millisecond, everything included, us.
+    pub wall_us_per_sim_ms: f64,
+    /// Real-time factor (simulated time over wall time).
+    pub real_time_factor: f64,
+    /// Rows recorded.
+    pub recorded_rows: usize,
+    /// Human effort of the same motion without the exoskeleton, when computed.
+    pub baseline: Option<Vec<JointSummary>>,
+    /// Whether the run ended early (divergence or stop) and why.
+    pub ended_early: Option<String>,
+}
+
+/// Accumulators filled during a run.
+#[derive(Clone, Debug, Default)]
+pub struct Metrics {
+    pub(crate) tracking: [Stat; 3],
+    pub(crate) human: [Stat; 3],
+    pub(crate) human_work: [f64; 3],
+    pub(crate) human_saturated: [u64; 3],
+    pub(crate) cuffs: Vec<[Stat; 3]>,
+    pub(crate) demand: [Stat; 3],
+    pub(crate) delivered: [Stat; 3],
+    pub(crate) assist_error: [Stat; 3],
+    pub(crate) interaction: [Stat; 3],
+    pub(crate) current: [Stat; 3],
+    pub(crate) peak_winding: [f64; 3],
+    pub(crate) saturated_steps: [u64; 3],
+    pub(crate) physics_steps: u64,
+    pub(crate) ticks: u64,
+    pub(crate) limited_ticks: u64,
+    pub(crate) stop_ticks: u64,
+    pub(crate) first_fault: Option<(f64, String)>,
+    pub(crate) first_bad_sample_tick: Option<u64>,
+    pub(crate) stop_tick: Option<u64>,
+    pub(crate) compute_ns_sum: f64,
+    pub(crate) compute_ns_max: f64,
+}
+
+impl Metrics {
+    /// Accumulators for `cuffs` cuffs.
+    #[must_use]
+    pub fn new(cuffs: usize) -> Self {
+        Self { cuffs: vec![[Stat::default(); 3]; cuffs], peak_winding: [f64::NEG_INFINITY; 3], ..Self::default() }
+    }
+}

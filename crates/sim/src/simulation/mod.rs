@@ -1,0 +1,17 @@
+//! The multi-rate stepping loop, recording and metrics.
+//!
+//! Each control tick, in this order: sensors sample the true state -> the control law -> the safety
+//! supervisor -> for each physics step of the tick: the actuators run their current-loop substeps -> the
+//! human model -> the physics step.
+
+mod metrics;
+mod recorder;
+mod setpoint;
+mod stepper;
+mod timing;
+
+pub use metrics::{ActuatorSummary, CuffSummary, JointSummary, Metrics, Summary, SupervisorSummary};
+pub use recorder::{Channel, Recorder};
+pub use setpoint::{SetpointSource, TorqueSignal};
+pub use stepper::{SimError, Simulation, SimulationParts, TickOutput};
+pub use timing::{Timing, TimingError};

@@ -1,0 +1,73 @@
+//! What the host asks of the controller each tick.
+
+use serde::{Deserialize, Serialize};
+
+/// A torque test signal, applied to the exoskeleton joints that have actuators.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
+pub enum TorqueSignal {
+    /// Zero torque (transparency).
+    Zero,
+    /// A step at `time_s` to `torque_nm`.
+    Step {
+        /// Step time, s.
+        time_s: f64,
+        /// Torque after the step, N m.
+        torque_nm: f64,
+    },
+    /// A sine of `amplitude_nm` at `frequency_hz`.
+    Sine {
+        /// Amplitude, N m.
+        amplitude_nm: f64,
+        /// Frequency, Hz.
+        frequency_hz: f64,
+    },
+    /// A linear chirp from `start_hz` to `end_hz` over `duration_s`.
+    Chirp {
+        /// Amplitude, N m.
+        amplitude_nm: f64,
+        /// Start frequency, Hz.
+        start_hz: f64,
+        /// End frequency, Hz.
+        end_hz: f64,
+        /// Sweep duration, s.
+        duration_s: f64,
+    },
+}
+
+impl TorqueSignal {
+    /// Value at `t_s`, N m.
+    #[must_use]
+    pub fn value(&self, t_s: f64) -> f64 {
+        use std::f64::consts::TAU;
+        match *self {
+            TorqueSignal::Zero => 0.0,
+            TorqueSignal::Step { time_s, torque_nm } => {
+                if t_s >= time_s {
+                    torque_nm
+                } else {
+                    0.0
+                }
+            }
+            TorqueSignal::Sine { amplitude_nm, frequency_hz } => amplitude_nm * (TAU * frequency_hz * t_s).sin(),
+            TorqueSignal::Chirp { amplitude_nm, start_hz, end_hz, duration_s } => {
+                let t = t_s.clamp(0.0, duration_s);
+                let k = (end_hz - start_hz) / duration_s;
+                amplitude_nm * (TAU * (start_hz * t + 0.5 * k * t * t)).sin()
+            }
+        }
+    }
+}
+
+/// Where the setpoint of each tick comes from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SetpointSource {
+    /// The exoskeleton joints follow the human's reference motion (position laws), with gravity compensation of
+    /// the exoskeleton links when `gravity` is set.
+    Reference {
+        /// Add the exoskeleton links' gravity torque.
+        gravity: bool,
+    },
+    /// A torque signal (torque laws).
+    Torque(TorqueSignal),
+}

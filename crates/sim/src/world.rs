@@ -1,0 +1,649 @@
+//! The world: the leg, the exoskeleton, cuffs, contact and external loads, stepped by the articulated-body
+//! dynamics. It knows nothing of controllers: joint torques and actuator couplings come in, state comes out.
+
+use nalgebra::{Vector2, Vector3};
+
+use crate::actuator::Coupling;
+use crate::body::contact::Surface;
+use crate::body::exo::{ExoIds, add_exo, place_cuffs};
+use crate::body::leg::LegIds;
+use crate::body::{ContactPoint, Cuff, CuffReading, ExoConfig, GroundContact, Joint, LegGeometry};
+use crate::multibody::{
+    BaseMotion, Body, BodyId, Dynamics, Integrator, JointKind, Kinematics, Model, ModelBuilder, Pose2, Rk4,
+    SecondOrder, SemiImplicitEuler, SpatialInertia, State,
+};
+
+/// Prescribed pelvis motion over time.
+pub trait BaseTrajectory: Send + Sync {
+    /// Pose, velocity and acceleration of the pelvis frame at `t_s`.
+    fn motion(&self, t_s: f64) -> BaseMotion;
+}
+
+/// A recorded force on the foot (measured ground reaction), applied at its centre of pressure.
+pub trait FootLoad: Send + Sync {
+    /// Force (N) and point of application (m), world frame, at `t_s`; `None` in swing.
+    fn foot_force(&self, t_s: f64) -> Option<(Vector2<f64>, Vector2<f64>)>;
+}
+
+/// How the pelvis moves.
+pub enum PelvisMotion {
+    /// Fixed in the world.
+    Fixed(Pose2),
+    /// Driven along a trajectory (walking on a treadmill, a prescribed transfer).
+    Driven(std::sync::Arc<dyn BaseTrajectory>),
+    /// Free in the sagittal plane (x, z, pitch), carrying the upper-body share and any backpack; supported
+    /// through the legs' contacts and the residual forces the human model applies.
+    Free(Pose2),
+}
+
+/// Which leg model to build.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LegModel {
+    /// A human leg scaled from mass and height.
+    Human(LegGeometry),
+    /// The benchmark leg of `reference-leg.md`.
+    Reference,
+}
+
+/// Numerical integrator of the rigid bodies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IntegratorKind {
+    /// Fourth-order Runge-Kutta (accurate; the default).
+    Rk4,
+    /// Semi-implicit Euler (cheaper, first order).
+    SemiImplicitEuler,
+}
+
+/// Everything needed to build a world.
+pub struct WorldConfig {
+    /// The leg.
+    pub leg: LegModel,
+    /// Pelvis motion.
+    pub pelvis: PelvisMotion,
+    /// Mass of the pelvis and the upper-body share it carries (used when the pelvis is free), kg.
+    pub pelvis_mass_kg: f64,
+    /// Backpack mass riding on the pelvis (free pelvis), kg.
+    pub backpack_kg: f64,
+    /// Backpack centre of mass in the pelvis frame, m.
+    pub backpack_offset_m: Vector2<f64>,
+    /// The exoskeleton, if worn.
+    pub exo: Option<ExoConfig>,
+    /// Passive viscous damping in the leg's joints, N m s/rad.
+    pub leg_damping_nm_s_per_rad: [f64; 3],
+    /// Ground contact of heel and toe, if any.
+    pub foot_contact: Option<GroundContact>,
+    /// A seat under the thigh (sit-to-stand), if any.
+    pub seat: Option<Surface>,
+    /// A recorded load on the foot (ground reaction), if any.
+    pub foot_load: Option<std::sync::Arc<dyn FootLoad>>,
+    /// Integrator.
+    pub integrator: IntegratorKind,
+    /// Initial leg joint angles (hip, knee, ankle), rad.
+    pub initial_q_rad: [f64; 3],
+    /// Initial leg joint speeds, rad/s.
+    pub initial_qd_rad_per_s: [f64; 3],
+}
+
+/// Inputs held over one physics step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepInputs {
+    /// Human (or test) torques on the leg joints, N m.
+    pub leg_torque_nm: [f64; 3],
+    /// Residual forces on the free pelvis coordinates (x N, z N, pitch N m).
+    pub pelvis_residual: [f64; 3],
+    /// Actuator couplings of the exoskeleton joints (hip, knee, ankle).
+    pub couplings: [Coupling; 3],
+}
+
+impl Default for StepInputs {
+    fn default() -> Self {
+        Self { leg_torque_nm: [0.0; 3], pelvis_residual: [0.0; 3], couplings: [Coupling::NONE; 3] }
+    }
+}
+
+/// What the world reports after a step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Readings {
+    /// Each cuff's load cell.
+    pub cuffs: Vec<CuffReading>,
+    /// Total force on the foot from the ground (contact or recorded), world, N.
+    pub foot_force_n: Vector2<f64>,
+    /// Force on the seat, world, N.
+    pub seat_force_n: Vector2<f64>,
+    /// Interaction torque from the cuffs on each exoskeleton joint, N m.
+    pub exo_interaction_nm: [f64; 3],
+    /// Generalised force of the cuffs on each leg joint, N m.
+    pub leg_interaction_nm: [f64; 3],
+    /// Torque delivered by each actuator coupling at the end of the step, N m.
+    pub exo_torque_nm: [f64; 3],
+}
+
+/// A world that failed.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum WorldError {
+    /// The state became non-finite or absurdly fast.
+    #[error("simulation diverged at t = {time_s:.4} s: {coordinate} = {value}")]
+    Diverged {
+        /// Time of detection, s.
+        time_s: f64,
+        /// The coordinate that diverged (`knee`, `exo_knee`, ...).
+        coordinate: String,
+        /// Its velocity.
+        value: f64,
+    },
+    /// The model could not be built.
+    #[error("invalid model: {0}")]
+    Model(String),
+}
+
+/// The held inputs and force elements, apart from the scratch space, so that a step can borrow both.
+struct Forces {
+    cuffs: Vec<Cuff>,
+    contacts: Vec<ContactPoint>,
+    contact: GroundContact,
+    foot_load: Option<std::sync::Arc<dyn FootLoad>>,
+    foot: BodyId,
+    pelvis: Option<[BodyId; 3]>,
+    leg: LegIds,
+    exo_joint: [Option<BodyId>; 3],
+    inputs: StepInputs,
+    t0: f64,
+    dt: f64,
+}
+
+struct Scratch {
+    kin: Kinematics,
+    dynamics: Dynamics,
+    f_ext: Vec<Vector3<f64>>,
+    tau: Vec<f64>,
+}
+
+struct System<'a> {
+    model: &'a Model,
+    base: &'a PelvisMotion,
+    forces: &'a Forces,
+    scratch: &'a mut Scratch,
+}
+
+fn base_motion(p: &PelvisMotion, t: f64) -> BaseMotion {
+    match p {
+        PelvisMotion::Fixed(pose) => BaseMotion::fixed(*pose),
+        PelvisMotion::Driven(traj) => traj.motion(t),
+        PelvisMotion::Free(_) => BaseMotion::fixed(Pose2::IDENTITY),
+    }
+}
+
+impl SecondOrder for System<'_> {
+    #[inline]
+    fn acceleration(&mut self, t: f64, q: &[f64], qd: &[f64], qdd: &mut [f64]) {
+        let base = base_motion(self.base, t);
+        let s = &mut *self.scratch;
+        s.kin.update(self.model, &base, q, qd);
+        let f = self.forces;
+        for x in s.f_ext.iter_mut() {
+            *x = Vector3::zeros();
+        }
+        for cuff in &f.cuffs {
+            let r = cuff.reading(&s.kin);
+            cuff.apply(&s.kin, &r, &mut s.f_ext);
+        }
+        for p in &f.contacts {
+            f.contact.apply(&s.kin, p, &mut s.f_ext);
+        }
+        if let Some(load) = &f.foot_load
+            && let Some((force, at)) = load.foot_force(t)
+        {
+            s.f_ext[f.foot] += s.kin.world_force_to_body(f.foot, &at, &force);
+        }
+        for x in s.tau.iter_mut() {
+            *x = 0.0;
+        }
+        let inp = &f.inputs;
+        for (k, id) in f.leg.all().into_iter().enumerate() {
+            s.tau[id] = inp.leg_torque_nm[k];
+        }
+        if let Some(p) = f.pelvis {
+            for k in 0..3 {
+                s.tau[p[k]] = inp.pelvis_residual[k];
+            }
+        }
+        let frac = if f.dt > 0.0 { (t - f.t0) / f.dt } else { 0.0 };
+        for k in 0..3 {
+            if let Some(id) = f.exo_joint[k] {
+                s.tau[id] += inp.couplings[k].torque(frac, q[id], qd[id]);
+            }
+        }
+        s.dynamics.forward(self.model, &s.kin, qd, &s.tau, &s.f_ext, qdd);
+    }
+}
+
+/// The simulated world.
+pub struct World {
+    model: Model,
+    pelvis_motion: PelvisMotion,
+    forces: Forces,
+    scratch: Scratch,
+    rk4: Rk4,
+    euler: SemiImplicitEuler,
+    integrator: IntegratorKind,
+    state: State,
+    time_s: f64,
+    leg: LegModel,
+    exo: Option<ExoIds>,
+    readings: Readings,
+}
+
+impl World {
+    /// Builds the model, places the exoskeleton beside the leg and straps the cuffs on unloaded.
+    pub fn new(config: WorldConfig) -> Result<Self, WorldError> {
+        let mut b = ModelBuilder::new();
+        let pelvis = match &config.pelvis {
+            PelvisMotion::Free(_) => Some(add_free_pelvis(&mut b, &config)),
+            _ => None,
+        };
+        let pelvis_body = pelvis.map(|p| p[2]);
+        let (legs, geometry) = match &config.leg {
+            LegModel::Human(g) => (g.add_to(&mut b, pelvis_body, config.leg_damping_nm_s_per_rad), Some(*g)),
+            LegModel::Reference => (crate::reference_leg::add_to(&mut b, pelvis_body), None),
+        };
+        let exo = match (&config.exo, &geometry) {
+            (Some(e), Some(g)) => Some(add_exo(e, g, &mut b, pelvis_body)),
+            (Some(_), None) => return Err(WorldError::Model("the reference leg cannot wear an exoskeleton".into())),
+            _ => None,
+        };
+        let model = b.build().map_err(|e| WorldError::Model(e.to_string()))?;
+        let n = model.len();
+        let mut state = State::zeros(n);
+        for (k, id) in legs.all().into_iter().enumerate() {
+            state.q[id] = config.initial_q_rad[k];
+            state.qd[id] = config.initial_qd_rad_per_s[k];
+        }
+        if let (Some(p), PelvisMotion::Free(pose)) = (pelvis, &config.pelvis) {
+            state.q[p[0]] = pose.origin_m.x;
+            state.q[p[1]] = pose.origin_m.y;
+            state.q[p[2]] = pose.angle_rad;
+        }
+        if let (Some(ids), Some(g)) = (&exo, &geometry) {
+            init_exo_state(ids, g, &legs, &config, &mut state);
+        }
+        let mut kin = Kinematics::new(&model);
+        kin.update(&model, &base_motion(&config.pelvis, 0.0), &state.q, &state.qd);
+        let cuffs = match (&config.exo, &exo, &geometry) {
+            (Some(e), Some(ids), Some(g)) => place_cuffs(e, g, &legs, ids, &kin),
+            _ => Vec::new(),
+        };
+        let mut contacts = Vec::new();
+        if let (Some(_), Some(g)) = (&config.foot_contact, &geometry) {
+            let ground = Surface { height_m: 0.0, x_max_m: f64::INFINITY };
+            contacts.push(ContactPoint { body: legs.foot, point_m: g.heel_m(), surface: ground });
+            contacts.push(ContactPoint { body: legs.foot, point_m: g.toe_m(), surface: ground });
+        }
+        if let (Some(seat), Some(g)) = (config.seat, &geometry) {
+            for frac in [0.05, 0.35] {
+                let mut p = g.segment_point_m(crate::body::SegmentKind::Thigh, frac);
+                p.x -= 0.08; // back of the thigh, where it rests on the seat
+                contacts.push(ContactPoint { body: legs.thigh, point_m: p, surface: seat });
+            }
+        }
+        let forces = Forces {
+            cuffs,
+            contacts,
+            contact: config.foot_contact.unwrap_or_default(),
+            foot_load: config.foot_load,
+            foot: legs.foot,
+            pelvis,
+            leg: legs,
+            exo_joint: exo.as_ref().map_or([None; 3], |e| e.joint),
+            inputs: StepInputs::default(),
+            t0: 0.0,
+            dt: 0.0,
+        };
+        let scratch =
+            Scratch { dynamics: Dynamics::new(&model), f_ext: vec![Vector3::zeros(); n], tau: vec![0.0; n], kin };
+        let mut w = Self {
+            rk4: Rk4::new(n),
+            euler: SemiImplicitEuler::new(n),
+            integrator: config.integrator,
+            pelvis_motion: config.pelvis,
+            model,
+            forces,
+            scratch,
+            state,
+            time_s: 0.0,
+            leg: config.leg,
+            exo,
+            readings: Readings::default(),
+        };
+        w.update_readings();
+        Ok(w)
+    }
+
+    /// The multibody model.
+    #[must_use]
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Simulated time, s.
+    #[must_use]
+    pub fn time_s(&self) -> f64 {
+        self.time_s
+    }
+
+    /// The joint state of every body.
+    #[must_use]
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The leg's body ids.
+    #[must_use]
+    pub fn leg(&self) -> LegIds {
+        self.forces.leg
+    }
+
+    /// The leg model.
+    #[must_use]
+    pub fn leg_model(&self) -> &LegModel {
+        &self.leg
+    }
+
+    /// The exoskeleton's body ids, if worn.
+    #[must_use]
+    pub fn exo(&self) -> Option<&ExoIds> {
+        self.exo.as_ref()
+    }
+
+    /// The cuffs.
+    #[must_use]
+    pub fn cuffs(&self) -> &[Cuff] {
+        &self.forces.cuffs
+    }
+
+    /// Free-pelvis coordinates (x, z, pitch), if the pelvis is free.
+    #[must_use]
+    pub fn pelvis_coordinates(&self) -> Option<[BodyId; 3]> {
+        self.forces.pelvis
+    }
+
+    /// Kinematics at the end of the last step (poses for drawing, velocities).
+    #[must_use]
+    pub fn kinematics(&self) -> &Kinematics {
+        &self.scratch.kin
+    }
+
+    /// Readings at the end of the last step.
+    #[must_use]
+    pub fn readings(&self) -> &Readings {
+        &self.readings
+    }
+
+    /// Pelvis motion at time `t_s` (the world frame for a free pelvis; see [`World::pelvis_pose`]).
+    #[must_use]
+    pub fn base_motion(&self, t_s: f64) -> BaseMotion {
+        base_motion(&self.pelvis_motion, t_s)
+    }
+
+    /// World pose of the pelvis now.
+    #[must_use]
+    pub fn pelvis_pose(&self) -> Pose2 {
+        match self.forces.pelvis {
+            Some(p) => self.scratch.kin.pose[p[2]],
+            None => self.scratch.kin.base_pose,
+        }
+    }
+
+    /// Leg joint angles (hip, knee, ankle), rad.
+    #[must_use]
+    pub fn leg_q(&self) -> [f64; 3] {
+        self.forces.leg.all().map(|id| self.state.q[id])
+    }
+
+    /// Leg joint speeds, rad/s.
+    #[must_use]
+    pub fn leg_qd(&self) -> [f64; 3] {
+        self.forces.leg.all().map(|id| self.state.qd[id])
+    }
+
+    /// The recorded foot load, if any.
+    #[must_use]
+    pub fn foot_load(&self) -> Option<&dyn FootLoad> {
+        self.forces.foot_load.as_deref()
+    }
+
+    /// Torque that holds the exoskeleton links against gravity at each exoskeleton joint, N m.
+    #[must_use]
+    pub fn exo_gravity_torque_nm(&self) -> [f64; 3] {
+        let kin = &self.scratch.kin;
+        let g = self.model.gravity_m_per_s2;
+        let mut out = [0.0; 3];
+        let Some(exo) = &self.exo else { return out };
+        for k in 0..3 {
+            let Some(joint) = exo.joint[k] else { continue };
+            let JointKind::Revolute { axis_y } = self.model.bodies()[joint].joint else { continue };
+            let o = kin.pose[joint].origin_m;
+            for link in exo.link.iter().flatten() {
+                // Links in the joint's subtree: the joint itself or its descendants.
+                let mut b = Some(*link);
+                let mut inside = false;
+                while let Some(id) = b {
+                    if id == joint {
+                        inside = true;
+                        break;
+                    }
+                    b = self.model.bodies()[id].parent;
+                }
+                if inside {
+                    let body = &self.model.bodies()[*link];
+                    let com = kin.pose[*link].point_to_parent(&body.inertia.com_m);
+                    let f = g * body.inertia.mass_kg;
+                    let r = com - o;
+                    // Generalised gravity force, negated: the torque that holds the link.
+                    out[k] += axis_y * (r.x * f.y - r.y * f.x);
+                }
+            }
+        }
+        out
+    }
+
+    /// Exoskeleton joint angle and speed of joint `j`, if spanned.
+    #[must_use]
+    pub fn exo_joint(&self, j: Joint) -> Option<(f64, f64)> {
+        let id = self.forces.exo_joint[j.index()]?;
+        Some((self.state.q[id], self.state.qd[id]))
+    }
+
+    /// Total mechanical energy of the bodies (kinetic + gravitational), J.
+    #[must_use]
+    pub fn mechanical_energy_j(&self) -> f64 {
+        Dynamics::kinetic_energy(&self.model, &self.scratch.kin, &self.state.qd)
+            + Dynamics::potential_energy(&self.model, &self.scratch.kin)
+    }
+
+    /// Advances by `dt_s` with `inputs` held.
+    pub fn step(&mut self, dt_s: f64, inputs: &StepInputs) -> Result<(), WorldError> {
+        self.forces.inputs = *inputs;
+        self.forces.t0 = self.time_s;
+        self.forces.dt = dt_s;
+        let mut sys =
+            System { model: &self.model, base: &self.pelvis_motion, forces: &self.forces, scratch: &mut self.scratch };
+        match self.integrator {
+            IntegratorKind::Rk4 => self.rk4.step(&mut sys, self.time_s, dt_s, &mut self.state.q, &mut self.state.qd),
+            IntegratorKind::SemiImplicitEuler => {
+                self.euler.step(&mut sys, self.time_s, dt_s, &mut self.state.q, &mut self.state.qd)
+            }
+        }
+        self.time_s += dt_s;
+        self.check_divergence()?;
+        self.update_readings();
+        Ok(())
+    }
+
+    fn check_divergence(&self) -> Result<(), WorldError> {
+        for (i, (q, qd)) in self.state.q.iter().zip(&self.state.qd).enumerate() {
+            // 200 rad/s is far beyond any joint of a leg or exoskeleton (a kick peaks near 30 rad/s).
+            if !q.is_finite() || !qd.is_finite() || qd.abs() > 200.0 {
+                return Err(WorldError::Diverged {
+                    time_s: self.time_s,
+                    coordinate: self.model.bodies()[i].name.clone(),
+                    value: *qd,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn update_readings(&mut self) {
+        let base = base_motion(&self.pelvis_motion, self.time_s);
+        let s = &mut self.scratch;
+        s.kin.update(&self.model, &base, &self.state.q, &self.state.qd);
+        let f = &self.forces;
+        let r = &mut self.readings;
+        r.cuffs.clear();
+        r.exo_interaction_nm = [0.0; 3];
+        r.leg_interaction_nm = [0.0; 3];
+        for cuff in &f.cuffs {
+            let c = cuff.reading(&s.kin);
+            // Generalised forces: +F, +M on the limb (leg joints), -F, -M on the exo link (exo joints).
+            for k in 0..3 {
+                let leg_id = f.leg.all()[k];
+                r.leg_interaction_nm[k] += joint_moment(
+                    &self.model,
+                    &s.kin,
+                    leg_id,
+                    cuff.limb,
+                    &c.limb_point_world_m,
+                    &c.force_on_limb_n,
+                    c.moment_on_limb_nm,
+                );
+                if let Some(id) = f.exo_joint[k] {
+                    r.exo_interaction_nm[k] += joint_moment(
+                        &self.model,
+                        &s.kin,
+                        id,
+                        cuff.exo,
+                        &c.exo_point_world_m,
+                        &(-c.force_on_limb_n),
+                        -c.moment_on_limb_nm,
+                    );
+                }
+            }
+            r.cuffs.push(c);
+        }
+        let mut foot = Vector2::zeros();
+        let mut seat = Vector2::zeros();
+        for p in &f.contacts {
+            let (force, _) = f.contact.force(&s.kin, p);
+            if p.body == f.foot {
+                foot += force;
+            } else {
+                seat += force;
+            }
+        }
+        if let Some(load) = &f.foot_load
+            && let Some((force, _)) = load.foot_force(self.time_s)
+        {
+            foot += force;
+        }
+        r.foot_force_n = foot;
+        r.seat_force_n = seat;
+        for k in 0..3 {
+            r.exo_torque_nm[k] = match f.exo_joint[k] {
+                Some(id) => f.inputs.couplings[k].torque(1.0, self.state.q[id], self.state.qd[id]),
+                None => 0.0,
+            };
+        }
+    }
+}
+
+/// Generalised force on revolute joint `joint` of a world force `force` at `point` plus a moment, applied to
+/// `body`; zero unless `joint` is `body` or one of its ancestors.
+fn joint_moment(
+    model: &Model,
+    kin: &Kinematics,
+    joint: BodyId,
+    body: BodyId,
+    point: &Vector2<f64>,
+    force: &Vector2<f64>,
+    moment: f64,
+) -> f64 {
+    let mut b = Some(body);
+    while let Some(id) = b {
+        if id == joint {
+            let JointKind::Revolute { axis_y } = model.bodies()[id].joint else { return 0.0 };
+            let o = kin.pose[id].origin_m;
+            let r = point - o;
+            return -axis_y * (r.x * force.y - r.y * force.x + moment);
+        }
+        b = model.bodies()[id].parent;
+    }
+    0.0
+}
+
+fn add_free_pelvis(b: &mut ModelBuilder, config: &WorldConfig) -> [BodyId; 3] {
+    let massless = SpatialInertia { mass_kg: 0.0, com_m: Vector2::zeros(), inertia_kg_m2: 0.0 };
+    let x = b.add(Body {
+        name: "pelvis_x".into(),
+        parent: None,
+        joint: JointKind::Prismatic { direction: Vector2::new(1.0, 0.0) },
+        joint_origin_m: Vector2::zeros(),
+        inertia: massless,
+        armature: 0.0,
+        damping: 0.0,
+    });
+    let z = b.add(Body {
+        name: "pelvis_z".into(),
+        parent: Some(x),
+        joint: JointKind::Prismatic { direction: Vector2::new(0.0, 1.0) },
+        joint_origin_m: Vector2::zeros(),
+        inertia: massless,
+        armature: 0.0,
+        damping: 0.0,
+    });
+    // Upper-body share as a compact mass above the pelvis origin, plus the backpack.
+    let m_body = config.pelvis_mass_kg;
+    let com_body = Vector2::new(0.0, 0.25);
+    let m_pack = config.backpack_kg;
+    let m = m_body + m_pack;
+    let com = if m > 0.0 { (com_body * m_body + config.backpack_offset_m * m_pack) / m } else { Vector2::zeros() };
+    let inertia = m_body * 0.2f64.powi(2)
+        + m_body * (com_body - com).norm_squared()
+        + m_pack * (config.backpack_offset_m - com).norm_squared();
+    let pitch = b.add(Body {
+        name: "pelvis".into(),
+        parent: Some(z),
+        joint: JointKind::Revolute { axis_y: -1.0 },
+        joint_origin_m: Vector2::zeros(),
+        inertia: SpatialInertia { mass_kg: m, com_m: com, inertia_kg_m2: inertia },
+        armature: 0.0,
+        damping: 0.0,
+    });
+    [x, z, pitch]
+}
+
+/// Exoskeleton joints start at the human's joint angles; a free-floating first link starts on its segment.
+fn init_exo_state(ids: &ExoIds, g: &LegGeometry, legs: &LegIds, config: &WorldConfig, state: &mut State) {
+    for k in 0..3 {
+        if let Some(id) = ids.joint[k] {
+            state.q[id] = config.initial_q_rad[k];
+            state.qd[id] = config.initial_qd_rad_per_s[k];
+        }
+    }
+    if let Some([x, z, theta]) = ids.floating {
+        // The floating link's segment: the first one with a link.
+        let seg = ids.link.iter().position(Option::is_some).unwrap_or(0);
+        let q = config.initial_q_rad;
+        let (mut angle, mut origin) = (0.0, g.hip_in_pelvis_m);
+        for k in 0..seg {
+            angle += q[k];
+            let next = g.joint_in_parent_m(crate::body::SegmentKind::ALL[k + 1]);
+            origin += Pose2 { angle_rad: angle, origin_m: Vector2::zeros() }.vector_to_parent(&next);
+        }
+        angle += q[seg];
+        state.q[x] = origin.x;
+        state.q[z] = origin.y;
+        state.q[theta] = angle;
+        let _ = legs;
+    }
+}
