@@ -1,2 +1,205 @@
-//! exosim: exoskeleton actuator control-loop simulator.
-fn main() {}
+//! exosim: exoskeleton actuator control-loop simulator, command-line program.
+//!
+//! Exit status: 0 success, 1 a simulation diverged or failed, 2 bad input (scenario, arguments, files),
+//! 130 interrupted.
+
+mod args;
+mod atomic;
+mod outputs;
+mod plots;
+mod run;
+mod sweep;
+mod table;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use exo_sim::scenario;
+
+use args::{Cli, Command};
+
+/// The default scenario, built in so that `exosim` alone works from any folder.
+const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/walking-assist.toml");
+
+enum Failure {
+    Input(anyhow::Error),
+    Simulation(String),
+    Interrupted,
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Input(e)
+    }
+}
+
+impl From<scenario::ScenarioError> for Failure {
+    fn from(e: scenario::ScenarioError) -> Self {
+        Failure::Input(e.into())
+    }
+}
+
+fn install_interrupt() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    // A second Ctrl-C while finishing up aborts at once.
+    let _ = ctrlc::set_handler(move || {
+        if s.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: stopping after the current step, keeping finished results");
+    });
+    stop
+}
+
+fn run_files(files: &[(PathBuf, Option<&str>)], set: &[String], out: &Path, plots: bool) -> Result<(), Failure> {
+    let stop = install_interrupt();
+    let mut failed = None;
+    for (path, text) in files {
+        let loaded = match text {
+            Some(t) => scenario::parse(t, path, set)?,
+            None => scenario::load(path, set)?,
+        };
+        let (outcome, dir) = run::run_one(&loaded, out, plots, &stop)?;
+        match outcome {
+            run::Outcome::Finished(s) => {
+                print!("{}", table::render(&s));
+                println!("  outputs: {}", dir.display());
+            }
+            run::Outcome::Failed(s, why) => {
+                print!("{}", table::render(&s));
+                println!("  outputs (up to the failure): {}", dir.display());
+                eprintln!("error: {}: {why}", path.display());
+                failed = Some(format!("{}: {why}", path.display()));
+            }
+            run::Outcome::Interrupted => return Err(Failure::Interrupted),
+        }
+    }
+    match failed {
+        Some(f) => Err(Failure::Simulation(f)),
+        None => Ok(()),
+    }
+}
+
+fn shipped_dir(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(sub)
+}
+
+fn list() -> Result<()> {
+    println!("scenarios ({}):", shipped_dir("scenarios").display());
+    let mut names: Vec<PathBuf> = std::fs::read_dir(shipped_dir("scenarios"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    names.sort();
+    for p in names {
+        let l = scenario::load(&p, &[])?;
+        let d = l.scenario.description.split_whitespace().collect::<Vec<_>>().join(" ");
+        let short: String = d.chars().take(100).collect();
+        println!("  {:<28} {short}{}", l.scenario.name, if d.len() > 100 { "…" } else { "" });
+    }
+    println!("actuator presets ({}):", shipped_dir("assets/actuators").display());
+    let mut presets: Vec<PathBuf> = std::fs::read_dir(shipped_dir("assets/actuators"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    presets.sort();
+    for p in presets {
+        let cfg = exo_sim::actuator::ActuatorConfig::from_toml(&std::fs::read_to_string(&p)?)
+            .with_context(|| format!("{}", p.display()))?;
+        println!(
+            "  {:<28} {} (ratio {}, peak {:.1} N m, reflected inertia {:.4} kg m², {})",
+            p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            cfg.name,
+            cfg.gearbox.ratio,
+            cfg.peak_torque_nm(),
+            cfg.reflected_inertia_kg_m2(),
+            if cfg.spring.is_some() { "series spring" } else { "stiff" }
+        );
+    }
+    Ok(())
+}
+
+fn dispatch(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        None => {
+            println!("exosim: running the default scenario walking-assist (exosim --help lists the commands)");
+            run_files(
+                &[(PathBuf::from("scenarios/walking-assist.toml"), Some(DEFAULT_SCENARIO))],
+                &[],
+                &cli.output,
+                true,
+            )
+        }
+        Some(Command::Run { files, set, no_plots }) => {
+            let files: Vec<(PathBuf, Option<&str>)> = files.into_iter().map(|f| (f, None)).collect();
+            // Validate every file before running any, so that a typo in the last does not waste the first.
+            for (f, _) in &files {
+                scenario::load(f, &set)?;
+            }
+            run_files(&files, &set, &cli.output, !no_plots)
+        }
+        Some(Command::Check { files, set }) => {
+            let mut bad = 0;
+            for f in &files {
+                match scenario::load(f, &set).and_then(|l| scenario::build(&l, true).map(|_| l)) {
+                    Ok(l) => println!("ok    {} ({})", f.display(), l.scenario.name),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        bad += 1;
+                    }
+                }
+            }
+            if bad > 0 {
+                return Err(Failure::Input(anyhow::anyhow!("{bad} of {} scenario files are invalid", files.len())));
+            }
+            Ok(())
+        }
+        Some(Command::Resolve { file, set }) => {
+            let l = scenario::load(&file, &set)?;
+            let text = toml::to_string_pretty(&l.scenario).context("cannot write the scenario")?;
+            print!("{text}");
+            Ok(())
+        }
+        Some(Command::List) => list().map_err(Failure::Input),
+        Some(Command::Sweep { file, params, set, jobs, shard }) => {
+            let stop = install_interrupt();
+            let path = sweep::run(&file, &set, &params, jobs, shard.as_deref(), &cli.output, &stop)
+                .map_err(|e| if stop.load(Ordering::Relaxed) { Failure::Interrupted } else { Failure::Input(e) })?;
+            println!("sweep written to {}", path.display());
+            Ok(())
+        }
+        Some(Command::Merge { inputs }) => {
+            let path = sweep::merge(&inputs, &cli.output)?;
+            println!("merged sweep written to {}", path.display());
+            Ok(())
+        }
+        Some(Command::Schema) => {
+            print!("{}", exo_sim::scenario::reference_markdown());
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Simulation(why)) => {
+            eprintln!("simulation failed: {why}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Interrupted) => {
+            eprintln!("interrupted");
+            ExitCode::from(130)
+        }
+    }
+}

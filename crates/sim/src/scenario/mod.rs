@@ -2,8 +2,10 @@
 
 mod build;
 mod load;
+mod reference;
 mod schema;
 
 pub use build::{NoControl, asset_dirs, build, find_asset};
 pub use load::{LoadedScenario, Location, ScenarioError, load, parse};
+pub use reference::reference_markdown;
 pub use schema::*;
