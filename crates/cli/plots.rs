@@ -157,7 +157,7 @@ pub(crate) fn write_all(dir: &Path, rec: &Recorder, scenario: &str) -> Result<()
     }
     let torque_series: Vec<(String, usize, f64)> = joints
         .iter()
-        .filter_map(|j| ch(rec, &format!("exo_{j}_interaction_nm")).map(|c| (format!("{j}"), c, 1.0)))
+        .filter_map(|j| ch(rec, &format!("exo_{j}_interaction_nm")).map(|c| (j.to_string(), c, 1.0)))
         .collect();
     if !torque_series.is_empty() {
         interaction.push(Panel {

@@ -105,6 +105,9 @@ pub(crate) fn metric_columns(s: &Summary) -> Vec<(String, f64)> {
     c
 }
 
+/// A finished point: its index and its metric columns (or why it failed).
+type PointResult = (usize, Result<Vec<(String, f64)>>);
+
 /// Runs one point; returns its metric columns.
 fn run_point(file: &Path, sets: &[String], params: &[Param], values: &[f64]) -> Result<Vec<(String, f64)>> {
     let mut overrides = sets.to_vec();
@@ -146,7 +149,7 @@ pub(crate) fn run(
         .context("cannot start the worker threads")?;
     let done = AtomicU64::new(0);
     let pb = crate::run::progress_bar(mine.len() as u64, "sweep");
-    let rows: Vec<Option<(usize, Result<Vec<(String, f64)>>)>> = pool.install(|| {
+    let rows: Vec<Option<PointResult>> = pool.install(|| {
         mine.par_iter()
             .map(|&i| {
                 if stop.load(Ordering::Relaxed) {

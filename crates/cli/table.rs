@@ -11,22 +11,46 @@ pub(crate) fn render(s: &Summary) -> String {
     let _ = writeln!(out, "scenario {}  ({:.2} s simulated, {} control ticks)", s.scenario, s.duration_s, s.ticks);
     let _ = writeln!(
         out,
-        "  {:<6} {:>12} {:>14} {:>14} {:>16}",
-        "joint", "track rmse°", "human rms N m", "human +work J", "no-exo rms/+work"
+        "  {:<6} {:>12} {:>14} {:>14}   {}",
+        "joint",
+        "track rmse°",
+        "human rms N m",
+        "human +work J",
+        if s.baseline.is_some() { "without the device: rmse° / rms N m / +work J" } else { "" }
     );
     for (k, j) in s.joints.iter().enumerate() {
-        let base =
-            s.baseline.as_ref().and_then(|b| b.get(k)).map_or(String::from("-"), |b| {
-                format!("{:.1} / {:.1}", b.human_torque_rms_nm, b.human_positive_work_j)
-            });
+        let base = s.baseline.as_ref().and_then(|b| b.get(k)).map_or(String::new(), |b| {
+            format!("{:.3} / {:.2} / {:.2}", b.tracking_rmse_rad * deg, b.human_torque_rms_nm, b.human_positive_work_j)
+        });
         let _ = writeln!(
             out,
-            "  {:<6} {:>12.3} {:>14.2} {:>14.2} {:>16}",
+            "  {:<6} {:>12.3} {:>14.2} {:>14.2}   {}",
             j.joint,
             j.tracking_rmse_rad * deg,
             j.human_torque_rms_nm,
             j.human_positive_work_j,
             base
+        );
+    }
+    if s.mechanical_energy_start_j != 0.0 || s.mechanical_energy_end_j != 0.0 {
+        let (e0, e1) = (s.mechanical_energy_start_j, s.mechanical_energy_end_j);
+        let rel = if e0 != 0.0 { (e1 - e0) / e0.abs() } else { 0.0 };
+        let _ = writeln!(
+            out,
+            "  mechanical energy of the bodies: {e0:.4} J -> {e1:.4} J ({:+.3e} J, {rel:+.2e} of |E0|)",
+            e1 - e0
+        );
+    }
+    if let Some(r) = &s.step_response {
+        let _ = writeln!(
+            out,
+            "  {} torque step to {:.1} N m: rise {:.1} ms, overshoot {:.1} %, settling {:.1} ms, bandwidth ~{:.1} Hz",
+            r.joint,
+            r.target_nm,
+            r.rise_time_s * 1e3,
+            r.overshoot_pct,
+            r.settling_time_s * 1e3,
+            r.bandwidth_estimate_hz
         );
     }
     if !s.actuators.is_empty() {

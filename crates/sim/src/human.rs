@@ -100,6 +100,20 @@ pub struct HumanTorque {
     pub saturated: [bool; 3],
 }
 
+/// What the wearer's nervous system knows this step.
+pub struct Sensed<'a> {
+    /// Pelvis motion.
+    pub base: &'a crate::multibody::BaseMotion,
+    /// Leg joint angles, rad.
+    pub q: &'a [f64; 3],
+    /// Leg joint speeds, rad/s.
+    pub qd: &'a [f64; 3],
+    /// Ground reaction on the foot, if recorded.
+    pub foot_load: Option<&'a dyn FootLoad>,
+    /// The cuffs' generalised force on the leg joints (from the last step), N m.
+    pub cuff_torque_nm: &'a [f64; 3],
+}
+
 /// The human motor model with its own model of the leg.
 pub struct HumanModel {
     config: HumanConfig,
@@ -138,18 +152,9 @@ impl HumanModel {
         &self.config
     }
 
-    /// Torques for time `t_s`: the reference sample, the pelvis motion, the measured leg state, the foot load
-    /// and the cuffs' generalised force on the leg joints (from the last step).
-    pub fn torque(
-        &mut self,
-        t_s: f64,
-        r: &RefSample,
-        base: &crate::multibody::BaseMotion,
-        q: &[f64; 3],
-        qd: &[f64; 3],
-        foot_load: Option<&dyn FootLoad>,
-        cuff_torque_nm: &[f64; 3],
-    ) -> HumanTorque {
+    /// Torques for time `t_s` given the reference sample and what the wearer feels (`s`).
+    pub fn torque(&mut self, t_s: f64, r: &RefSample, s: &Sensed<'_>) -> HumanTorque {
+        let (base, q, qd, foot_load, cuff_torque_nm) = (s.base, s.q, s.qd, s.foot_load, s.cuff_torque_nm);
         let c = &self.config;
         let mut ff = [0.0; 3];
         if c.feedforward {

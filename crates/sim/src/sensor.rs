@@ -127,8 +127,8 @@ pub enum Channel {
 }
 
 /// What goes wrong.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     /// The channel delivers no valid value (NaN), as a disconnected encoder reads.
     Dropout,
@@ -137,15 +137,9 @@ pub enum FaultKind {
     /// The channel holds the value it had when the fault began.
     Stuck,
     /// The channel jumps by `magnitude` for a single sample.
-    Spike {
-        /// Jump size, in the channel's unit (rad or N m).
-        magnitude: f64,
-    },
-    /// The channel's bias jumps by `bias` for the duration of the fault.
-    BiasJump {
-        /// Bias, in the channel's unit.
-        bias: f64,
-    },
+    Spike,
+    /// The channel's bias jumps by `magnitude` for the duration of the fault.
+    BiasJump,
 }
 
 /// A fault scheduled in time.
@@ -155,7 +149,7 @@ pub struct FaultEvent {
     /// Onset, s.
     pub time_s: f64,
     /// Duration, s (default: until the end of the run).
-    #[serde(default = "forever")]
+    #[serde(default = "forever", skip_serializing_if = "is_forever")]
     pub duration_s: f64,
     /// Channel hit (ignored by frame dropouts).
     #[serde(default = "default_channel")]
@@ -164,8 +158,14 @@ pub struct FaultEvent {
     #[serde(default = "default_joint")]
     pub joint: Joint,
     /// What happens.
-    #[serde(flatten)]
-    pub fault: FaultKind,
+    pub kind: FaultKind,
+    /// Size of a spike or bias jump, in the channel's unit (rad or N m).
+    #[serde(default)]
+    pub magnitude: f64,
+}
+
+fn is_forever(d: &f64) -> bool {
+    d.is_infinite()
 }
 
 fn forever() -> f64 {
@@ -290,16 +290,16 @@ impl SensorSuite {
                 Channel::Torque => &mut tau[j],
                 Channel::Interaction => &mut inter[j],
             };
-            match ev.fault {
+            match ev.kind {
                 FaultKind::Dropout => *slot = f64::NAN,
                 FaultKind::FrameDropout => frame_dropout = true,
                 FaultKind::Stuck => *slot = *self.stuck[k].get_or_insert(*slot),
-                FaultKind::Spike { magnitude } => {
+                FaultKind::Spike => {
                     if t_s - ev.time_s < dt_s {
-                        *slot += magnitude;
+                        *slot += ev.magnitude;
                     }
                 }
-                FaultKind::BiasJump { bias } => *slot += bias,
+                FaultKind::BiasJump => *slot += ev.magnitude,
             }
         }
         for j in 0..JOINTS {
@@ -368,7 +368,8 @@ mod tests {
             duration_s: 1.0,
             channel: Channel::JointEncoder,
             joint: Joint::Knee,
-            fault: FaultKind::Dropout,
+            kind: FaultKind::Dropout,
+            magnitude: 0.0,
         }];
         let mut a = SensorSuite::new(SensorConfig::default(), faults.clone(), 7).unwrap();
         let mut b = SensorSuite::new(SensorConfig::default(), faults, 7).unwrap();
@@ -387,7 +388,8 @@ mod tests {
             duration_s: 0.003,
             channel: Channel::JointEncoder,
             joint: Joint::Hip,
-            fault: FaultKind::FrameDropout,
+            kind: FaultKind::FrameDropout,
+            magnitude: 0.0,
         }];
         let mut s = SensorSuite::new(SensorConfig::default(), faults, 1).unwrap();
         let seq: Vec<u32> = (0..10).map(|k| s.sample(k as f64 * 1e-3, 1e-3, &truth(0.0)).sequence).collect();

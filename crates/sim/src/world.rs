@@ -123,11 +123,11 @@ pub struct Readings {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum WorldError {
     /// The state became non-finite or absurdly fast.
-    #[error("simulation diverged at t = {time_s:.4} s: {coordinate} = {value}")]
+    #[error("simulation diverged at t = {time_s:.4} s: {coordinate} moving at {value:.1} (rad/s or m/s)")]
     Diverged {
         /// Time of detection, s.
         time_s: f64,
-        /// The coordinate that diverged (`knee`, `exo_knee`, ...).
+        /// The joint that diverged (`knee`, `exo knee`, `pelvis x`, ...).
         coordinate: String,
         /// Its velocity.
         value: f64,
@@ -480,15 +480,23 @@ impl World {
         Ok(())
     }
 
+    /// The name of joint coordinate `i` as a user knows it: `knee`, `exo knee`, `pelvis x`.
+    #[must_use]
+    pub fn joint_name(&self, i: usize) -> String {
+        if let Some(k) = self.forces.leg.all().iter().position(|id| *id == i) {
+            return Joint::ALL[k].name().to_string();
+        }
+        if let Some(k) = self.forces.exo_joint.iter().position(|id| *id == Some(i)) {
+            return format!("exo {}", Joint::ALL[k].name());
+        }
+        self.model.bodies()[i].name.replace('_', " ")
+    }
+
     fn check_divergence(&self) -> Result<(), WorldError> {
         for (i, (q, qd)) in self.state.q.iter().zip(&self.state.qd).enumerate() {
             // 200 rad/s is far beyond any joint of a leg or exoskeleton (a kick peaks near 30 rad/s).
             if !q.is_finite() || !qd.is_finite() || qd.abs() > 200.0 {
-                return Err(WorldError::Diverged {
-                    time_s: self.time_s,
-                    coordinate: self.model.bodies()[i].name.clone(),
-                    value: *qd,
-                });
+                return Err(WorldError::Diverged { time_s: self.time_s, coordinate: self.joint_name(i), value: *qd });
             }
         }
         Ok(())

@@ -595,7 +595,7 @@ fn design_matrix(tau_s: &[f64], omega_rad_s: f64, harmonics: usize, trend: bool)
             0 => 1.0,
             c if c > 2 * harmonics => tau,
             c => {
-                let angle = ((c + 1) / 2) as f64 * omega_rad_s * tau;
+                let angle = c.div_ceil(2) as f64 * omega_rad_s * tau;
                 if c % 2 == 1 { angle.cos() } else { angle.sin() }
             }
         }

@@ -342,7 +342,7 @@ fn build_law(
             };
             (
                 Box::new(Admittance::new(cfg).map_err(|e| err("controller.admittance", e))?),
-                SetpointSource::Reference { gravity: false },
+                SetpointSource::Reference { gravity: true },
             )
         }
         LawKind::JointPid => {

@@ -275,10 +275,13 @@ pub fn parse(text: &str, path: &Path, overrides: &[String]) -> Result<LoadedScen
     };
     let scenario: Scenario = serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
         let mut field = e.path().to_string();
-        let message = e.inner().to_string();
+        // The TOML deserialiser appends its own "in `path`" context line: the field is reported separately.
+        let full = e.inner().to_string();
+        let message = full.lines().next().unwrap_or(&full).trim().to_string();
         // Unknown keys: point at the key itself.
         if let Some(rest) = message.strip_prefix("unknown field `")
             && let Some(key) = rest.split('`').next()
+            && !field.ends_with(key)
         {
             field = if field == "." || field.is_empty() { key.to_string() } else { format!("{field}.{key}") };
         }
@@ -335,8 +338,8 @@ impl Scenario {
             return err("subject.height_m", format!("must be within 1.0..2.5 m (got {})", b.height_m));
         }
         let p = &self.pelvis;
-        if !(p.height_m.is_finite() && p.height_m > 0.0 && p.height_m < 3.0) {
-            return err("pelvis.height_m", format!("must be within (0, 3) m (got {})", p.height_m));
+        if !(p.height_m.is_finite() && p.height_m >= 0.0 && p.height_m < 3.0) {
+            return err("pelvis.height_m", format!("must be within [0, 3) m (got {})", p.height_m));
         }
         if !(p.backpack_kg.is_finite() && (0.0..=100.0).contains(&p.backpack_kg)) {
             return err("pelvis.backpack_kg", format!("must be within 0..100 kg (got {})", p.backpack_kg));

@@ -32,10 +32,13 @@ fn type_of(root: &Value, v: &Value) -> String {
                 if let Some(c) = resolve(root, a).get("const").and_then(Value::as_str) {
                     return format!("`{c}`");
                 }
-                if let Some(p) = resolve(root, a).get("properties").and_then(|p| p.get("kind")) {
-                    if let Some(c) = p.get("const").and_then(Value::as_str) {
-                        return format!("`{c}`");
-                    }
+                if let Some(c) = resolve(root, a)
+                    .get("properties")
+                    .and_then(|p| p.get("kind"))
+                    .and_then(|p| p.get("const"))
+                    .and_then(Value::as_str)
+                {
+                    return format!("`{c}`");
                 }
                 type_of(root, a)
             })
@@ -104,7 +107,8 @@ fn section(out: &mut String, root: &Value, path: &str, v: &Value, depth: usize) 
     for (name, p) in props {
         let full = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
         let d = p.get("description").and_then(Value::as_str).unwrap_or("").replace('\n', " ").replace('|', "\\|");
-        let _ = writeln!(out, "| `{name}` | {} | {} | {d} |", type_of(root, p), default_text(p));
+        let default = if object_props(root, p).is_some() { "see below".to_string() } else { default_text(p) };
+        let _ = writeln!(out, "| `{name}` | {} | {default} | {d} |", type_of(root, p));
         if object_props(root, p).is_some() {
             nested.push((full, p));
         } else if let Some(items) = resolve(root, p).get("items")

@@ -119,6 +119,25 @@ pub struct SupervisorSummary {
     pub safe_stop_fraction: f64,
 }
 
+/// Figures of a torque step response (delivered joint torque).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StepResponse {
+    /// Joint.
+    pub joint: String,
+    /// Step size, N m.
+    pub target_nm: f64,
+    /// 10 % to 90 % rise time, s.
+    pub rise_time_s: f64,
+    /// Overshoot above the target, % of the step.
+    pub overshoot_pct: f64,
+    /// Time from the step until the torque stays within 5 % of the target, s.
+    pub settling_time_s: f64,
+    /// Mean error over the last 10 % of the run, N m.
+    pub steady_state_error_nm: f64,
+    /// First-order bandwidth estimate 0.35 / rise time, Hz (`exosim bode` measures the real one).
+    pub bandwidth_estimate_hz: f64,
+}
+
 /// Everything a run reports.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Summary {
@@ -148,6 +167,12 @@ pub struct Summary {
     pub real_time_factor: f64,
     /// Rows recorded.
     pub recorded_rows: usize,
+    /// Mechanical energy of the bodies (kinetic + gravitational) at the start, J.
+    pub mechanical_energy_start_j: f64,
+    /// Mechanical energy of the bodies at the end, J.
+    pub mechanical_energy_end_j: f64,
+    /// Torque step response, for scenarios whose setpoint is a torque step.
+    pub step_response: Option<StepResponse>,
     /// Human effort of the same motion without the exoskeleton, when computed.
     pub baseline: Option<Vec<JointSummary>>,
     /// Whether the run ended early (divergence or stop) and why.

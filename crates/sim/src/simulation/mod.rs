@@ -10,7 +10,7 @@ mod setpoint;
 mod stepper;
 mod timing;
 
-pub use metrics::{ActuatorSummary, CuffSummary, JointSummary, Metrics, Summary, SupervisorSummary};
+pub use metrics::{ActuatorSummary, CuffSummary, JointSummary, Metrics, StepResponse, Summary, SupervisorSummary};
 pub use recorder::{Channel, Recorder};
 pub use setpoint::{SetpointSource, TorqueSignal};
 pub use stepper::{SimError, Simulation, SimulationParts, TickOutput};

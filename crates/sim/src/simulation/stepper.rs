@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use exo_control::{ControlLaw, SVector, SensorFrame, Supervised, Supervisor, SupervisorState};
 
-use super::metrics::{ActuatorSummary, CuffSummary, JointSummary, Metrics, Summary, SupervisorSummary};
+use super::metrics::{ActuatorSummary, CuffSummary, JointSummary, Metrics, StepResponse, Summary, SupervisorSummary};
 use super::recorder::{Channel, Recorder};
 use super::setpoint::SetpointSource;
 use super::timing::Timing;
@@ -94,6 +94,7 @@ pub struct Simulation {
     last: Option<TickOutput>,
     wall_s: f64,
     row: Vec<f64>,
+    energy_start_j: f64,
 }
 
 fn recorder_channels(world: &World, actuators: &[Option<Actuator>; 3]) -> Vec<Channel> {
@@ -145,10 +146,12 @@ impl Simulation {
     pub fn new(parts: SimulationParts) -> Self {
         let channels = recorder_channels(&parts.world, &parts.actuators);
         let ticks = (parts.duration_s / parts.timing.control_dt_s).ceil() as usize + 1;
-        let rows = if parts.record_every_ticks == 0 { 0 } else { ticks / parts.record_every_ticks + 2 };
+        let rows = ticks.checked_div(parts.record_every_ticks).map_or(0, |r| r + 2);
         let width = channels.len();
         let cuffs = parts.world.cuffs().len();
+        let energy_start_j = parts.world.mechanical_energy_j();
         Self {
+            energy_start_j,
             name: parts.name,
             world: parts.world,
             human: parts.human,
@@ -317,15 +320,15 @@ impl Simulation {
             }
             r = self.reference.sample(tp);
             let base = self.world.base_motion(tp);
-            let h = self.human.torque(
-                tp,
-                &r,
-                &base,
-                &self.world.leg_q(),
-                &self.world.leg_qd(),
-                self.world.foot_load(),
-                &self.world.readings().leg_interaction_nm,
-            );
+            let (q, qd) = (self.world.leg_q(), self.world.leg_qd());
+            let sensed = crate::human::Sensed {
+                base: &base,
+                q: &q,
+                qd: &qd,
+                foot_load: self.world.foot_load(),
+                cuff_torque_nm: &self.world.readings().leg_interaction_nm,
+            };
+            let h = self.human.torque(tp, &r, &sensed);
             human = h.total_nm;
             let inputs = StepInputs { leg_torque_nm: h.total_nm, pelvis_residual: [0.0; 3], couplings };
             self.world.step(self.timing.physics_dt_s, &inputs)?;
@@ -338,7 +341,7 @@ impl Simulation {
             reference_q_rad: r.q,
             gait_phase: self.controller.gait_phase().or(r.phase),
         };
-        if self.record_every > 0 && self.tick % self.record_every as u64 == 0 {
+        if self.record_every > 0 && self.tick.is_multiple_of(self.record_every as u64) {
             self.record(&out);
         }
         self.tick += 1;
@@ -404,8 +407,7 @@ impl Simulation {
     fn record(&mut self, out: &TickOutput) {
         let w = &self.world;
         let r = w.readings();
-        let (q, qd_unused) = (w.leg_q(), ());
-        let _ = qd_unused;
+        let q = w.leg_q();
         let row = &mut self.row;
         row.clear();
         row.push(w.time_s());
@@ -474,6 +476,44 @@ impl Simulation {
         }
         progress(1.0);
         Ok(())
+    }
+
+    /// Step-response figures of the first actuated joint, when the setpoint is a torque step.
+    fn step_response(&self) -> Option<StepResponse> {
+        let SetpointSource::Torque(crate::simulation::TorqueSignal::Step { time_s, torque_nm }) = self.setpoint else {
+            return None;
+        };
+        let joint = Joint::ALL.into_iter().find(|j| self.actuators[j.index()].is_some())?;
+        let rec = &self.recorder;
+        let (tc, yc) = (rec.index("time_s")?, rec.index(&format!("exo_{}_torque_nm", joint.name()))?);
+        let t: Vec<f64> = rec.column(tc).collect();
+        let y: Vec<f64> = rec.column(yc).collect();
+        let start = t.iter().position(|x| *x >= time_s)?;
+        let y0 = y.get(start.saturating_sub(1)).copied().unwrap_or(0.0);
+        let span = torque_nm - y0;
+        if span.abs() < 1e-9 || t.len() < start + 10 {
+            return None;
+        }
+        let frac = |v: f64| (v - y0) / span;
+        let t10 = (start..t.len()).find(|&i| frac(y[i]) >= 0.1).map(|i| t[i]);
+        let t90 = (start..t.len()).find(|&i| frac(y[i]) >= 0.9).map(|i| t[i]);
+        let peak = y[start..].iter().map(|v| frac(*v)).fold(f64::NEG_INFINITY, f64::max);
+        let last_out = (start..t.len()).rev().find(|&i| (frac(y[i]) - 1.0).abs() > 0.05);
+        let tail = t.len() - (t.len() - start) / 10;
+        let sse = y[tail..].iter().map(|v| torque_nm - v).sum::<f64>() / (t.len() - tail) as f64;
+        let rise = match (t10, t90) {
+            (Some(a), Some(b)) => b - a,
+            _ => f64::NAN,
+        };
+        Some(StepResponse {
+            joint: joint.name().into(),
+            target_nm: torque_nm,
+            rise_time_s: rise,
+            overshoot_pct: 100.0 * (peak - 1.0).max(0.0),
+            settling_time_s: last_out.map_or(0.0, |i| t.get(i + 1).copied().unwrap_or(t[i]) - time_s),
+            steady_state_error_nm: sse,
+            bandwidth_estimate_hz: 0.35 / rise,
+        })
     }
 
     /// The metrics so far.
@@ -563,6 +603,9 @@ impl Simulation {
             wall_us_per_sim_ms: if sim_ms > 0.0 { self.wall_s * 1e6 / sim_ms } else { 0.0 },
             real_time_factor: if self.wall_s > 0.0 { self.world.time_s() / self.wall_s } else { 0.0 },
             recorded_rows: self.recorder.rows(),
+            mechanical_energy_start_j: self.energy_start_j,
+            mechanical_energy_end_j: self.world.mechanical_energy_j(),
+            step_response: self.step_response(),
             baseline: None,
             ended_early: None,
         }

@@ -1,0 +1,237 @@
+//! End-to-end tests of the `exosim` program: outputs, errors for bad input, sweeps and shards.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scenario(name: &str) -> PathBuf {
+    root().join("scenarios").join(format!("{name}.toml"))
+}
+
+fn exosim() -> Command {
+    Command::cargo_bin("exosim").expect("the exosim binary builds")
+}
+
+/// Writes `text` as a scenario beside the shipped ones' assets (so relative gait paths resolve).
+fn temp_scenario(dir: &Path, text: &str) -> PathBuf {
+    let p = dir.join("bad.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn walking() -> String {
+    std::fs::read_to_string(scenario("walking-assist")).unwrap()
+}
+
+/// Runs `exosim run` on `text` and returns (exit code, stderr), checking that nothing was written.
+fn run_bad(text: &str, extra: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let file = temp_scenario(dir.path(), text);
+    let mut cmd = exosim();
+    cmd.arg("run").arg(&file).arg("-o").arg(&out).env("EXOSIM_ASSETS", root().join("assets"));
+    for e in extra {
+        cmd.arg(e);
+    }
+    let o = cmd.output().unwrap();
+    assert!(!out.exists(), "a failed run must write nothing, found {}", out.display());
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn every_shipped_scenario_checks() {
+    let mut cmd = exosim();
+    cmd.arg("check");
+    for e in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        cmd.arg(e.unwrap().path());
+    }
+    cmd.assert().success();
+}
+
+#[test]
+fn unknown_key_names_file_line_column_and_field() {
+    let text = walking().replace("[controller.assistance]\n", "[controller.assistance]\nphase_estimater = \"x\"\n");
+    let (code, err) = run_bad(&text, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.toml:"), "{err}");
+    assert!(err.contains("controller.assistance.phase_estimater"), "{err}");
+    assert!(err.contains("unknown field"), "{err}");
+    let line = text.lines().position(|l| l.starts_with("phase_estimater")).unwrap() + 1;
+    assert!(err.contains(&format!("bad.toml:{line}:1")), "expected line {line}: {err}");
+}
+
+#[test]
+fn wrong_type_is_located() {
+    let text = walking().replace("duration_s = 10.0", "duration_s = \"ten\"");
+    let (code, err) = run_bad(&text, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("simulation.duration_s"), "{err}");
+    let line = text.lines().position(|l| l.starts_with("duration_s")).unwrap() + 1;
+    assert!(err.contains(&format!(":{line}:")), "{err}");
+}
+
+#[test]
+fn impossible_values_are_refused_with_their_field() {
+    let cases = [
+        (walking().replace("mass_kg = 72.6", "mass_kg = -70.0"), "subject.mass_kg"),
+        (walking().replace("control_dt_s = 0.001", "control_dt_s = 0.0015"), "simulation.control_dt_s"),
+        (
+            walking().replace(
+                "preset = \"qdd-ak80-6\"\n\n[controller]",
+                "preset = \"qdd-ak80-6\"\noverrides = { gearbox = { ratio = 0.0 } }\n\n[controller]",
+            ),
+            "actuators.knee.overrides.gearbox.ratio",
+        ),
+        (walking().replace("subject01_walk1_ik.mot", "no-such-trial.mot"), "motion.gait_kinematics"),
+        (walking().replace("schema_version = 1", "schema_version = 2"), "schema_version"),
+    ];
+    for (text, field) in cases {
+        let (code, err) = run_bad(&text, &[]);
+        assert_eq!(code, 2, "{field}: {err}");
+        assert!(err.contains(field), "expected {field}: {err}");
+        assert!(err.contains("bad.toml"), "{err}");
+    }
+}
+
+#[test]
+fn overrides_are_applied_and_their_errors_name_the_override() {
+    let (code, err) = run_bad(&walking(), &["--set", "subject.height_m=9"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--set subject.height_m=9"), "{err}");
+    assert!(err.contains("subject.height_m"), "{err}");
+}
+
+#[test]
+fn missing_scenario_file_is_a_clear_error() {
+    let o = exosim().args(["run", "/no/such/scenario.toml"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("/no/such/scenario.toml") && err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn a_run_writes_every_output_and_the_sto_reads_back_with_the_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    exosim()
+        .args(["run"])
+        .arg(scenario("walking-assist"))
+        .args(["--set", "simulation.duration_s=1.5", "--set", "simulation.compare_without_exo=false", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let d = dir.path().join("walking-assist");
+    for f in ["timeseries.csv", "summary.json", "results.sto"] {
+        assert!(d.join(f).is_file(), "{f} missing");
+    }
+    for p in ["joint_angles", "torques", "interaction", "motor", "supervisor"] {
+        let png = d.join("plots").join(format!("{p}.png"));
+        assert!(std::fs::metadata(&png).map(|m| m.len() > 5000).unwrap_or(false), "{p}.png missing or empty");
+    }
+    // No temporary files left behind.
+    for e in std::fs::read_dir(&d).unwrap() {
+        assert!(!e.unwrap().file_name().to_string_lossy().starts_with('.'));
+    }
+    let csv = std::fs::read_to_string(d.join("timeseries.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let knee = header.iter().position(|h| *h == "knee_q_rad").unwrap();
+    let rows: Vec<Vec<f64>> = csv.lines().skip(1).map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    let sto = exo_sim::opensim::Storage::read(&d.join("results.sto")).unwrap();
+    let col = sto.column("knee_angle_r").unwrap();
+    assert_eq!(col.len(), rows.len());
+    for (a, r) in col.iter().zip(&rows) {
+        assert_eq!(a.to_bits(), r[knee].to_bits());
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["scenario"], "walking-assist");
+}
+
+#[test]
+fn resolve_prints_a_scenario_that_loads_back_identically() {
+    let o = exosim().arg("resolve").arg(scenario("knee-rehab")).output().unwrap();
+    assert!(o.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("resolved.toml");
+    std::fs::write(&p, &o.stdout).unwrap();
+    let a = exo_sim::scenario::load(&scenario("knee-rehab"), &[]).unwrap();
+    let b = exo_sim::scenario::load(&p, &[]).unwrap();
+    assert_eq!(a.scenario, b.scenario);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("[safety]"), "defaults are written out");
+}
+
+#[test]
+fn shards_of_a_sweep_union_to_the_unsharded_sweep_row_for_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = |extra: &[&str], out: &Path| {
+        let mut c = exosim();
+        c.arg("sweep")
+            .arg(scenario("torque-step"))
+            .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea.kp[1]=1:5:3"])
+            .args(["--param", "controller.sea.motor_damping_nm_s_per_rad[1]=5:15:2", "-o"])
+            .arg(out)
+            .args(extra);
+        c
+    };
+    args(&["--jobs", "2"], &dir.path().join("all")).assert().success();
+    for k in 0..3 {
+        let shard = format!("{k}/3");
+        args(&["--shard", &shard, "--jobs", "1"], &dir.path().join("shards")).assert().success();
+    }
+    exosim().arg("merge").arg(dir.path().join("shards")).arg("-o").arg(dir.path().join("merged")).assert().success();
+    let all = std::fs::read_to_string(dir.path().join("all/sweep.csv")).unwrap();
+    let merged = std::fs::read_to_string(dir.path().join("merged/sweep.csv")).unwrap();
+    assert_eq!(all.lines().count(), 7, "header and 6 points");
+    assert_eq!(all, merged);
+    // The scheduler's environment variables select the same shards.
+    exosim()
+        .arg("sweep")
+        .arg(scenario("torque-step"))
+        .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea.kp[1]=1:5:3"])
+        .args(["--param", "controller.sea.motor_damping_nm_s_per_rad[1]=5:15:2", "-o"])
+        .arg(dir.path().join("slurm"))
+        .env("SLURM_ARRAY_TASK_ID", "1")
+        .env("SLURM_ARRAY_TASK_COUNT", "3")
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("slurm/sweep-shard-1-of-3.csv")).unwrap(),
+        std::fs::read_to_string(dir.path().join("shards/sweep-shard-1-of-3.csv")).unwrap()
+    );
+}
+
+#[test]
+fn merge_refuses_incomplete_or_overlapping_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("sweep-shard-0-of-2.csv");
+    std::fs::write(&a, "index,x\n0,1\n2,3\n").unwrap();
+    let o = exosim().arg("merge").arg(&a).arg("-o").arg(dir.path().join("m")).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing"), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn the_scenario_reference_page_is_up_to_date() {
+    let o = exosim().arg("schema").output().unwrap();
+    assert!(o.status.success());
+    let generated = String::from_utf8(o.stdout).unwrap();
+    let committed = std::fs::read_to_string(root().join("docs/scenarios.md")).unwrap_or_default();
+    assert!(generated == committed, "docs/scenarios.md is stale: run `cargo run -- schema > docs/scenarios.md`");
+    // Every field of every section appears.
+    for field in ["duration_s", "backpack_kg", "stiffness_normal_n_per_m", "watchdog_ticks", "peak_time_pct"] {
+        assert!(generated.contains(&format!("`{field}`")), "{field} missing from the reference");
+    }
+}
+
+#[test]
+fn list_shows_scenarios_and_presets() {
+    let o = exosim().arg("list").output().unwrap();
+    assert!(o.status.success());
+    let s = String::from_utf8_lossy(&o.stdout);
+    for name in ["walking-assist", "sensor-fault", "qdd-ak80-6", "harmonic-sea-100"] {
+        assert!(s.contains(name), "{name} missing: {s}");
+    }
+}
