@@ -124,7 +124,7 @@ fn a_run_writes_every_output_and_the_sto_reads_back_with_the_same_numbers() {
         .assert()
         .success();
     let d = dir.path().join("walking-assist");
-    for f in ["timeseries.csv", "summary.json", "results.sto"] {
+    for f in ["timeseries.csv", "summary.json", "results.sto", "scenario.toml"] {
         assert!(d.join(f).is_file(), "{f} missing");
     }
     for p in ["joint_angles", "torques", "interaction", "motor", "supervisor"] {
@@ -145,6 +145,9 @@ fn a_run_writes_every_output_and_the_sto_reads_back_with_the_same_numbers() {
     for (a, r) in col.iter().zip(&rows) {
         assert_eq!(a.to_bits(), r[knee].to_bits());
     }
+    // The resolved copy of the scenario loads from anywhere and describes the same run.
+    let copy = exo_sim::scenario::load(&d.join("scenario.toml"), &[]).unwrap();
+    assert_eq!(copy.scenario.simulation.duration_s, 1.5);
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["scenario"], "walking-assist");

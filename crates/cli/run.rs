@@ -68,6 +68,26 @@ pub(crate) fn run_one(
     }
     let rec = sim.recorder();
     outputs::write_all(&dir, rec, &summary, sc.outputs.sto, sc.outputs.timeseries)?;
+    // The resolved scenario beside the results: reproducible, and what `exo-viz --replay` rebuilds the model
+    // from. Asset paths are made absolute so that the copy works from anywhere.
+    let mut resolved = sc.clone();
+    for rel in [&mut resolved.motion.gait_kinematics, &mut resolved.motion.ground_reaction] {
+        if !rel.is_empty()
+            && let Some(p) = exo_sim::scenario::find_asset(&loaded.path, rel)
+        {
+            *rel = p.canonicalize().unwrap_or(p).display().to_string();
+        }
+    }
+    for a in
+        [&mut resolved.actuators.hip, &mut resolved.actuators.knee, &mut resolved.actuators.ankle].into_iter().flatten()
+    {
+        let rel = if a.preset.ends_with(".toml") { a.preset.clone() } else { format!("actuators/{}.toml", a.preset) };
+        if let Some(p) = exo_sim::scenario::find_asset(&loaded.path, &rel) {
+            a.preset = p.canonicalize().unwrap_or(p).display().to_string();
+        }
+    }
+    let text = toml::to_string_pretty(&resolved).map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
+    crate::atomic::write(&dir.join("scenario.toml"), text.as_bytes())?;
     if plots_on && sc.outputs.plots {
         plots::write_all(&dir.join("plots"), rec, &sc.name)?;
     }

@@ -7,6 +7,7 @@ pub mod body;
 pub mod human;
 pub mod multibody;
 pub mod opensim;
+pub mod rapier;
 pub mod reference;
 pub mod reference_leg;
 pub mod scenario;

@@ -461,6 +461,16 @@ impl World {
             + Dynamics::potential_energy(&self.model, &self.scratch.kin)
     }
 
+    /// Sets the joint state and time and recomputes kinematics and readings, without stepping: for replaying a
+    /// recording and for tests. `q` and `qd` must have one entry per model coordinate.
+    pub fn set_state(&mut self, time_s: f64, q: &[f64], qd: &[f64]) {
+        let n = self.state.q.len();
+        self.state.q.copy_from_slice(&q[..n.min(q.len())]);
+        self.state.qd.copy_from_slice(&qd[..n.min(qd.len())]);
+        self.time_s = time_s;
+        self.update_readings();
+    }
+
     /// Advances by `dt_s` with `inputs` held.
     pub fn step(&mut self, dt_s: f64, inputs: &StepInputs) -> Result<(), WorldError> {
         self.forces.inputs = *inputs;

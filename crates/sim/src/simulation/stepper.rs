@@ -137,6 +137,14 @@ fn recorder_channels(world: &World, actuators: &[Option<Actuator>; 3]) -> Vec<Ch
     add("supervisor_state".into(), "1");
     add("supervisor_reason".into(), "1");
     add("battery_energy_j".into(), "J");
+    // Every generalised coordinate, so that a replay can pose the whole model.
+    for b in world.model().bodies() {
+        let unit = match b.joint {
+            crate::multibody::JointKind::Revolute { .. } => "rad",
+            crate::multibody::JointKind::Prismatic { .. } => "m",
+        };
+        add(format!("coord_{}_{}", b.name, if unit == "m" { "m" } else { "rad" }), unit);
+    }
     ch
 }
 
@@ -452,6 +460,7 @@ impl Simulation {
         row.push(f64::from(out.supervised.reason.code()));
         let energy: f64 = self.actuators.iter().flatten().map(|a| a.energy().drawn_j - a.energy().regenerated_j).sum();
         row.push(energy);
+        row.extend_from_slice(&self.world.state().q);
         self.recorder.push(self.row.iter().copied());
     }
 

@@ -1,0 +1,104 @@
+//! Simulation benchmarks: actuator substeps, physics steps of the reference leg (this engine and rapier3d)
+//! and of leg + exoskeleton, and a whole 10 s walking-assist run.
+//!
+//! Run: `cargo bench --bench sim`.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use exo_sim::actuator::{Actuator, ActuatorConfig};
+use exo_sim::rapier::RapierLeg;
+use exo_sim::reference_leg::{INITIAL_Q_RAD, Method, ReferenceLeg};
+use exo_sim::scenario;
+use exo_sim::simulation::Simulation;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn preset(name: &str) -> ActuatorConfig {
+    let text = std::fs::read_to_string(root().join(format!("assets/actuators/{name}.toml"))).unwrap();
+    ActuatorConfig::from_toml(&text).unwrap()
+}
+
+fn actuator(c: &mut Criterion) {
+    let mut g = c.benchmark_group("actuator_1ms_20_substeps");
+    for name in ["qdd-ak80-6", "harmonic-sea-100"] {
+        let mut a = Actuator::new(preset(name), 1e-3, 0.0);
+        let mut k = 0u32;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                k = k.wrapping_add(1);
+                let t = f64::from(k & 4095) * 1e-3;
+                black_box(a.advance(black_box(5.0 * (3.0 * t).sin()), 0.3 * (2.0 * t).sin(), 0.6 * (2.0 * t).cos()))
+            })
+        });
+    }
+    g.finish();
+}
+
+fn reference_leg(c: &mut Criterion) {
+    let mut g = c.benchmark_group("reference_leg_step_1ms");
+    for (name, method) in
+        [("planar_aba_rk4", Method::Rk4), ("planar_aba_semi_implicit_euler", Method::SemiImplicitEuler)]
+    {
+        let mut leg = ReferenceLeg::new(method);
+        let mut s = ReferenceLeg::initial_state();
+        let mut n = 0u32;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                // Restart every 10 s of swing so that the state stays in the benchmark's regime.
+                n += 1;
+                if n % 10_000 == 0 {
+                    s = ReferenceLeg::initial_state();
+                }
+                leg.step(&mut s, 1e-3, [0.0; 3]);
+                black_box(&s);
+            })
+        });
+    }
+    for substeps in [1usize, 4] {
+        let mut leg = RapierLeg::new(INITIAL_Q_RAD, 1e-3, substeps);
+        let mut n = 0u32;
+        g.bench_function(format!("rapier3d_multibody_{substeps}_substeps"), |b| {
+            b.iter(|| {
+                n += 1;
+                if n % 10_000 == 0 {
+                    leg = RapierLeg::new(INITIAL_Q_RAD, 1e-3, substeps);
+                }
+                leg.step([0.0; 3]);
+                black_box(leg.q())
+            })
+        });
+    }
+    g.finish();
+}
+
+fn load(name: &str, overrides: &[&str]) -> scenario::LoadedScenario {
+    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    scenario::load(&root().join(format!("scenarios/{name}.toml")), &o).unwrap()
+}
+
+fn walking(c: &mut Criterion) {
+    let mut g = c.benchmark_group("walking_assist");
+    // One control tick of the full loop: sensors, controller, supervisor, two actuators (20 substeps each),
+    // human model and an RK4 physics step of leg + exoskeleton + cuffs.
+    let loaded = load("walking-assist", &["simulation.duration_s=3600", "simulation.record_rate_hz=0"]);
+    let mut sim = Simulation::new(scenario::build(&loaded, true).unwrap());
+    g.bench_function("control_tick_1ms", |b| b.iter(|| black_box(sim.tick().unwrap().human_torque_nm)));
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    let loaded = load("walking-assist", &["simulation.duration_s=10", "simulation.compare_without_exo=false"]);
+    g.bench_function("run_10s_with_recording", |b| {
+        b.iter(|| {
+            let mut sim = Simulation::new(scenario::build(&loaded, true).unwrap());
+            sim.run(10.0, |_| {}, || false).unwrap();
+            black_box(sim.summary().battery_wh)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, actuator, reference_leg, walking);
+criterion_main!(benches);
