@@ -51,7 +51,7 @@ fn reference_leg(c: &mut Criterion) {
             b.iter(|| {
                 // Restart every 10 s of swing so that the state stays in the benchmark's regime.
                 n += 1;
-                if n % 10_000 == 0 {
+                if n.is_multiple_of(10_000) {
                     s = ReferenceLeg::initial_state();
                 }
                 leg.step(&mut s, 1e-3, [0.0; 3]);
@@ -65,7 +65,7 @@ fn reference_leg(c: &mut Criterion) {
         g.bench_function(format!("rapier3d_multibody_{substeps}_substeps"), |b| {
             b.iter(|| {
                 n += 1;
-                if n % 10_000 == 0 {
+                if n.is_multiple_of(10_000) {
                     leg = RapierLeg::new(INITIAL_Q_RAD, 1e-3, substeps);
                 }
                 leg.step([0.0; 3]);
