@@ -238,3 +238,68 @@ fn list_shows_scenarios_and_presets() {
         assert!(s.contains(name), "{name} missing: {s}");
     }
 }
+
+#[test]
+fn bode_zwidth_and_tune_write_their_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    exosim()
+        .arg("bode")
+        .arg(scenario("torque-step"))
+        .args(["--input", "exo_knee_demand_nm", "--output", "exo_knee_torque_nm", "--from", "1", "--to", "20"])
+        .args(["--points", "4", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.path().join("torque-step/bode.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 5);
+    assert!(dir.path().join("torque-step/bode.png").is_file());
+    // A channel that does not exist is named in the error.
+    let o = exosim()
+        .arg("bode")
+        .arg(scenario("torque-step"))
+        .args(["--input", "exo_knee_demand_nm", "--output", "no_such_channel", "--points", "2", "-o"])
+        .arg(dir.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no_such_channel"));
+
+    exosim()
+        .arg("zwidth")
+        .arg(scenario("unstable-impedance"))
+        .args(["--stiffness", "10:400:4", "--damping", "0:0.5:2", "--physical-damping", "0.5", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let z = std::fs::read_to_string(dir.path().join("unstable-impedance/zwidth.csv")).unwrap();
+    assert_eq!(z.lines().count(), 9);
+    assert!(z.contains(",1,") && z.contains(",0,"), "the map has passive and active walls: {z}");
+
+    exosim()
+        .arg("tune")
+        .arg(scenario("torque-step"))
+        .args(["--set", "simulation.duration_s=0.4", "--param", "controller.sea.motor_damping_nm_s_per_rad[1]=2:30"])
+        .args(["--cost", "assistance_error", "--grid", "3", "--iterations", "3", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let t = std::fs::read_to_string(dir.path().join("torque-step/tune.csv")).unwrap();
+    assert!(t.lines().count() >= 4, "{t}");
+}
+
+#[test]
+fn two_processes_give_bit_identical_time_series() {
+    let dir = tempfile::tempdir().unwrap();
+    for k in ["a", "b"] {
+        exosim()
+            .arg("run")
+            .arg(scenario("sensor-fault"))
+            .args(["--set", "simulation.duration_s=1.0", "--no-plots", "-o"])
+            .arg(dir.path().join(k))
+            .assert()
+            .success();
+    }
+    let a = std::fs::read(dir.path().join("a/sensor-fault/timeseries.csv")).unwrap();
+    let b = std::fs::read(dir.path().join("b/sensor-fault/timeseries.csv")).unwrap();
+    assert!(a == b, "two processes must give identical series");
+}

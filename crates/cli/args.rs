@@ -13,8 +13,8 @@ pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Option<Command>,
-    /// Output folder of the default run.
-    #[arg(short, long, default_value = "out", global = true)]
+    /// Output folder (every command writes under it).
+    #[arg(short = 'o', long = "out-dir", default_value = "out", global = true)]
     pub(crate) output: PathBuf,
 }
 
@@ -78,4 +78,77 @@ pub(crate) enum Command {
     },
     /// Print the scenario reference (the source of `docs/scenarios.md`).
     Schema,
+    /// Closed-loop frequency response by stepped sines: magnitude and phase per frequency (CSV and Bode plot),
+    /// -3 dB bandwidth and phase at crossover.
+    Bode {
+        /// Scenario file (its setpoint is replaced by the test sines).
+        file: PathBuf,
+        /// Input channel of the recording.
+        #[arg(long, default_value = "exo_knee_demand_nm")]
+        input: String,
+        /// Output channel of the recording.
+        #[arg(long = "output", id = "output_channel", default_value = "exo_knee_torque_nm")]
+        output_channel: String,
+        /// Lowest frequency, Hz.
+        #[arg(long, default_value_t = 0.5)]
+        from: f64,
+        /// Highest frequency, Hz.
+        #[arg(long, default_value_t = 40.0)]
+        to: f64,
+        /// Number of log-spaced frequencies.
+        #[arg(long, default_value_t = 16)]
+        points: usize,
+        /// Sine amplitude, N m.
+        #[arg(long, default_value_t = 5.0)]
+        amplitude: f64,
+        /// Override a field (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Z-width map: which virtual walls (stiffness, damping) the scenario's loop renders passively.
+    Zwidth {
+        /// Scenario file (control rate, sensor delay, encoder, velocity filter, joint friction).
+        file: PathBuf,
+        /// Stiffness grid `start:stop:count`, N m/rad.
+        #[arg(long, default_value = "50:3000:30")]
+        stiffness: String,
+        /// Virtual damping grid `start:stop:count`, N m s/rad.
+        #[arg(long, default_value = "0:2:9")]
+        damping: String,
+        /// Physical damping at the joint, N m s/rad (default: from the scenario's exoskeleton and actuator).
+        #[arg(long)]
+        physical_damping: Option<f64>,
+        /// Override a field (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Search gains that minimise a cost: a coarse grid, then Nelder-Mead from its best point.
+    Tune {
+        /// Scenario file.
+        file: PathBuf,
+        /// A tuned field and its bounds: `path.to.field=lo:hi` (repeatable).
+        #[arg(long = "param", value_name = "PATH=LO:HI", required = true)]
+        params: Vec<String>,
+        /// What to minimise.
+        #[arg(long, value_enum, default_value = "interaction_rms")]
+        cost: crate::tune::Cost,
+        /// Grid points per parameter.
+        #[arg(long, default_value_t = 4)]
+        grid: usize,
+        /// Nelder-Mead iterations after the grid.
+        #[arg(long, default_value_t = 30)]
+        iterations: u64,
+        /// Override a field (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
 }

@@ -3,6 +3,7 @@
 //! Exit status: 0 success, 1 a simulation diverged or failed, 2 bad input (scenario, arguments, files),
 //! 130 interrupted.
 
+mod analysis;
 mod args;
 mod atomic;
 mod outputs;
@@ -10,6 +11,7 @@ mod plots;
 mod run;
 mod sweep;
 mod table;
+mod tune;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -180,6 +182,31 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Schema) => {
             print!("{}", exo_sim::scenario::reference_markdown());
+            Ok(())
+        }
+        Some(Command::Bode { file, input, output_channel, from, to, points, amplitude, set, jobs }) => {
+            let l = scenario::load(&file, &set)?;
+            let o = exo_sim::analysis::bode::BodeOptions {
+                input,
+                output: output_channel,
+                from_hz: from,
+                to_hz: to,
+                points,
+                amplitude_nm: amplitude,
+            };
+            let dir = analysis::run_bode(&l, &o, jobs, &cli.output)?;
+            println!("  written: {}/bode.csv, bode.png", dir.display());
+            Ok(())
+        }
+        Some(Command::Zwidth { file, stiffness, damping, physical_damping, set, jobs }) => {
+            let l = scenario::load(&file, &set)?;
+            let dir = analysis::run_zwidth(&l, &stiffness, &damping, physical_damping, jobs, &cli.output)?;
+            println!("  written: {}/zwidth.csv, zwidth.png", dir.display());
+            Ok(())
+        }
+        Some(Command::Tune { file, params, cost, grid, iterations, set, jobs }) => {
+            let dir = tune::run(&file, &set, &params, cost, grid, iterations, jobs, &cli.output)?;
+            println!("  written: {}/tune.csv", dir.display());
             Ok(())
         }
     }

@@ -11,7 +11,7 @@ use crate::atomic;
 
 static FONT: Once = Once::new();
 
-fn register_font() {
+pub(crate) fn register_font() {
     FONT.call_once(|| {
         let bytes: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
         // Registration only fails on a malformed font, which the shipped file is not.

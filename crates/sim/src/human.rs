@@ -35,6 +35,9 @@ pub struct HumanConfig {
     /// Passive viscous damping of the joints (tissues), N m s/rad.
     #[serde(default = "default_damping")]
     pub joint_damping_nm_s_per_rad: [f64; 3],
+    /// Clamp the leg rigidly in its initial posture (a test bench instead of a wearer).
+    #[serde(default)]
+    pub clamped: bool,
 }
 
 fn default_kp() -> [f64; 3] {
@@ -65,6 +68,7 @@ impl Default for HumanConfig {
             adaptation: 1.0,
             strength_nm: default_strength(),
             joint_damping_nm_s_per_rad: default_damping(),
+            clamped: false,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Everything between the controller's command and the next sensor frame: actuators, sensors, the human leg and
 //! the exoskeleton as rigid bodies, the multi-rate stepping loop, recording and metrics.
 pub mod actuator;
+pub mod analysis;
 pub mod body;
 pub mod human;
 pub mod multibody;

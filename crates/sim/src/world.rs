@@ -13,6 +13,10 @@ use crate::multibody::{
     SecondOrder, SemiImplicitEuler, SpatialInertia, State,
 };
 
+/// Armature of a clamped joint, kg m²: nine orders above a leg's inertia, so that no torque the simulation
+/// produces moves it measurably (1e3 N m moves it by 1e-12 rad in a 1 ms step).
+const CLAMP_ARMATURE: f64 = 1e9;
+
 /// Prescribed pelvis motion over time.
 pub trait BaseTrajectory: Send + Sync {
     /// Pose, velocity and acceleration of the pelvis frame at `t_s`.
@@ -83,6 +87,9 @@ pub struct WorldConfig {
     pub initial_q_rad: [f64; 3],
     /// Initial leg joint speeds, rad/s.
     pub initial_qd_rad_per_s: [f64; 3],
+    /// Clamp the leg in its initial posture (a rigid bench): its joints get an armature so large that they do
+    /// not move.
+    pub clamp_leg: bool,
 }
 
 /// Inputs held over one physics step.
@@ -252,6 +259,11 @@ impl World {
             (Some(_), None) => return Err(WorldError::Model("the reference leg cannot wear an exoskeleton".into())),
             _ => None,
         };
+        if config.clamp_leg {
+            for id in legs.all() {
+                b.set_armature(id, CLAMP_ARMATURE);
+            }
+        }
         let model = b.build().map_err(|e| WorldError::Model(e.to_string()))?;
         let n = model.len();
         let mut state = State::zeros(n);

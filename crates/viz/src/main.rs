@@ -1,7 +1,24 @@
-//! exo-viz: the exosim desktop visualiser.
-use bevy::prelude::*;
-fn main() {
-    let _ = egui_plot::Legend::default();
-    let _ = bevy_egui::EguiPlugin::default();
-    App::new().add_plugins(DefaultPlugins).run();
+//! exo-viz: the exosim desktop visualiser (see the library's documentation).
+//!
+//! Exit status: 0 success, 1 a failed screenshot check, 2 bad input (scenario, recording, arguments).
+
+use std::process::ExitCode;
+
+use bevy::app::AppExit;
+use clap::Parser;
+use exo_viz::cli::Args;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut app = match exo_viz::app::build(&args) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match app.run() {
+        AppExit::Success => ExitCode::SUCCESS,
+        AppExit::Error(code) => ExitCode::from(code.get()),
+    }
 }

@@ -142,6 +142,13 @@ impl ModelBuilder {
         self.bodies.len() - 1
     }
 
+    /// Changes the armature of body `id` (ignored for an unknown id).
+    pub fn set_armature(&mut self, id: BodyId, armature: f64) {
+        if let Some(b) = self.bodies.get_mut(id) {
+            b.armature = armature;
+        }
+    }
+
     /// Validates and finishes the model.
     pub fn build(self) -> Result<Model, ModelError> {
         for (i, b) in self.bodies.iter().enumerate() {

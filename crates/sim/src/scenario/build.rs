@@ -179,7 +179,8 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
         foot_load: gait.as_ref().map(|g| g.clone() as Arc<dyn crate::world::FootLoad>),
         integrator: s.integrator,
         initial_q_rad: initial_q,
-        initial_qd_rad_per_s: initial_qd,
+        initial_qd_rad_per_s: if sc.human.clamped { [0.0; 3] } else { initial_qd },
+        clamp_leg: sc.human.clamped,
     })
     .map_err(|e| l.error("exoskeleton", e.to_string()))?;
 

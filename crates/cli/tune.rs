@@ -1,0 +1,199 @@
+//! `exosim tune`: gains that minimise a cost, by a coarse grid (in parallel) then Nelder-Mead (argmin).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result, anyhow, bail};
+use argmin::core::{CostFunction, Executor, State};
+use argmin::solver::neldermead::NelderMead;
+use exo_sim::scenario;
+use exo_sim::simulation::{Simulation, Summary};
+use rayon::prelude::*;
+
+use crate::atomic;
+
+/// What `tune` minimises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Cost {
+    /// Sum over actuated joints of the RMS interaction torque, N m.
+    #[value(name = "interaction_rms")]
+    InteractionRms,
+    /// Sum over leg joints of the RMS tracking error, rad.
+    #[value(name = "tracking_rmse")]
+    TrackingRmse,
+    /// Net battery energy, Wh.
+    #[value(name = "energy")]
+    Energy,
+    /// Sum over leg joints of the RMS human torque, N m.
+    #[value(name = "human_effort")]
+    HumanEffort,
+    /// Sum over actuated joints of the RMS of delivered minus demanded torque, N m.
+    #[value(name = "assistance_error")]
+    AssistanceError,
+}
+
+fn cost_of(c: Cost, s: &Summary) -> f64 {
+    let v = match c {
+        Cost::InteractionRms => s.actuators.iter().map(|a| a.interaction_rms_nm).sum(),
+        Cost::TrackingRmse => s.joints.iter().map(|j| j.tracking_rmse_rad).sum(),
+        Cost::Energy => s.battery_wh,
+        Cost::HumanEffort => s.joints.iter().map(|j| j.human_torque_rms_nm).sum(),
+        Cost::AssistanceError => s.actuators.iter().map(|a| a.assistance_error_rms_nm).sum(),
+    };
+    // A run that diverged or stopped early is the worst possible point.
+    if s.ended_early.is_some() || s.supervisor.faults > 0 || !v.is_finite() { f64::MAX / 1e6 } else { v }
+}
+
+struct Problem {
+    file: PathBuf,
+    sets: Vec<String>,
+    paths: Vec<String>,
+    bounds: Vec<(f64, f64)>,
+    cost: Cost,
+    history: Mutex<Vec<(Vec<f64>, f64)>>,
+}
+
+impl Problem {
+    fn evaluate(&self, x: &[f64]) -> Result<f64> {
+        let mut o = self.sets.clone();
+        o.push("simulation.record_rate_hz=0".into());
+        o.push("simulation.compare_without_exo=false".into());
+        // Clamp into the bounds; the distance outside is penalised so that the simplex comes back.
+        let mut outside = 0.0;
+        for ((p, v), (lo, hi)) in self.paths.iter().zip(x).zip(&self.bounds) {
+            let c = v.clamp(*lo, *hi);
+            outside += (v - c).abs() / (hi - lo);
+            o.push(format!("{p}={c:?}"));
+        }
+        let loaded = scenario::load(&self.file, &o)?;
+        let mut sim = Simulation::new(scenario::build(&loaded, true)?);
+        let r = sim.run(loaded.scenario.simulation.duration_s, |_| {}, || false);
+        let mut s = sim.summary();
+        s.ended_early = r.err().map(|e| e.to_string());
+        let c = cost_of(self.cost, &s) * (1.0 + outside);
+        if let Ok(mut h) = self.history.lock() {
+            h.push((x.to_vec(), c));
+        }
+        Ok(c)
+    }
+}
+
+impl CostFunction for &Problem {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, x: &Self::Param) -> Result<Self::Output, argmin::core::Error> {
+        self.evaluate(x).map_err(|e| argmin::core::Error::msg(e.to_string()))
+    }
+}
+
+/// Tunes and writes `tune.csv` (every evaluation in order) into `out/<scenario>/`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run(
+    file: &Path,
+    sets: &[String],
+    specs: &[String],
+    cost: Cost,
+    grid_n: usize,
+    iterations: u64,
+    jobs: Option<usize>,
+    out: &Path,
+) -> Result<PathBuf> {
+    let mut paths = Vec::new();
+    let mut bounds = Vec::new();
+    for s in specs {
+        let (p, r) = s.split_once('=').ok_or_else(|| anyhow!("--param {s}: expected PATH=LO:HI"))?;
+        let (lo, hi) = r.split_once(':').ok_or_else(|| anyhow!("--param {s}: expected PATH=LO:HI"))?;
+        let (lo, hi): (f64, f64) = (
+            lo.trim().parse().with_context(|| format!("--param {s}: bad lower bound"))?,
+            hi.trim().parse().with_context(|| format!("--param {s}: bad upper bound"))?,
+        );
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            bail!("--param {s}: need finite bounds with LO < HI");
+        }
+        paths.push(p.trim().to_string());
+        bounds.push((lo, hi));
+    }
+    let base = scenario::load(file, sets)?;
+    let problem = Problem {
+        file: file.to_path_buf(),
+        sets: sets.to_vec(),
+        paths: paths.clone(),
+        bounds: bounds.clone(),
+        cost,
+        history: Mutex::new(Vec::new()),
+    };
+    // Coarse grid, in parallel; its best point seeds Nelder-Mead.
+    let n = grid_n.max(2);
+    let total = n.pow(paths.len() as u32);
+    let points: Vec<Vec<f64>> = (0..total)
+        .map(|mut i| {
+            bounds
+                .iter()
+                .map(|(lo, hi)| {
+                    let k = i % n;
+                    i /= n;
+                    lo + (hi - lo) * k as f64 / (n - 1) as f64
+                })
+                .collect()
+        })
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.unwrap_or(0)).build()?;
+    let pb = crate::run::progress_bar(total as u64, "tune grid");
+    let costs: Vec<f64> = pool.install(|| {
+        points
+            .par_iter()
+            .map(|x| {
+                let c = problem.evaluate(x);
+                pb.inc(1);
+                c
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    pb.finish_and_clear();
+    let best = costs.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i);
+    let x0 = points[best].clone();
+    // Initial simplex: the best grid point and a step of a quarter range along each axis (inwards).
+    let mut simplex = vec![x0.clone()];
+    for (d, (lo, hi)) in bounds.iter().enumerate() {
+        let mut v = x0.clone();
+        let step = 0.25 * (hi - lo);
+        v[d] = if v[d] + step <= *hi { v[d] + step } else { v[d] - step };
+        simplex.push(v);
+    }
+    let solver = NelderMead::new(simplex).with_sd_tolerance(1e-6).map_err(|e| anyhow!("{e}"))?;
+    let result = Executor::new(&problem, solver)
+        .configure(|s| s.max_iters(iterations))
+        .run()
+        .map_err(|e| anyhow!("Nelder-Mead: {e}"))?;
+    let state = result.state();
+    let x_best: Vec<f64> = state
+        .get_best_param()
+        .cloned()
+        .unwrap_or(x0)
+        .iter()
+        .zip(&bounds)
+        .map(|(v, (lo, hi))| v.clamp(*lo, *hi))
+        .collect();
+    let c_best = state.get_best_cost();
+    let dir = out.join(&base.scenario.name);
+    std::fs::create_dir_all(&dir)?;
+    let history = problem.history.lock().map_err(|_| anyhow!("history lock poisoned"))?.clone();
+    // The grid ran in parallel: its rows are sorted by point so that the file does not depend on thread timing.
+    let mut grid_rows: Vec<(Vec<f64>, f64)> = points.iter().cloned().zip(costs.iter().copied()).collect();
+    grid_rows.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    let nm_rows = &history[total.min(history.len())..];
+    let mut csv = format!("evaluation,stage,{},cost\n", paths.join(","));
+    let rows = grid_rows.iter().map(|r| ("grid", r)).chain(nm_rows.iter().map(|r| ("nelder_mead", r)));
+    for (i, (stage, (x, c))) in rows.enumerate() {
+        let values: Vec<String> = x.iter().map(|v| format!("{v}")).collect();
+        let _ = writeln!(csv, "{i},{stage},{},{c}", values.join(","));
+    }
+    atomic::write(&dir.join("tune.csv"), csv.as_bytes())?;
+    println!("tuned {} ({:?}) over {} evaluations:", base.scenario.name, cost, grid_rows.len() + nm_rows.len());
+    for (p, v) in paths.iter().zip(&x_best) {
+        println!("  {p} = {v:.6}");
+    }
+    println!("  cost {c_best:.6} (best grid point {:.6})", costs[best]);
+    Ok(dir)
+}

@@ -1,0 +1,130 @@
+//! The last two fixed steps of the simulation, as rendering sees them.
+//!
+//! Each fixed step writes a [`Snapshot`] (body poses, torques, forces); rendering never touches the simulation
+//! and interpolates between the previous and the current snapshot by the fixed clock's overstep.
+
+use bevy::prelude::*;
+use exo_control::SVector;
+use exo_sim::multibody::Pose2;
+use exo_sim::world::World;
+
+use crate::playback::Playback;
+
+/// A force applied at a point, world (sagittal) coordinates.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PlanarForce {
+    /// Point of application, m.
+    pub point_m: SVector<f64, 2>,
+    /// Force, N.
+    pub force_n: SVector<f64, 2>,
+}
+
+/// What rendering needs of one simulation step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// Simulated time, s.
+    pub time_s: f64,
+    /// World pose of every body of the model.
+    pub poses: Vec<Pose2>,
+    /// World pose of the pelvis.
+    pub pelvis: Pose2,
+    /// Human joint torques (hip, knee, ankle), N m.
+    pub human_torque_nm: [f64; 3],
+    /// Torques the exoskeleton delivers at its joints, N m.
+    pub exo_torque_nm: [f64; 3],
+    /// Force of each cuff on the limb, at its limb attachment point.
+    pub cuffs: Vec<PlanarForce>,
+    /// Ground reaction on the foot, at the centre of pressure, when there is one.
+    pub ground: Option<PlanarForce>,
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Self {
+            time_s: 0.0,
+            poses: Vec::new(),
+            pelvis: Pose2::IDENTITY,
+            human_torque_nm: [0.0; 3],
+            exo_torque_nm: [0.0; 3],
+            cuffs: Vec::new(),
+            ground: None,
+        }
+    }
+}
+
+impl Snapshot {
+    /// Copies the state of `world` (without allocating once the vectors have their size).
+    pub fn capture(&mut self, world: &World, human_torque_nm: [f64; 3], exo_torque_nm: [f64; 3]) {
+        self.time_s = world.time_s();
+        self.poses.clear();
+        self.poses.extend_from_slice(&world.kinematics().pose);
+        self.pelvis = world.pelvis_pose();
+        self.human_torque_nm = human_torque_nm;
+        self.exo_torque_nm = exo_torque_nm;
+        let r = world.readings();
+        self.cuffs.clear();
+        self.cuffs
+            .extend(r.cuffs.iter().map(|c| PlanarForce { point_m: c.limb_point_world_m, force_n: c.force_on_limb_n }));
+        let recorded = world.foot_load().and_then(|l| l.foot_force(world.time_s()));
+        self.ground = match recorded {
+            Some((force_n, point_m)) => Some(PlanarForce { point_m, force_n }),
+            None if r.foot_force_n.norm() > 1.0 => {
+                // Contact forces: drawn under the ankle.
+                let ankle = world.kinematics().pose[world.leg().foot].origin_m;
+                Some(PlanarForce { point_m: SVector::<f64, 2>::new(ankle.x, 0.0), force_n: r.foot_force_n })
+            }
+            None => None,
+        };
+    }
+}
+
+/// The previous and the current snapshot.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Frames {
+    /// The step before the last.
+    pub prev: Snapshot,
+    /// The last step.
+    pub curr: Snapshot,
+}
+
+impl Frames {
+    /// Starts a new step: the current snapshot becomes the previous one; returns the one to fill.
+    pub fn advance(&mut self) -> &mut Snapshot {
+        std::mem::swap(&mut self.prev, &mut self.curr);
+        &mut self.curr
+    }
+
+    /// Makes the previous snapshot equal to the current one (after a jump: reset, seek, load).
+    pub fn settle(&mut self) {
+        self.prev.clone_from(&self.curr);
+    }
+
+    /// Pose of body `body` at `alpha` between the previous (0) and the current (1) step.
+    #[must_use]
+    pub fn pose(&self, body: usize, alpha: f64) -> Pose2 {
+        match (self.prev.poses.get(body), self.curr.poses.get(body)) {
+            (Some(a), Some(b)) => crate::coords::lerp_pose(a, b, alpha),
+            (None, Some(b)) => *b,
+            _ => Pose2::IDENTITY,
+        }
+    }
+
+    /// Pelvis pose at `alpha` between the previous and the current step.
+    #[must_use]
+    pub fn pelvis(&self, alpha: f64) -> Pose2 {
+        crate::coords::lerp_pose(&self.prev.pelvis, &self.curr.pelvis, alpha)
+    }
+
+    /// Simulated time at `alpha` between the previous and the current step, s.
+    #[must_use]
+    pub fn time_s(&self, alpha: f64) -> f64 {
+        self.prev.time_s + (self.curr.time_s - self.prev.time_s) * alpha
+    }
+}
+
+/// How far rendering is between the previous (0) and the current (1) fixed step: the fixed clock's overstep
+/// while playing, the current step while paused (so that a single step shows at once).
+#[must_use]
+pub fn blend_factor(fixed: &Time<Fixed>, playback: &Playback) -> f64 {
+    if playback.paused { 1.0 } else { fixed.overstep_fraction_f64().clamp(0.0, 1.0) }
+}

@@ -1,0 +1,203 @@
+//! The last seconds of the plotted signals, in a ring buffer allocated once per loaded scenario.
+//!
+//! Channels carry the names of the recorder's columns (`knee_q_rad`, `exo_knee_current_a`, `thigh_cuff_normal_n`),
+//! so that a live run and a replayed recording fill the same plots.
+
+use bevy::prelude::*;
+use exo_sim::body::Joint;
+use exo_sim::simulation::Simulation;
+use exo_sim::world::World;
+
+/// Seconds of history kept.
+pub const WINDOW_S: f64 = 10.0;
+/// One sample is kept every this many simulated seconds (200 Hz).
+pub const SAMPLE_PERIOD_S: f64 = 0.005;
+
+/// Ring buffer of named signals against simulated time.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct History {
+    names: Vec<String>,
+    time: Vec<f64>,
+    columns: Vec<Vec<f64>>,
+    row: Vec<f64>,
+    capacity: usize,
+    len: usize,
+    head: usize,
+}
+
+impl History {
+    /// A history of `names` holding `capacity` samples (all storage allocated here).
+    #[must_use]
+    pub fn new(names: Vec<String>, capacity: usize) -> Self {
+        let capacity = capacity.max(2);
+        let n = names.len();
+        Self {
+            time: vec![0.0; capacity],
+            columns: vec![vec![f64::NAN; capacity]; n],
+            row: vec![f64::NAN; n],
+            names,
+            capacity,
+            len: 0,
+            head: 0,
+        }
+    }
+
+    /// A history of `names` holding [`WINDOW_S`] at [`SAMPLE_PERIOD_S`].
+    #[must_use]
+    pub fn for_window(names: Vec<String>) -> Self {
+        Self::new(names, (WINDOW_S / SAMPLE_PERIOD_S).ceil() as usize + 1)
+    }
+
+    /// Channel names.
+    #[must_use]
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Index of a channel.
+    #[must_use]
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// Samples held.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no sample is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Samples it can hold.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Forgets every sample.
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.head = 0;
+    }
+
+    /// Time of the newest sample, s.
+    #[must_use]
+    pub fn latest_time(&self) -> Option<f64> {
+        (self.len > 0).then(|| self.time[(self.head + self.capacity - 1) % self.capacity])
+    }
+
+    /// True when a sample taken at `time_s` is due (one per [`SAMPLE_PERIOD_S`]).
+    #[must_use]
+    pub fn due(&self, time_s: f64) -> bool {
+        self.latest_time().is_none_or(|t| time_s - t >= SAMPLE_PERIOD_S * (1.0 - 1e-6) || time_s < t)
+    }
+
+    /// The row to fill before [`History::commit`] (one value per channel, NaN where unknown).
+    pub fn row_mut(&mut self) -> &mut [f64] {
+        &mut self.row
+    }
+
+    /// Appends the row filled through [`History::row_mut`] at `time_s`, dropping the oldest sample when full.
+    pub fn commit(&mut self, time_s: f64) {
+        let h = self.head;
+        self.time[h] = time_s;
+        for (col, v) in self.columns.iter_mut().zip(&self.row) {
+            col[h] = *v;
+        }
+        self.head = (h + 1) % self.capacity;
+        self.len = (self.len + 1).min(self.capacity);
+    }
+
+    /// The samples of channel `column` from oldest to newest, as (time, value); NaN values are skipped.
+    pub fn points(&self, column: usize) -> impl Iterator<Item = [f64; 2]> + '_ {
+        let start = (self.head + self.capacity - self.len) % self.capacity;
+        let col = &self.columns[column];
+        (0..self.len)
+            .map(move |k| (start + k) % self.capacity)
+            .map(move |i| [self.time[i], col[i]])
+            .filter(|p| !p[1].is_nan())
+    }
+}
+
+/// The plotted channels of a world: per joint angle, reference, human torque; per exoskeleton joint delivered
+/// torque, interaction torque, assistance demand, motor current, winding temperature; per cuff normal and shear
+/// force.
+#[must_use]
+pub fn channel_names(world: &World) -> Vec<String> {
+    let mut names = Vec::new();
+    for j in Joint::ALL {
+        let n = j.name();
+        names.extend([format!("{n}_q_rad"), format!("{n}_q_ref_rad"), format!("{n}_human_torque_nm")]);
+    }
+    for j in Joint::ALL {
+        let n = j.name();
+        names.extend(
+            ["torque_nm", "interaction_nm", "demand_nm", "current_a", "winding_c"].map(|s| format!("exo_{n}_{s}")),
+        );
+    }
+    for c in world.cuffs() {
+        names.extend([format!("{}_normal_n", c.name), format!("{}_shear_n", c.name)]);
+    }
+    names
+}
+
+/// Fills `row` (in [`channel_names`] order) from the live simulation.
+pub fn live_sample(sim: &Simulation, row: &mut [f64]) {
+    let w = sim.world();
+    let r = w.readings();
+    let q = w.leg_q();
+    let last = sim.last();
+    let mut i = 0;
+    let mut put = |v: f64| {
+        if let Some(slot) = row.get_mut(i) {
+            *slot = v;
+        }
+        i += 1;
+    };
+    for k in 0..3 {
+        put(q[k]);
+        put(last.map_or(f64::NAN, |o| o.reference_q_rad[k]));
+        put(last.map_or(f64::NAN, |o| o.human_torque_nm[k]));
+    }
+    for j in Joint::ALL {
+        let k = j.index();
+        let spanned = w.exo_joint(j).is_some();
+        let actuator = sim.actuators()[k].as_ref();
+        put(if spanned { r.exo_torque_nm[k] } else { f64::NAN });
+        put(if spanned { r.exo_interaction_nm[k] } else { f64::NAN });
+        put(match (actuator, last) {
+            (Some(_), Some(o)) => o.supervised.command.demand_nm[k],
+            _ => f64::NAN,
+        });
+        put(actuator.map_or(f64::NAN, |a| a.state().current_a));
+        put(actuator.map_or(f64::NAN, |a| a.state().winding_c));
+    }
+    for c in &r.cuffs {
+        put(c.normal_n);
+        put(c.shear_n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ring_keeps_the_newest_samples_in_order() {
+        let mut h = History::new(vec!["a".into()], 3);
+        for k in 0..5 {
+            h.row_mut()[0] = f64::from(k) * 10.0;
+            h.commit(f64::from(k));
+        }
+        let pts: Vec<[f64; 2]> = h.points(0).collect();
+        assert_eq!(pts, vec![[2.0, 20.0], [3.0, 30.0], [4.0, 40.0]]);
+        assert_eq!(h.latest_time(), Some(4.0));
+        assert!(!h.due(4.001) && h.due(4.005));
+        h.clear();
+        assert!(h.is_empty() && h.due(0.0));
+    }
+}

@@ -1,0 +1,166 @@
+//! The status line: simulated time, real-time factor, controller, supervisor state and any fault.
+
+use exo_control::{FaultReason, SupervisorState};
+use exo_sim::body::Joint;
+use exo_sim::scenario::LawKind;
+
+use crate::live::LiveSim;
+use crate::replay::Replay;
+
+/// What the status line says.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Status {
+    /// Scenario name, or what is replayed.
+    pub source: String,
+    /// Simulated time, s.
+    pub time_s: f64,
+    /// Scenario duration (replay: end of the recording), s.
+    pub duration_s: f64,
+    /// Measured real-time factor.
+    pub real_time_factor: Option<f64>,
+    /// Requested speed.
+    pub speed: f64,
+    /// Paused.
+    pub paused: bool,
+    /// The control law.
+    pub controller: &'static str,
+    /// Supervisor state.
+    pub supervisor: String,
+    /// A fault: the supervisor's latched stop, or the simulation's failure.
+    pub fault: Option<String>,
+    /// Any other message (a scenario that failed to load).
+    pub notice: Option<String>,
+}
+
+impl Status {
+    /// The line.
+    #[must_use]
+    pub fn line(&self) -> String {
+        let state = match (self.paused, self.real_time_factor) {
+            (true, _) => "paused".to_string(),
+            (false, Some(r)) => format!("speed {:.1}×, real time {r:.2}×", self.speed),
+            (false, None) => format!("speed {:.1}×, real time …", self.speed),
+        };
+        let mut s = format!(
+            "{}  │  t = {:.3} s / {:.1} s  │  {state}  │  controller: {}  │  supervisor: {}  │  fault: {}",
+            self.source,
+            self.time_s,
+            self.duration_s,
+            self.controller,
+            self.supervisor,
+            self.fault.as_deref().unwrap_or("none"),
+        );
+        if let Some(n) = &self.notice {
+            s.push_str("  │  ");
+            s.push_str(n);
+        }
+        s
+    }
+}
+
+/// A readable name of a control law.
+#[must_use]
+pub fn law_label(law: LawKind) -> &'static str {
+    match law {
+        LawKind::None => "none (zero command)",
+        LawKind::ZeroTorque => "zero torque (transparency)",
+        LawKind::SeaTorque => "series-elastic torque",
+        LawKind::Impedance => "joint impedance",
+        LawKind::Admittance => "admittance",
+        LawKind::JointPid => "joint PID",
+        LawKind::Assistance => "gait-phase assistance",
+    }
+}
+
+fn with_joint(what: &str, joint: Option<u8>) -> String {
+    match joint.map(|j| Joint::ALL[usize::from(j).min(2)].name()) {
+        Some(j) => format!("{what} ({j})"),
+        None => what.to_string(),
+    }
+}
+
+/// Supervisor state and fault of a live simulation.
+#[must_use]
+pub fn live_supervisor(live: &LiveSim) -> (String, Option<String>) {
+    live.read(|sim| {
+        let last = sim.last().map(|o| (o.supervised.state, o.supervised.reason));
+        let state = match last {
+            None => "active".to_string(),
+            Some((SupervisorState::Active, _)) => "active".to_string(),
+            Some((SupervisorState::Limited, r)) => with_joint(&format!("limited: {}", r.describe()), r.joint()),
+            Some((SupervisorState::SafeStop, _)) => "SAFE STOP".to_string(),
+        };
+        let latched = sim.supervisor().latched();
+        let fault = match (live.failure(), latched) {
+            (Some(f), _) => Some(format!("simulation stopped: {f}")),
+            (None, FaultReason::None) => None,
+            (None, r) => Some(with_joint(r.describe(), r.joint())),
+        };
+        (state, fault)
+    })
+}
+
+/// The description of a recorded supervisor reason code (see `FaultReason::code`).
+#[must_use]
+pub fn reason_of_code(code: u8) -> &'static str {
+    match code {
+        0 => "none",
+        1 => "soft range-of-motion wall",
+        2 => "torque limit",
+        3 => "torque-rate limit",
+        10 => "non-finite sensor frame",
+        11 => "non-finite command",
+        12 => "invalid tick length",
+        13 => "stale sensor frame (watchdog)",
+        14 => "hard joint limit exceeded",
+        15 => "joint overspeed",
+        _ => "unknown reason",
+    }
+}
+
+/// Supervisor state and fault at the playback time of a replay.
+#[must_use]
+pub fn replay_supervisor(replay: &Replay) -> (String, Option<String>) {
+    let value = |name: &str| replay.column(name).map(|c| replay.value(c)).filter(|v| v.is_finite());
+    let reason = reason_of_code(value("supervisor_reason").map_or(0, |v| v.round().clamp(0.0, 255.0) as u8));
+    match value("supervisor_state").map(f64::round) {
+        Some(2.0) => ("SAFE STOP".to_string(), Some(reason.to_string())),
+        Some(1.0) => (format!("limited: {reason}"), None),
+        Some(_) => ("active".to_string(), None),
+        None => ("not recorded".to_string(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_names_time_rate_controller_supervisor_and_fault() {
+        let s = Status {
+            source: "walking-assist".into(),
+            time_s: 3.21456,
+            duration_s: 10.0,
+            real_time_factor: Some(0.98),
+            speed: 1.0,
+            paused: false,
+            controller: law_label(LawKind::Assistance),
+            supervisor: "active".into(),
+            fault: None,
+            notice: None,
+        };
+        let line = s.line();
+        for part in [
+            "walking-assist",
+            "t = 3.215 s / 10.0 s",
+            "real time 0.98×",
+            "gait-phase assistance",
+            "supervisor: active",
+            "fault: none",
+        ] {
+            assert!(line.contains(part), "{line} lacks {part}");
+        }
+        assert_eq!(reason_of_code(14), FaultReason::HardLimit(1).describe());
+        assert_eq!(reason_of_code(13), FaultReason::StaleFrame.describe());
+    }
+}

@@ -1,0 +1,222 @@
+//! ECS tests of the visualiser's logic: no window, no GPU (`MinimalPlugins`, manual time, `app.update()`).
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use exo_control::ParamId;
+use exo_sim::body::Joint;
+use exo_sim::simulation::Simulation;
+use exo_viz::coords::{self, LEG_LATERAL_M};
+use exo_viz::frames::Frames;
+use exo_viz::gains::GainPanel;
+use exo_viz::live::LiveSim;
+use exo_viz::playback::Playback;
+use exo_viz::replay::Replay;
+use exo_viz::rig::Part;
+use exo_viz::scenarios;
+use exo_viz::scene::{Link, ScenePlugin};
+use exo_viz::sim::SimPlugin;
+use exo_viz::source::{install_live, install_replay};
+
+/// Frame time of the tests: ten control ticks of the default scenario (1 ms).
+const FRAME: Duration = Duration::from_millis(10);
+
+fn app(frame: Duration) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, SimPlugin, ScenePlugin));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(frame));
+    let live = LiveSim::build(scenarios::load(None).expect("default scenario")).expect("it builds");
+    install_live(app.world_mut(), live);
+    // The first update starts the clocks (no time passes) and spawns the rig.
+    app.update();
+    app
+}
+
+fn ticks(app: &App) -> u64 {
+    app.world().resource::<LiveSim>().read(Simulation::ticks)
+}
+
+fn time_s(app: &App) -> f64 {
+    app.world().resource::<LiveSim>().read(Simulation::time_s)
+}
+
+fn playback(app: &mut App) -> Mut<'_, Playback> {
+    app.world_mut().resource_mut::<Playback>()
+}
+
+#[test]
+fn links_are_placed_where_the_simulation_says() {
+    let mut app = app(FRAME);
+    for _ in 0..5 {
+        app.update();
+    }
+    assert!(ticks(&app) >= 40, "the simulation ran");
+    // Paused, rendering shows the last step exactly.
+    playback(&mut app).paused = true;
+    app.update();
+    let world_poses: Vec<_> = app.world().resource::<LiveSim>().read(|s| s.world().kinematics().pose.clone());
+    let pelvis = app.world().resource::<LiveSim>().read(|s| s.world().pelvis_pose());
+    let mut q = app.world_mut().query::<(&Link, &Transform)>();
+    let links: Vec<(Link, Transform)> = q.iter(app.world()).map(|(l, t)| (l.clone(), *t)).collect();
+    assert!(links.len() >= 6, "pelvis, three leg segments and two exoskeleton links: {}", links.len());
+    for (link, tf) in &links {
+        let pose = link.body.map_or(pelvis, |b| world_poses[b]);
+        let expected = Vec3::new(pose.origin_m.x as f32, pose.origin_m.y as f32, link.lateral_m);
+        assert!(tf.translation.abs_diff_eq(expected, 1e-6), "{:?}: {} vs {expected}", link.part, tf.translation);
+        assert!(tf.rotation.abs_diff_eq(Quat::from_rotation_z(pose.angle_rad as f32), 1e-6), "{:?}", link.part);
+    }
+    // The mapping itself: the thigh frame carried down its length reaches the knee, where the shank starts.
+    let find = |p: Part| links.iter().find(|(l, _)| l.part == p).map(|(_, t)| *t).unwrap();
+    let (thigh, shank) =
+        (find(Part::Leg(exo_sim::body::SegmentKind::Thigh)), find(Part::Leg(exo_sim::body::SegmentKind::Shank)));
+    let thigh_len = match app.world().resource::<LiveSim>().read(|s| *s.world().leg_model()) {
+        exo_sim::world::LegModel::Human(g) => g.anthropometry.thigh.length_m as f32,
+        exo_sim::world::LegModel::Reference => unreachable!(),
+    };
+    let knee = thigh.transform_point(Vec3::new(0.0, -thigh_len, 0.0));
+    assert!(knee.abs_diff_eq(shank.translation.with_z(thigh.translation.z), 1e-5), "{knee} vs {}", shank.translation);
+    assert_eq!(thigh.translation.z, LEG_LATERAL_M);
+}
+
+#[test]
+fn links_are_interpolated_between_the_last_two_steps() {
+    // 10.5 ms frames with 1 ms steps leave half a step of overstep: rendering sits halfway between the steps.
+    let mut app = app(Duration::from_micros(10_500));
+    app.update();
+    let frames = app.world().resource::<Frames>().clone();
+    let overstep = app.world().resource::<Time<Fixed>>().overstep_fraction_f64();
+    assert!((overstep - 0.5).abs() < 1e-6, "overstep {overstep}");
+    let thigh = app.world().resource::<LiveSim>().read(|s| s.world().leg().thigh);
+    let expected =
+        coords::transform(&coords::lerp_pose(&frames.prev.poses[thigh], &frames.curr.poses[thigh], 0.5), LEG_LATERAL_M);
+    let mut q = app.world_mut().query::<(&Link, &Transform)>();
+    let (_, tf) = q.iter(app.world()).find(|(l, _)| l.body == Some(thigh)).unwrap();
+    assert!(tf.translation.abs_diff_eq(expected.translation, 1e-6));
+    assert!(tf.rotation.abs_diff_eq(expected.rotation, 1e-6));
+    assert!(frames.curr.time_s > frames.prev.time_s);
+}
+
+#[test]
+fn pause_single_step_and_speed_advance_time_by_exactly_what_they_should() {
+    let mut app = app(FRAME);
+    let dt = app.world().resource::<LiveSim>().read(|s| s.timing().control_dt_s);
+    assert_eq!(dt, 1e-3);
+
+    // Running at 1x: a 10 ms frame is ten control ticks.
+    let (n0, t0) = (ticks(&app), time_s(&app));
+    app.update();
+    assert_eq!(ticks(&app) - n0, 10);
+    assert!((time_s(&app) - t0 - 0.010).abs() < 1e-12);
+
+    // Paused: nothing, however many frames pass.
+    playback(&mut app).paused = true;
+    let (n1, t1) = (ticks(&app), time_s(&app));
+    for _ in 0..3 {
+        app.update();
+    }
+    assert_eq!(ticks(&app), n1);
+    assert_eq!(time_s(&app), t1);
+
+    // One single step: exactly one control tick, and the paused view shows it.
+    playback(&mut app).step();
+    app.update();
+    assert_eq!(ticks(&app), n1 + 1);
+    assert!((time_s(&app) - t1 - dt).abs() < 1e-12);
+    assert_eq!(app.world().resource::<Frames>().curr.time_s, time_s(&app));
+    app.update();
+    assert_eq!(ticks(&app), n1 + 1, "a step runs once");
+
+    // Playing at 2x: a 10 ms frame is twenty ticks.
+    {
+        let mut p = playback(&mut app);
+        p.paused = false;
+        p.set_speed(2.0);
+    }
+    let (n2, t2) = (ticks(&app), time_s(&app));
+    app.update();
+    assert_eq!(ticks(&app) - n2, 20);
+    assert!((time_s(&app) - t2 - 0.020).abs() < 1e-12);
+
+    // And 0.5x: five.
+    playback(&mut app).set_speed(0.5);
+    let n3 = ticks(&app);
+    app.update();
+    assert_eq!(ticks(&app) - n3, 5);
+}
+
+#[test]
+fn a_gain_change_in_the_panel_reaches_the_controller() {
+    let mut app = app(FRAME);
+    let (index, id) = {
+        let panel = app.world().resource::<GainPanel>();
+        assert!(!panel.entries.is_empty(), "the assistance law has gains");
+        // Only the actuated joints (hip and knee) get sliders.
+        assert!(panel.entries.iter().all(|e| e.joint != Joint::Ankle));
+        let i = panel.find("peak_torque_nm", Joint::Knee).expect("knee peak torque slider");
+        (i, panel.entries[i].id)
+    };
+    assert_eq!(id, ParamId { index: 1, joint: 1 });
+    let before = app.world().resource::<LiveSim>().read(|s| s.controller().parameter(id)).unwrap();
+    assert_eq!(before, 11.0);
+    app.world_mut().resource_mut::<GainPanel>().edit(index, 20.0);
+    app.update();
+    let after = app.world().resource::<LiveSim>().read(|s| s.controller().parameter(id)).unwrap();
+    assert_eq!(after, 20.0);
+    let panel = app.world().resource::<GainPanel>();
+    assert!(!panel.entries[index].edited && panel.entries[index].error.is_none());
+
+    // A parameter the law shares between joints shows the new value on every joint's slider.
+    let gain = panel.find("assistance_gain", Joint::Hip).unwrap();
+    app.world_mut().resource_mut::<GainPanel>().edit(gain, 0.5);
+    app.update();
+    let panel = app.world().resource::<GainPanel>();
+    let knee_gain = panel.find("assistance_gain", Joint::Knee).unwrap();
+    assert_eq!(panel.entries[knee_gain].value, 0.5);
+}
+
+#[test]
+fn a_replay_poses_the_world_as_the_live_run_was() {
+    // Record one second of the default scenario as `exosim run` would, keeping the thigh's pose at each row.
+    let loaded = scenarios::load(None).unwrap();
+    let mut sim = Simulation::new(exo_sim::scenario::build(&loaded, true).unwrap());
+    let mut poses = Vec::new();
+    for _ in 0..1000 {
+        let rows = sim.recorder().rows();
+        sim.tick().unwrap();
+        if sim.recorder().rows() > rows {
+            poses.push((sim.time_s(), sim.world().kinematics().pose[sim.world().leg().thigh]));
+        }
+    }
+    let rec = sim.recorder();
+    let mut csv = rec.channels().iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
+    csv.push('\n');
+    for i in 0..rec.rows() {
+        csv.push_str(&rec.row(i).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+        csv.push('\n');
+    }
+    let dir = std::env::temp_dir().join(format!("exo-viz-replay-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("timeseries.csv"), csv).unwrap();
+    std::fs::write(dir.join("scenario.toml"), scenarios::DEFAULT_SCENARIO).unwrap();
+
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, SimPlugin, ScenePlugin));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(FRAME));
+    install_replay(app.world_mut(), Replay::open(&dir).unwrap());
+    app.update();
+    let thigh = app.world().resource::<Replay>().world().leg().thigh;
+    for &(t, pose) in poses.iter().step_by(37) {
+        app.world_mut().resource_mut::<Replay>().seek = Some(t);
+        app.update();
+        let shown = app.world().resource::<Frames>().curr.poses[thigh];
+        assert!((shown.angle_rad - pose.angle_rad).abs() < 1e-9, "t = {t}");
+        assert!((shown.origin_m - pose.origin_m).norm() < 1e-9, "t = {t}");
+    }
+    // Playing advances the replay by the fixed clock, like the live run.
+    app.world_mut().resource_mut::<Playback>().paused = false;
+    let t0 = app.world().resource::<Replay>().time_s();
+    app.update();
+    assert!((app.world().resource::<Replay>().time_s() - t0 - 0.010).abs() < 1e-9);
+    std::fs::remove_dir_all(&dir).ok();
+}
