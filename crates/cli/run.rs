@@ -64,7 +64,9 @@ pub(crate) fn run_one(
             return Ok((Outcome::Interrupted, dir));
         }
         r?;
-        summary.baseline = Some(base.summary().joints);
+        let b = base.summary();
+        summary.baseline = Some(b.joints);
+        summary.baseline_pelvis_residual_rms = b.pelvis_residual_rms;
     }
     let rec = sim.recorder();
     outputs::write_all(&dir, rec, &summary, sc.outputs.sto, sc.outputs.timeseries)?;

@@ -41,6 +41,16 @@ pub(crate) fn render(s: &Summary) -> String {
             e1 - e0
         );
     }
+    if let Some(r) = s.pelvis_residual_rms {
+        let base = s
+            .baseline_pelvis_residual_rms
+            .map_or(String::new(), |b| format!(" (without the device: {:.1} N, {:.1} N, {:.1} N m)", b[0], b[1], b[2]));
+        let _ = writeln!(
+            out,
+            "  pelvis residual rms (help from the rest of the body): x {:.1} N, z {:.1} N, pitch {:.1} N m{base}",
+            r[0], r[1], r[2]
+        );
+    }
     if let Some(r) = &s.step_response {
         let _ = writeln!(
             out,

@@ -1,6 +1,6 @@
 //! Reference motions the human model follows: a recorded gait, a held posture, a sit-to-stand transfer.
 
-use nalgebra::Vector2;
+use nalgebra::{Vector2, Vector3};
 
 use crate::multibody::{BaseMotion, Pose2};
 use crate::opensim::GaitReference;
@@ -19,6 +19,8 @@ pub struct RefSample {
     pub pelvis: Option<BaseMotion>,
     /// Gait phase in [0, 1), for cyclic references.
     pub phase: Option<f64>,
+    /// Share of the body weight the foot should carry (the rest on a seat), for transfers.
+    pub foot_support: Option<f64>,
 }
 
 /// A reference motion of the leg (and pelvis).
@@ -33,7 +35,7 @@ pub struct Hold(pub [f64; 3]);
 
 impl MotionReference for Hold {
     fn sample(&self, _t_s: f64) -> RefSample {
-        RefSample { q: self.0, qd: [0.0; 3], qdd: [0.0; 3], pelvis: None, phase: None }
+        RefSample { q: self.0, qd: [0.0; 3], qdd: [0.0; 3], pelvis: None, phase: None, foot_support: None }
     }
 }
 
@@ -74,6 +76,7 @@ impl MotionReference for Gait {
             qdd: s.joint_accelerations_rad_s2.map(|a| a * k * k),
             pelvis: Some(pelvis),
             phase: Some(s.phase),
+            foot_support: None,
         }
     }
 }
@@ -151,7 +154,64 @@ impl Keyframes {
 impl MotionReference for Keyframes {
     fn sample(&self, t_s: f64) -> RefSample {
         let (q, qd, qdd) = self.joints(t_s);
-        RefSample { q, qd, qdd, pelvis: None, phase: None }
+        RefSample { q, qd, qdd, pelvis: None, phase: None, foot_support: None }
+    }
+}
+
+/// Sit-to-stand: joint keyframes with the foot flat on the ground at a fixed place; the pelvis pose follows
+/// from the leg's kinematics, and the weight moves from the seat to the foot around seat-off.
+#[derive(Clone, Debug)]
+pub struct SitToStand {
+    /// Joint angle keyframes.
+    pub joints: Keyframes,
+    /// The leg.
+    pub leg: crate::body::LegGeometry,
+    /// Ankle joint position in the world (x, z), m.
+    pub ankle_m: Vector2<f64>,
+    /// Time at which the foot carries the whole weight, s.
+    pub seat_off_s: f64,
+    /// Duration of the weight transfer before seat-off, s.
+    pub transfer_s: f64,
+}
+
+impl SitToStand {
+    /// Pelvis pose (angle, origin) that keeps the foot flat with its ankle at `ankle_m` for joint angles `q`.
+    #[must_use]
+    pub fn pelvis_pose(&self, q: &[f64; 3]) -> Pose2 {
+        let g = &self.leg;
+        let pitch = -(q[0] + q[1] + q[2]);
+        let rot = |a: f64, v: Vector2<f64>| Pose2 { angle_rad: a, origin_m: Vector2::zeros() }.vector_to_parent(&v);
+        let knee = g.joint_in_parent_m(crate::body::SegmentKind::Shank);
+        let ankle = g.joint_in_parent_m(crate::body::SegmentKind::Foot);
+        let offset = rot(pitch, g.hip_in_pelvis_m) + rot(pitch + q[0], knee) + rot(pitch + q[0] + q[1], ankle);
+        Pose2 { angle_rad: pitch, origin_m: self.ankle_m - offset }
+    }
+
+    fn pose_at(&self, t: f64) -> Vector3<f64> {
+        let p = self.pelvis_pose(&self.joints.sample(t).q);
+        Vector3::new(p.origin_m.x, p.origin_m.y, p.angle_rad)
+    }
+}
+
+impl MotionReference for SitToStand {
+    fn sample(&self, t_s: f64) -> RefSample {
+        let mut r = self.joints.sample(t_s);
+        // Pelvis velocity and acceleration by central differences of the (smooth, quintic) pose.
+        let h = 1e-4;
+        let (p0, pm, pp) = (self.pose_at(t_s), self.pose_at(t_s - h), self.pose_at(t_s + h));
+        let v = (pp - pm) / (2.0 * h);
+        let a = (pp - 2.0 * p0 + pm) / (h * h);
+        r.pelvis = Some(BaseMotion {
+            pose: Pose2 { angle_rad: p0.z, origin_m: Vector2::new(p0.x, p0.y) },
+            angular_velocity_rad_per_s: v.z,
+            velocity_m_per_s: Vector2::new(v.x, v.y),
+            angular_acceleration_rad_per_s2: a.z,
+            acceleration_m_per_s2: Vector2::new(a.x, a.y),
+        });
+        let (s, _, _) = smoothstep5((t_s - (self.seat_off_s - self.transfer_s)) / self.transfer_s);
+        // Seated, the feet carry about a fifth of the weight; from seat-off, all of it.
+        r.foot_support = Some(0.2 + 0.8 * s);
+        r
     }
 }
 

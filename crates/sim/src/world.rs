@@ -78,7 +78,7 @@ pub struct WorldConfig {
     /// Ground contact of heel and toe, if any.
     pub foot_contact: Option<GroundContact>,
     /// A seat under the thigh (sit-to-stand), if any.
-    pub seat: Option<Surface>,
+    pub seat: Option<Seat>,
     /// A recorded load on the foot (ground reaction), if any.
     pub foot_load: Option<std::sync::Arc<dyn FootLoad>>,
     /// Integrator.
@@ -90,6 +90,25 @@ pub struct WorldConfig {
     /// Clamp the leg in its initial posture (a rigid bench): its joints get an armature so large that they do
     /// not move.
     pub clamp_leg: bool,
+}
+
+/// A seat under the back of the thigh.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Seat {
+    /// At a given height, m.
+    At(f64),
+    /// Just under the thigh in its initial posture (2 mm of compression: the thigh rests on it).
+    UnderThigh,
+}
+
+/// Seat contact points on the back of the thigh, as fractions of its length.
+const SEAT_POINTS: [f64; 2] = [0.05, 0.35];
+
+/// A seat contact point in the thigh frame.
+pub(crate) fn seat_point(g: &LegGeometry, fraction: f64) -> Vector2<f64> {
+    let mut p = g.segment_point_m(crate::body::SegmentKind::Thigh, fraction);
+    p.x -= 0.08; // back of the thigh, where it rests on the seat
+    p
 }
 
 /// Inputs held over one physics step.
@@ -246,7 +265,9 @@ impl World {
     pub fn new(config: WorldConfig) -> Result<Self, WorldError> {
         let mut b = ModelBuilder::new();
         let pelvis = match &config.pelvis {
-            PelvisMotion::Free(_) => Some(add_free_pelvis(&mut b, &config)),
+            PelvisMotion::Free(_) => {
+                Some(add_free_pelvis(&mut b, config.pelvis_mass_kg, config.backpack_kg, config.backpack_offset_m))
+            }
             _ => None,
         };
         let pelvis_body = pelvis.map(|p| p[2]);
@@ -286,16 +307,25 @@ impl World {
             _ => Vec::new(),
         };
         let mut contacts = Vec::new();
-        if let (Some(_), Some(g)) = (&config.foot_contact, &geometry) {
+        if let (Some(c), Some(g)) = (&config.foot_contact, &geometry) {
             let ground = Surface { height_m: 0.0, x_max_m: f64::INFINITY };
-            contacts.push(ContactPoint { body: legs.foot, point_m: g.heel_m(), surface: ground });
-            contacts.push(ContactPoint { body: legs.foot, point_m: g.toe_m(), surface: ground });
+            for p in [g.heel_m(), g.toe_m()] {
+                let anchor = c.planted.then(|| kin.pose[legs.foot].point_to_parent(&p));
+                contacts.push(ContactPoint { body: legs.foot, point_m: p, surface: ground, anchor });
+            }
         }
         if let (Some(seat), Some(g)) = (config.seat, &geometry) {
-            for frac in [0.05, 0.35] {
-                let mut p = g.segment_point_m(crate::body::SegmentKind::Thigh, frac);
-                p.x -= 0.08; // back of the thigh, where it rests on the seat
-                contacts.push(ContactPoint { body: legs.thigh, point_m: p, surface: seat });
+            let points = SEAT_POINTS.map(|f| seat_point(g, f));
+            let height = match seat {
+                Seat::At(h) => h,
+                Seat::UnderThigh => {
+                    points.iter().map(|p| kin.pose[legs.thigh].point_to_parent(p).y).fold(f64::INFINITY, f64::min)
+                        + 0.002
+                }
+            };
+            let surface = Surface { height_m: height, x_max_m: f64::INFINITY };
+            for p in points {
+                contacts.push(ContactPoint { body: legs.thigh, point_m: p, surface, anchor: None });
             }
         }
         let forces = Forces {
@@ -611,7 +641,14 @@ fn joint_moment(
     0.0
 }
 
-fn add_free_pelvis(b: &mut ModelBuilder, config: &WorldConfig) -> [BodyId; 3] {
+/// Adds the free pelvis (planar x, z, pitch through two massless prismatic bodies) carrying `pelvis_mass_kg` of
+/// upper body and a backpack; returns the three coordinates' bodies.
+pub(crate) fn add_free_pelvis(
+    b: &mut ModelBuilder,
+    pelvis_mass_kg: f64,
+    backpack_kg: f64,
+    backpack_offset_m: Vector2<f64>,
+) -> [BodyId; 3] {
     let massless = SpatialInertia { mass_kg: 0.0, com_m: Vector2::zeros(), inertia_kg_m2: 0.0 };
     let x = b.add(Body {
         name: "pelvis_x".into(),
@@ -632,14 +669,14 @@ fn add_free_pelvis(b: &mut ModelBuilder, config: &WorldConfig) -> [BodyId; 3] {
         damping: 0.0,
     });
     // Upper-body share as a compact mass above the pelvis origin, plus the backpack.
-    let m_body = config.pelvis_mass_kg;
+    let m_body = pelvis_mass_kg;
     let com_body = Vector2::new(0.0, 0.25);
-    let m_pack = config.backpack_kg;
+    let m_pack = backpack_kg;
     let m = m_body + m_pack;
-    let com = if m > 0.0 { (com_body * m_body + config.backpack_offset_m * m_pack) / m } else { Vector2::zeros() };
+    let com = if m > 0.0 { (com_body * m_body + backpack_offset_m * m_pack) / m } else { Vector2::zeros() };
     let inertia = m_body * 0.2f64.powi(2)
         + m_body * (com_body - com).norm_squared()
-        + m_pack * (config.backpack_offset_m - com).norm_squared();
+        + m_pack * (backpack_offset_m - com).norm_squared();
     let pitch = b.add(Body {
         name: "pelvis".into(),
         parent: Some(z),

@@ -267,8 +267,15 @@ pub fn check_screenshot(captured: On<ScreenshotCaptured>, job: Res<CaptureJob>, 
 mod tests {
     use super::*;
 
+    /// An RGBA picture from a colour per pixel.
     fn picture(w: u32, h: u32, f: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
-        (0..h).flat_map(|y| (0..w).flat_map(move |x| f(x, y))).flat_map(|c| c).collect::<Vec<u8>>()
+        (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .flat_map(|(x, y)| {
+                let [r, g, b] = f(x, y);
+                [r, g, b, 255]
+            })
+            .collect()
     }
 
     #[test]
@@ -276,12 +283,11 @@ mod tests {
         let leg = palette::SKIN.to_srgba().to_u8_array_no_alpha();
         let shaded = [leg[0] / 2, leg[1] / 2, leg[2] / 2];
         let (w, h) = (100, 80);
-        let to_rgba = |rgb: Vec<u8>| rgb.chunks(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect::<Vec<u8>>();
-        let blank = to_rgba(picture(w, h, |_, _| [40, 40, 40]));
+        let blank = picture(w, h, |_, _| [40, 40, 40]);
         let c = check_picture(&blank, w, h, Some(Vec2::new(50.0, 40.0)), leg);
         assert!(!c.not_blank() && !c.passed());
         // A shaded leg on a striped background, where the probe says.
-        let scene = to_rgba(picture(w, h, |x, y| {
+        let scene = picture(w, h, |x, y| {
             if (40..60).contains(&x) {
                 shaded
             } else if y % 8 < 4 {
@@ -289,7 +295,7 @@ mod tests {
             } else {
                 [30, 30, 30]
             }
-        }));
+        });
         let c = check_picture(&scene, w, h, Some(Vec2::new(50.0, 40.0)), leg);
         assert!(c.not_blank() && c.passed(), "{c:?}");
         // The same picture probed away from the leg.

@@ -220,3 +220,34 @@ fn a_replay_poses_the_world_as_the_live_run_was() {
     assert!((app.world().resource::<Replay>().time_s() - t0 - 0.010).abs() < 1e-9);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn picking_a_scenario_replaces_the_simulation_and_its_rig_and_reset_starts_over() {
+    let mut app = app(FRAME);
+    app.update();
+    let count_links = |app: &mut App| app.world_mut().query::<&Link>().iter(app.world()).count();
+    let before = count_links(&mut app);
+    let path = scenarios::shipped_dir().join("reference-leg-pd-hold.toml");
+    app.world_mut().resource_mut::<exo_viz::source::SimRequests>().load = Some(path);
+    app.update();
+    let live = app.world().resource::<LiveSim>();
+    assert_eq!(live.scenario().scenario.name, "reference-leg-pd-hold");
+    assert!(app.world().resource::<GainPanel>().entries.is_empty(), "no device, no gains");
+    app.update();
+    // Pelvis and three leg segments, no device.
+    assert_eq!(count_links(&mut app), 4);
+    assert!(before > 4);
+    assert!(ticks(&app) > 0);
+
+    app.world_mut().resource_mut::<exo_viz::source::SimRequests>().reset = true;
+    playback(&mut app).paused = true;
+    app.update();
+    assert_eq!(ticks(&app), 0, "reset rebuilds the simulation");
+    assert_eq!(app.world().resource::<Frames>().curr.time_s, 0.0);
+
+    // A file that is not a scenario leaves the simulation as it was and says why.
+    app.world_mut().resource_mut::<exo_viz::source::SimRequests>().load = Some("/nonexistent.toml".into());
+    app.update();
+    assert_eq!(app.world().resource::<LiveSim>().scenario().scenario.name, "reference-leg-pd-hold");
+    assert!(app.world().resource::<exo_viz::source::Notice>().0.as_deref().is_some_and(|n| n.contains("nonexistent")));
+}

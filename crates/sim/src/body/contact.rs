@@ -23,6 +23,8 @@ pub struct ContactPoint {
     pub point_m: Vector2<f64>,
     /// Surface it touches.
     pub surface: Surface,
+    /// For a planted foot: the world spot the point is held to (bilateral spring-damper).
+    pub anchor: Option<Vector2<f64>>,
 }
 
 /// Contact parameters (Kelvin-Voigt normal force clipped to push only, regularised Coulomb friction).
@@ -41,6 +43,11 @@ pub struct GroundContact {
     /// Sliding speed at which friction reaches 76 % of Coulomb (tanh regularisation), m/s.
     #[serde(default = "default_vs")]
     pub slip_speed_m_per_s: f64,
+    /// Keep the foot planted where it starts: heel and toe are held to their initial spots by the same
+    /// stiffness and damping in both directions (no lift-off, no slip; a negative vertical force in the
+    /// recording shows where a real foot would have lifted).
+    #[serde(default)]
+    pub planted: bool,
 }
 
 fn default_k() -> f64 {
@@ -63,6 +70,7 @@ impl Default for GroundContact {
             damping_n_s_per_m: default_c(),
             friction_coefficient: default_mu(),
             slip_speed_m_per_s: default_vs(),
+            planted: false,
         }
     }
 }
@@ -73,6 +81,10 @@ impl GroundContact {
     #[must_use]
     pub fn force(&self, kin: &Kinematics, p: &ContactPoint) -> (Vector2<f64>, Vector2<f64>) {
         let world = kin.pose[p.body].point_to_parent(&p.point_m);
+        if let Some(anchor) = p.anchor {
+            let v = kin.point_velocity(p.body, &p.point_m);
+            return ((anchor - world) * self.stiffness_n_per_m - v * self.damping_n_s_per_m, world);
+        }
         let depth = p.surface.height_m - world.y;
         if depth <= 0.0 || world.x > p.surface.x_max_m {
             return (Vector2::zeros(), world);

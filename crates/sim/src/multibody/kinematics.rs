@@ -140,6 +140,34 @@ impl Kinematics {
     }
 }
 
+impl Kinematics {
+    /// Adds to `out` the generalised force of a world force `force_world` at `point_world` plus a moment
+    /// `moment` (counter-clockwise in x-z), applied to body `body`: one entry per coordinate, non-zero for the
+    /// body's joint and its ancestors.
+    pub fn add_generalized_force(
+        &self,
+        model: &Model,
+        body: usize,
+        point_world: &Vector2<f64>,
+        force_world: &Vector2<f64>,
+        moment: f64,
+        out: &mut [f64],
+    ) {
+        let mut b = Some(body);
+        while let Some(i) = b {
+            let pose = &self.pose[i];
+            out[i] += match model.bodies[i].joint {
+                JointKind::Revolute { axis_y } => {
+                    let r = point_world - pose.origin_m;
+                    -axis_y * (r.x * force_world.y - r.y * force_world.x + moment)
+                }
+                JointKind::Prismatic { direction } => pose.vector_to_parent(&direction).dot(force_world),
+            };
+            b = model.bodies[i].parent;
+        }
+    }
+}
+
 /// The joint motion subspace `S` of a body (in body coordinates).
 pub(crate) fn motion_subspace(body: &super::model::Body) -> Vector3<f64> {
     match body.joint {

@@ -18,15 +18,14 @@ use nalgebra::Vector2;
 use super::load::{LoadedScenario, ScenarioError};
 use super::schema::{LawKind, LegKind, MotionKind, PelvisMode, PhaseKind, SafeStopKind, Scenario, SetpointKind};
 use crate::actuator::{Actuator, ActuatorConfig};
-use crate::body::contact::Surface;
 use crate::body::{Anthropometry, Joint, LegGeometry};
 use crate::human::HumanModel;
 use crate::multibody::Pose2;
 use crate::opensim::{GaitOptions, GaitReference, Storage};
-use crate::reference::{Gait, Hold, Keyframes, MotionReference};
+use crate::reference::{Gait, Hold, Keyframes, MotionReference, SitToStand};
 use crate::sensor::SensorSuite;
 use crate::simulation::{SetpointSource, SimulationParts, Timing, TorqueSignal};
-use crate::world::{LegModel, PelvisMotion, World, WorldConfig};
+use crate::world::{LegModel, PelvisMotion, Seat, World, WorldConfig};
 
 /// The law of `law = "none"`: always zero torque.
 #[derive(Clone, Copy, Debug, Default)]
@@ -148,6 +147,22 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
             start_s: m.keyframes_start_s,
             period_s: m.keyframes_period_s,
         }),
+        MotionKind::SitToStand => {
+            let LegModel::Human(g) = leg else {
+                return Err(l.error("subject.leg", "sit_to_stand needs the human leg"));
+            };
+            Arc::new(SitToStand {
+                joints: Keyframes {
+                    frames: m.keyframes.iter().map(|k| (k[0], [k[1], k[2], k[3]])).collect(),
+                    start_s: m.keyframes_start_s,
+                    period_s: None,
+                },
+                ankle_m: Vector2::new(0.0, g.anthropometry.ankle_height_m),
+                leg: g,
+                seat_off_s: m.seat_off_s,
+                transfer_s: m.transfer_s,
+            })
+        }
     };
     let first = reference.sample(0.0);
     let initial_q = m.initial_q_rad.unwrap_or(first.q);
@@ -161,7 +176,7 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
             Some(g) => PelvisMotion::Driven(g.clone()),
             None => return Err(l.error("pelvis.mode", "`driven` needs `motion.kind = \"gait\"`")),
         },
-        PelvisMode::Free => return Err(l.error("pelvis.mode", "`free` is not supported by the human model yet")),
+        PelvisMode::Free => PelvisMotion::Free(first.pelvis.map_or(pose, |p| p.pose)),
     };
     let world = World::new(WorldConfig {
         leg,
@@ -174,8 +189,16 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
             LegKind::Human => sc.human.joint_damping_nm_s_per_rad,
             LegKind::Reference => [0.0; 3],
         },
-        foot_contact: sc.pelvis.ground_contact,
-        seat: sc.pelvis.seat_height_m.map(|h| Surface { height_m: h, x_max_m: 0.15 }),
+        foot_contact: match sc.pelvis.mode {
+            // A free pelvis stands on the ground.
+            PelvisMode::Free => Some(sc.pelvis.ground_contact.unwrap_or_default()),
+            _ => sc.pelvis.ground_contact,
+        },
+        seat: match (sc.pelvis.seat_height_m, m.kind) {
+            (Some(h), _) => Some(Seat::At(h)),
+            (None, MotionKind::SitToStand) => Some(Seat::UnderThigh),
+            _ => None,
+        },
         foot_load: gait.as_ref().map(|g| g.clone() as Arc<dyn crate::world::FootLoad>),
         integrator: s.integrator,
         initial_q_rad: initial_q,
@@ -240,7 +263,16 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
     };
     let supervisor = Supervisor::new(sup_cfg).map_err(|e| l.error(control_field("safety", &e), e.to_string()))?;
     let sensors = SensorSuite::new(sc.sensors, sc.faults.clone(), s.seed).map_err(|e| l.error("sensors", e))?;
-    let human = HumanModel::new(sc.human, world.leg_model());
+    let human = match (sc.pelvis.mode, world.leg_model()) {
+        (PelvisMode::Free, LegModel::Human(g)) => HumanModel::new_free(
+            sc.human,
+            g,
+            anthropometry.upper_body_share_kg,
+            sc.pelvis.backpack_kg,
+            Vector2::new(sc.pelvis.backpack_offset_m[0], sc.pelvis.backpack_offset_m[1]),
+        ),
+        _ => HumanModel::new(sc.human, world.leg_model()),
+    };
     let record_every =
         if s.record_rate_hz > 0.0 { ((1.0 / s.record_rate_hz) / s.control_dt_s).round().max(1.0) as usize } else { 0 };
     Ok(SimulationParts {

@@ -371,13 +371,28 @@ impl Scenario {
         if !(m.time_scale.is_finite() && m.time_scale > 0.2 && m.time_scale < 5.0) {
             return err("motion.time_scale", format!("must be within (0.2, 5) (got {})", m.time_scale));
         }
-        if m.kind == super::schema::MotionKind::Keyframes {
+        if matches!(m.kind, super::schema::MotionKind::Keyframes | super::schema::MotionKind::SitToStand) {
             if m.keyframes.len() < 2 {
                 return err("motion.keyframes", "needs at least two keyframes".into());
             }
             if let Some(k) = m.keyframes.windows(2).position(|w| !(w[1][0] > w[0][0])) {
                 return Err((format!("motion.keyframes[{}]", k + 1), "times must be strictly increasing".into()));
             }
+        }
+        if m.kind == super::schema::MotionKind::SitToStand {
+            if self.pelvis.mode != super::schema::PelvisMode::Free {
+                return err("pelvis.mode", "sit_to_stand needs a free pelvis (`mode = \"free\"`)".into());
+            }
+            if !(m.transfer_s.is_finite()
+                && m.transfer_s > 0.0
+                && m.seat_off_s.is_finite()
+                && m.seat_off_s >= m.transfer_s)
+            {
+                return err("motion.seat_off_s", "must be finite with seat_off_s >= transfer_s > 0".into());
+            }
+        }
+        if self.pelvis.mode == super::schema::PelvisMode::Free && m.kind != super::schema::MotionKind::SitToStand {
+            return err("pelvis.mode", "a free pelvis is supported for `motion.kind = \"sit_to_stand\"`".into());
         }
         self.human.validate().map_err(|(f, m)| (format!("human.{f}"), m))?;
         if let Some(exo) = &self.exoskeleton {

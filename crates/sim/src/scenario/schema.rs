@@ -236,6 +236,9 @@ pub enum MotionKind {
     Keyframes,
     /// No motor activity: the leg swings passively from `initial_q_rad`.
     Passive,
+    /// Sit-to-stand: joint keyframes with the foot flat on the ground; the pelvis follows from the leg and must
+    /// be `free`; the weight moves from the seat to the foot before `seat_off_s`.
+    SitToStand,
 }
 
 /// The reference motion.
@@ -272,6 +275,19 @@ pub struct MotionSection {
     /// Repeat period of the keyframes, s; absent to play them once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyframes_period_s: Option<f64>,
+    /// Sit-to-stand: time at which the foot carries the whole weight (seat-off), s.
+    #[serde(default = "d_seat_off")]
+    pub seat_off_s: f64,
+    /// Sit-to-stand: duration of the weight transfer from seat to foot before seat-off, s.
+    #[serde(default = "d_transfer")]
+    pub transfer_s: f64,
+}
+
+fn d_seat_off() -> f64 {
+    1.2
+}
+fn d_transfer() -> f64 {
+    0.5
 }
 
 fn d_motion() -> MotionKind {
@@ -303,6 +319,8 @@ impl Default for MotionSection {
             keyframes: Vec::new(),
             keyframes_start_s: 0.0,
             keyframes_period_s: None,
+            seat_off_s: d_seat_off(),
+            transfer_s: d_transfer(),
         }
     }
 }

@@ -171,10 +171,15 @@ pub struct Summary {
     pub mechanical_energy_start_j: f64,
     /// Mechanical energy of the bodies at the end, J.
     pub mechanical_energy_end_j: f64,
+    /// RMS residual forces on a free pelvis (x N, z N, pitch N m): how much the rest of the body (other leg, arms)
+    /// had to help. Absent for a fixed or driven pelvis.
+    pub pelvis_residual_rms: Option<[f64; 3]>,
     /// Torque step response, for scenarios whose setpoint is a torque step.
     pub step_response: Option<StepResponse>,
     /// Human effort of the same motion without the exoskeleton, when computed.
     pub baseline: Option<Vec<JointSummary>>,
+    /// Pelvis residuals of the same motion without the exoskeleton, when computed.
+    pub baseline_pelvis_residual_rms: Option<[f64; 3]>,
     /// Whether the run ended early (divergence or stop) and why.
     pub ended_early: Option<String>,
 }
@@ -186,6 +191,7 @@ pub struct Metrics {
     pub(crate) human: [Stat; 3],
     pub(crate) human_work: [f64; 3],
     pub(crate) human_saturated: [u64; 3],
+    pub(crate) residual: [Stat; 3],
     pub(crate) cuffs: Vec<[Stat; 3]>,
     pub(crate) demand: [Stat; 3],
     pub(crate) delivered: [Stat; 3],

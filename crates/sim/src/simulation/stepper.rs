@@ -329,7 +329,12 @@ impl Simulation {
             r = self.reference.sample(tp);
             let base = self.world.base_motion(tp);
             let (q, qd) = (self.world.leg_q(), self.world.leg_qd());
+            let pelvis = self.world.pelvis_coordinates().map(|ids| {
+                let st = self.world.state();
+                (ids.map(|i| st.q[i]), ids.map(|i| st.qd[i]))
+            });
             let sensed = crate::human::Sensed {
+                pelvis,
                 base: &base,
                 q: &q,
                 qd: &qd,
@@ -338,7 +343,7 @@ impl Simulation {
             };
             let h = self.human.torque(tp, &r, &sensed);
             human = h.total_nm;
-            let inputs = StepInputs { leg_torque_nm: h.total_nm, pelvis_residual: [0.0; 3], couplings };
+            let inputs = StepInputs { leg_torque_nm: h.total_nm, pelvis_residual: h.pelvis_residual, couplings };
             self.world.step(self.timing.physics_dt_s, &inputs)?;
             self.book_physics_step(&r.q, &h, &supervised);
         }
@@ -387,6 +392,7 @@ impl Simulation {
             m.human[k].add(h.total_nm[k]);
             m.human_work[k] += (h.total_nm[k] * qd[k]).max(0.0) * dt;
             m.human_saturated[k] += u64::from(h.saturated[k]);
+            m.residual[k].add(h.pelvis_residual[k]);
         }
         let r = self.world.readings();
         for (stat, c) in m.cuffs.iter_mut().zip(&r.cuffs) {
@@ -615,7 +621,9 @@ impl Simulation {
             mechanical_energy_start_j: self.energy_start_j,
             mechanical_energy_end_j: self.world.mechanical_energy_j(),
             step_response: self.step_response(),
+            pelvis_residual_rms: self.world.pelvis_coordinates().map(|_| m.residual.map(|r| r.rms())),
             baseline: None,
+            baseline_pelvis_residual_rms: None,
             ended_early: None,
         }
     }

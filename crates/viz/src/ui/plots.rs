@@ -87,6 +87,11 @@ fn plot(ui: &mut egui::Ui, id: &str, title: &str, height: f32, lines: Vec<Series
             [step / 2.0, step, step * 2.0]
         }))
         .y_axis_formatter(|mark, _| tick_label(mark.value))
+        .x_grid_spacer(uniform_grid_spacer(|input| {
+            let step = nice_step((input.bounds.1 - input.bounds.0) / 4.0);
+            [step / 2.0, step, step * 2.0]
+        }))
+        .x_axis_formatter(|mark, _| tick_label(mark.value))
         .show(ui, |p| {
             if lines.is_empty() {
                 p.text(Text::new("", PlotPoint::new(0.0, 0.0), "no data (nothing of this kind in the model)"));
