@@ -303,3 +303,97 @@ fn two_processes_give_bit_identical_time_series() {
     let b = std::fs::read(dir.path().join("b/sensor-fault/timeseries.csv")).unwrap();
     assert!(a == b, "two processes must give identical series");
 }
+
+#[test]
+fn every_shipped_scenario_runs_shortened_and_writes_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+        let o = exosim()
+            .arg("run")
+            .arg(&p)
+            .args(["--set", "simulation.duration_s=0.4", "--set", "simulation.compare_without_exo=false", "-o"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        let d = dir.path().join(&name);
+        for f in [
+            "timeseries.csv",
+            "summary.json",
+            "results.sto",
+            "scenario.toml",
+            "plots/joint_angles.png",
+            "plots/torques.png",
+            "plots/supervisor.png",
+        ] {
+            assert!(d.join(f).is_file(), "{name}: {f} missing");
+        }
+        names.push(name);
+    }
+    assert_eq!(names.len(), 10, "{names:?}");
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_leaves_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let bin = assert_cmd::cargo::cargo_bin("exosim");
+    let mut child = std::process::Command::new(bin)
+        .arg("run")
+        .arg(scenario("reference-leg-passive"))
+        .arg(scenario("load-carriage"))
+        .args(["--set", "simulation.duration_s=3000", "-o"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first scenario (3000 s of a pendulum) takes seconds; interrupt it while it runs.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::process::Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    // Nothing half-written: no temporary files anywhere, and the interrupted run wrote no outputs.
+    if out.exists() {
+        for e in walk(&out) {
+            let n = e.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(!n.starts_with('.'), "temporary file left: {}", e.display());
+        }
+        assert!(!out.join("reference-leg-passive/summary.json").exists());
+    }
+}
+
+fn walk(d: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(d).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            v.extend(walk(&p));
+        } else {
+            v.push(p);
+        }
+    }
+    v
+}
+
+#[test]
+fn tune_is_deterministic_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    for (jobs, sub) in [("1", "a"), ("2", "b")] {
+        exosim()
+            .arg("tune")
+            .arg(scenario("torque-step"))
+            .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea.kp[1]=1:6"])
+            .args(["--param", "controller.sea.motor_damping_nm_s_per_rad[1]=5:25", "--cost", "assistance_error"])
+            .args(["--grid", "3", "--iterations", "4", "--jobs", jobs, "-o"])
+            .arg(dir.path().join(sub))
+            .assert()
+            .success();
+    }
+    let a = std::fs::read_to_string(dir.path().join("a/torque-step/tune.csv")).unwrap();
+    let b = std::fs::read_to_string(dir.path().join("b/torque-step/tune.csv")).unwrap();
+    assert_eq!(a, b);
+}
