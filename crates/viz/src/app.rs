@@ -23,9 +23,27 @@ use crate::ui::UiPlugin;
 /// Window size, logical pixels.
 pub const WINDOW_SIZE: (u32, u32) = (1280, 720);
 
-/// The application `args` describe: its scenario (or replay) loaded, not yet running. Errors are the user's:
-/// a scenario or recording that cannot be read.
-pub fn build(args: &Args) -> Result<App> {
+/// What the application shows, loaded before any window opens (so that bad input fails fast, display or not).
+pub enum Shown {
+    /// A scenario run live.
+    Live(Box<LiveSim>),
+    /// A recorded run played back.
+    Replay(Box<Replay>),
+}
+
+/// Loads the scenario (or the recording) `args` name. Errors are the user's: a scenario or a recording that
+/// cannot be read.
+pub fn load(args: &Args) -> Result<Shown> {
+    Ok(match &args.replay {
+        Some(dir) => {
+            Shown::Replay(Box::new(Replay::open(dir).with_context(|| format!("cannot replay {}", dir.display()))?))
+        }
+        None => Shown::Live(Box::new(LiveSim::build(scenarios::load(args.scenario.as_deref())?)?)),
+    })
+}
+
+/// The application `args` describe, showing `shown`; not yet running.
+pub fn build(args: &Args, shown: Shown) -> App {
     let mut app = App::new();
     let title = match (&args.replay, &args.scenario) {
         (Some(d), _) => format!("exo-viz: replay of {}", d.display()),
@@ -51,33 +69,33 @@ pub fn build(args: &Args) -> Result<App> {
     }
 
     let warmup = args.warmup_s();
-    if let Some(dir) = &args.replay {
-        let replay = Replay::open(dir).with_context(|| format!("cannot replay {}", dir.display()))?;
-        let start = replay.start_s() + warmup;
-        install_replay(app.world_mut(), replay);
-        if warmup > 0.0 {
-            app.world_mut().resource_mut::<Replay>().seek = Some(start);
+    match shown {
+        Shown::Replay(replay) => {
+            let start = replay.start_s() + warmup;
+            install_replay(app.world_mut(), *replay);
+            if warmup > 0.0 {
+                app.world_mut().resource_mut::<Replay>().seek = Some(start);
+            }
+            app.insert_resource(ScenarioCatalog::beside(&scenarios::shipped_dir().join("any.toml")));
         }
-        app.insert_resource(ScenarioCatalog::beside(&scenarios::shipped_dir().join("x.toml")));
-    } else {
-        let loaded = scenarios::load(args.scenario.as_deref())?;
-        let catalog = ScenarioCatalog::beside(&loaded.path);
-        let live = LiveSim::build(loaded)?;
-        install_live(app.world_mut(), live);
-        if warmup > 0.0 {
-            let world = app.world_mut();
-            world.resource_scope(|world, mut live: Mut<LiveSim>| {
-                world.resource_scope(|world, mut history: Mut<History>| {
-                    let mut frames = world.resource_mut::<Frames>();
-                    live.run_for(warmup, &mut frames, &mut history);
-                    frames.settle();
+        Shown::Live(live) => {
+            let catalog = ScenarioCatalog::beside(&live.scenario().path);
+            install_live(app.world_mut(), *live);
+            if warmup > 0.0 {
+                let world = app.world_mut();
+                world.resource_scope(|world, mut live: Mut<LiveSim>| {
+                    world.resource_scope(|world, mut history: Mut<History>| {
+                        let mut frames = world.resource_mut::<Frames>();
+                        live.run_for(warmup, &mut frames, &mut history);
+                        frames.settle();
+                    });
                 });
-            });
+            }
+            app.insert_resource(catalog);
         }
-        app.insert_resource(catalog);
     }
     let mut playback = app.world_mut().resource_mut::<Playback>();
     playback.set_speed(args.speed);
     playback.paused = args.paused;
-    Ok(app)
+    app
 }

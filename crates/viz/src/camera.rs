@@ -52,7 +52,8 @@ impl OrbitCamera {
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
 pub struct SceneViewport(pub Option<Rect>);
 
-/// Set by the panels while they use the pointer (dragging a slider): the camera leaves it alone.
+/// Set by the panels while they use the pointer (dragging a slider) or the keyboard (typing a value): the camera
+/// and the shortcuts leave them alone.
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PointerCapture(pub bool);
 

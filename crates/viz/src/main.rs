@@ -10,14 +10,14 @@ use exo_viz::cli::Args;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let mut app = match exo_viz::app::build(&args) {
-        Ok(app) => app,
+    let shown = match exo_viz::app::load(&args) {
+        Ok(shown) => shown,
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::from(2);
         }
     };
-    match app.run() {
+    match exo_viz::app::build(&args, shown).run() {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(code) => ExitCode::from(code.get()),
     }

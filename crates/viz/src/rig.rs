@@ -154,7 +154,7 @@ fn sign_of(model: &Model, body: BodyId) -> f64 {
     }
 }
 
-/// Leg segment lengths and foot geometry: (thigh, shank, foot heel point, foot toe point, foot radius).
+/// Leg segment lengths and the foot capsule (in the foot frame).
 struct LegShape {
     thigh_m: f32,
     shank_m: f32,

@@ -9,7 +9,6 @@ use crate::coords;
 use crate::frames::{Frames, blend_factor};
 use crate::playback::Playback;
 use crate::rig::{Look, Part, Rig, Shape};
-use crate::sim::SimSystems;
 
 /// A rigid part of the rig, placed by a body pose (or the pelvis pose).
 #[derive(Component, Clone, Debug, PartialEq)]
@@ -44,10 +43,7 @@ impl Plugin for ScenePlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(
             Update,
-            (spawn_rig.run_if(resource_exists_and_changed::<Rig>), place_links)
-                .chain()
-                .in_set(SceneSystems)
-                .after(SimSystems::Apply),
+            (spawn_rig.run_if(resource_exists_and_changed::<Rig>), place_links).chain().in_set(SceneSystems),
         );
     }
 }

@@ -16,7 +16,8 @@ use crate::source::{Notice, SimRequests, handle_requests};
 pub enum SimSystems {
     /// `FixedUpdate`: one control tick (or replay tick) per fixed step.
     Advance,
-    /// `Update`: requests, gain changes, seeks and single steps from the panel.
+    /// `PreUpdate`: requests, gain changes, seeks and single steps from the panel, before this frame's fixed
+    /// steps (so that a new gain acts from the next control tick).
     Apply,
 }
 
@@ -43,7 +44,7 @@ impl Plugin for SimPlugin {
                     .in_set(SimSystems::Advance),
             )
             .add_systems(
-                Update,
+                PreUpdate,
                 (
                     handle_requests,
                     apply_gain_changes.run_if(resource_exists::<LiveSim>),

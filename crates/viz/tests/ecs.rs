@@ -204,6 +204,8 @@ fn a_replay_poses_the_world_as_the_live_run_was() {
     app.add_plugins((MinimalPlugins, SimPlugin, ScenePlugin));
     app.insert_resource(TimeUpdateStrategy::ManualDuration(FRAME));
     install_replay(app.world_mut(), Replay::open(&dir).unwrap());
+    // Scrubbing while paused: the view shows exactly the time asked for.
+    app.world_mut().resource_mut::<Playback>().paused = true;
     app.update();
     let thigh = app.world().resource::<Replay>().world().leg().thigh;
     for &(t, pose) in poses.iter().step_by(37) {

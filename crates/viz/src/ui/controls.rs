@@ -175,6 +175,7 @@ pub(crate) fn show(ui: &mut egui::Ui, s: &mut UiState) {
         model(ui, s);
         display(ui, s);
         ui.separator();
-        ui.label(RichText::new("drag: rotate the view · wheel: zoom").small());
+        ui.label(RichText::new("view: drag to rotate, wheel to zoom").small());
+        ui.label(RichText::new("keys: space play/pause, right arrow or . step, r reset").small());
     });
 }

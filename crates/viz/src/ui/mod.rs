@@ -47,7 +47,7 @@ impl Plugin for UiPlugin {
             .init_resource::<SceneViewport>()
             .init_resource::<PointerCapture>()
             .add_systems(Startup, spawn_ui_camera)
-            .add_systems(Update, pick_plot_joint.run_if(resource_changed::<Rig>))
+            .add_systems(Update, (pick_plot_joint.run_if(resource_changed::<Rig>), apply_shortcuts))
             .add_systems(EguiPrimaryContextPass, draw_panels);
     }
 }
@@ -77,6 +77,28 @@ pub fn pick_plot_joint(rig: Res<Rig>, mut settings: ResMut<PlotSettings>) {
     }
 }
 
+/// Keyboard shortcuts (unless a panel has the keyboard): space plays or pauses, the right arrow or `.` runs
+/// one step, `r` resets.
+pub fn apply_shortcuts(
+    keys: Res<ButtonInput<KeyCode>>,
+    capture: Res<PointerCapture>,
+    mut playback: ResMut<Playback>,
+    mut requests: ResMut<SimRequests>,
+) {
+    if capture.0 {
+        return;
+    }
+    if keys.just_pressed(KeyCode::Space) {
+        playback.paused = !playback.paused;
+    }
+    if keys.just_pressed(KeyCode::ArrowRight) || keys.just_pressed(KeyCode::Period) {
+        playback.step();
+    }
+    if keys.just_pressed(KeyCode::KeyR) {
+        requests.reset = true;
+    }
+}
+
 /// Everything the panels read and edit.
 #[derive(SystemParam)]
 pub(crate) struct UiState<'w> {
@@ -98,6 +120,7 @@ pub(crate) struct UiState<'w> {
 
 impl UiState<'_> {
     fn status(&self) -> Status {
+        let tick_s = self.playback.tick_s;
         let (source, time_s, duration_s, controller, (supervisor, fault)) = if let Some(live) = self.live.as_deref() {
             (
                 live.scenario().scenario.name.clone(),
@@ -127,7 +150,14 @@ impl UiState<'_> {
             controller,
             supervisor,
             fault,
-            notice: self.notice.0.clone(),
+            notice: self.notice.0.clone().or_else(|| {
+                let ended = self.playback.paused && time_s + 0.5 * tick_s >= duration_s && duration_s > 0.0;
+                match (ended, self.replay.is_some()) {
+                    (false, _) => None,
+                    (true, false) => Some("end of the scenario: Play runs on past it".into()),
+                    (true, true) => Some("end of the recording: Play starts over".into()),
+                }
+            }),
         }
     }
 }
@@ -142,9 +172,8 @@ pub(crate) fn draw_panels(mut contexts: EguiContexts, mut s: UiState) -> Result 
     );
     let status = s.status();
     egui::Panel::top("status").show(&mut root, |ui| {
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(status.line()).monospace());
-        });
+        // Wraps onto a second line rather than cutting off the fault at the end.
+        ui.add(egui::Label::new(RichText::new(status.line()).monospace()).wrap());
     });
     egui::Panel::left("controls").default_size(CONTROLS_WIDTH).resizable(true).show(&mut root, |ui| {
         controls::show(ui, &mut s);

@@ -38,11 +38,11 @@ impl Status {
     pub fn line(&self) -> String {
         let state = match (self.paused, self.real_time_factor) {
             (true, _) => "paused".to_string(),
-            (false, Some(r)) => format!("speed {:.1}×, real time {r:.2}×", self.speed),
-            (false, None) => format!("speed {:.1}×, real time …", self.speed),
+            (false, Some(r)) => format!("speed {:.1}× (real time {r:.2}×)", self.speed),
+            (false, None) => format!("speed {:.1}×", self.speed),
         };
         let mut s = format!(
-            "{}  │  t = {:.3} s / {:.1} s  │  {state}  │  controller: {}  │  supervisor: {}  │  fault: {}",
+            "{} │ t = {:.3} s / {:.1} s │ {state} │ controller: {} │ supervisor: {} │ fault: {}",
             self.source,
             self.time_s,
             self.duration_s,
@@ -51,7 +51,7 @@ impl Status {
             self.fault.as_deref().unwrap_or("none"),
         );
         if let Some(n) = &self.notice {
-            s.push_str("  │  ");
+            s.push_str(" │ ");
             s.push_str(n);
         }
         s
@@ -153,7 +153,7 @@ mod tests {
         for part in [
             "walking-assist",
             "t = 3.215 s / 10.0 s",
-            "real time 0.98×",
+            "(real time 0.98×)",
             "gait-phase assistance",
             "supervisor: active",
             "fault: none",
