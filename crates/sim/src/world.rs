@@ -178,11 +178,40 @@ struct Forces {
     dt: f64,
 }
 
+/// Values of a function of time memoised for the last few times asked: an RK4 step asks for the pelvis motion
+/// and the foot load at three distinct times (start, middle twice, end), and the readings after it at the end.
+#[derive(Clone, Copy, Debug)]
+struct TimeCache<V: Copy> {
+    entries: [(f64, V); 4],
+    next: usize,
+}
+
+impl<V: Copy> TimeCache<V> {
+    fn new(v: V) -> Self {
+        Self { entries: [(f64::NAN, v); 4], next: 0 }
+    }
+
+    #[inline]
+    fn get_or(&mut self, t: f64, f: impl FnOnce() -> V) -> V {
+        if let Some((_, v)) = self.entries.iter().find(|(ti, _)| *ti == t) {
+            return *v;
+        }
+        let v = f();
+        self.entries[self.next] = (t, v);
+        self.next = (self.next + 1) % self.entries.len();
+        v
+    }
+}
+
+type Load = Option<(Vector2<f64>, Vector2<f64>)>;
+
 struct Scratch {
     kin: Kinematics,
     dynamics: Dynamics,
     f_ext: Vec<Vector3<f64>>,
     tau: Vec<f64>,
+    base_cache: TimeCache<BaseMotion>,
+    load_cache: TimeCache<Load>,
 }
 
 struct System<'a> {
@@ -203,8 +232,9 @@ fn base_motion(p: &PelvisMotion, t: f64) -> BaseMotion {
 impl SecondOrder for System<'_> {
     #[inline]
     fn acceleration(&mut self, t: f64, q: &[f64], qd: &[f64], qdd: &mut [f64]) {
-        let base = base_motion(self.base, t);
         let s = &mut *self.scratch;
+        let pelvis = self.base;
+        let base = s.base_cache.get_or(t, || base_motion(pelvis, t));
         s.kin.update(self.model, &base, q, qd);
         let f = self.forces;
         for x in s.f_ext.iter_mut() {
@@ -218,7 +248,7 @@ impl SecondOrder for System<'_> {
             f.contact.apply(&s.kin, p, &mut s.f_ext);
         }
         if let Some(load) = &f.foot_load
-            && let Some((force, at)) = load.foot_force(t)
+            && let Some((force, at)) = s.load_cache.get_or(t, || load.foot_force(t))
         {
             s.f_ext[f.foot] += s.kin.world_force_to_body(f.foot, &at, &force);
         }
@@ -341,8 +371,14 @@ impl World {
             t0: 0.0,
             dt: 0.0,
         };
-        let scratch =
-            Scratch { dynamics: Dynamics::new(&model), f_ext: vec![Vector3::zeros(); n], tau: vec![0.0; n], kin };
+        let scratch = Scratch {
+            dynamics: Dynamics::new(&model),
+            f_ext: vec![Vector3::zeros(); n],
+            tau: vec![0.0; n],
+            kin,
+            base_cache: TimeCache::new(BaseMotion::fixed(Pose2::IDENTITY)),
+            load_cache: TimeCache::new(None),
+        };
         let mut w = Self {
             rk4: Rk4::new(n),
             euler: SemiImplicitEuler::new(n),
@@ -555,8 +591,9 @@ impl World {
     }
 
     fn update_readings(&mut self) {
-        let base = base_motion(&self.pelvis_motion, self.time_s);
         let s = &mut self.scratch;
+        let (pelvis, t) = (&self.pelvis_motion, self.time_s);
+        let base = s.base_cache.get_or(t, || base_motion(pelvis, t));
         s.kin.update(&self.model, &base, &self.state.q, &self.state.qd);
         let f = &self.forces;
         let r = &mut self.readings;
@@ -602,7 +639,7 @@ impl World {
             }
         }
         if let Some(load) = &f.foot_load
-            && let Some((force, _)) = load.foot_force(self.time_s)
+            && let Some((force, _)) = s.load_cache.get_or(t, || load.foot_force(t))
         {
             foot += force;
         }

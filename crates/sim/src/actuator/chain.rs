@@ -257,7 +257,7 @@ impl Actuator {
             let (drive_loss, back_loss) = (ideal.abs() * (1.0 / eta_f - 1.0), ideal.abs() * (1.0 - eta_b));
             let (extra_pos, extra_neg) = if mesh >= 0.0 { (drive_loss, back_loss) } else { (back_loss, drive_loss) };
             let w0 = s.rotor_speed_rad_per_s;
-            let (w1, friction) =
+            let (w1, friction, plain_dry) =
                 self.friction.step_velocity_loaded(w0, motor_torque - ideal, extra_pos, extra_neg, jm, dt);
             s.rotor_speed_rad_per_s = w1;
             s.rotor_angle_rad += dt * w1;
@@ -294,7 +294,7 @@ impl Actuator {
             let w_mean = 0.5 * (w0 + w1);
             let dissipated = friction * w_mean * dt;
             let extra = if w_mean >= 0.0 { extra_pos } else { extra_neg };
-            let plain = self.friction.dry_magnitude(w_mean) + self.friction.viscous_nm_s_per_rad * w_mean.abs();
+            let plain = plain_dry + self.friction.viscous_nm_s_per_rad * w_mean.abs();
             let gear_share = if extra + plain > 0.0 { extra / (extra + plain) } else { 0.0 };
             self.energy.gear_loss_j += dissipated * gear_share;
             self.energy.friction_loss_j += dissipated * (1.0 - gear_share);

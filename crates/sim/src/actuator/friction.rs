@@ -23,7 +23,12 @@ impl StribeckFriction {
     #[must_use]
     pub fn dry_magnitude(&self, w: f64) -> f64 {
         let x = w / self.stribeck_velocity_rad_per_s;
-        self.coulomb_nm + (self.static_nm - self.coulomb_nm) * (-x * x).exp()
+        let x2 = x * x;
+        // Beyond six Stribeck velocities the breakaway bump is below 1e-15 of itself: skip the exponential.
+        if x2 > 36.0 {
+            return self.coulomb_nm;
+        }
+        self.coulomb_nm + (self.static_nm - self.coulomb_nm) * (-x2).exp()
     }
 
     /// Friction torque opposing motion at speed `w` (sliding), N m.
@@ -47,12 +52,14 @@ impl StribeckFriction {
     #[inline]
     #[must_use]
     pub fn step_velocity(&self, w: f64, applied_nm: f64, inertia_kg_m2: f64, dt_s: f64) -> (f64, f64) {
-        self.step_velocity_loaded(w, applied_nm, 0.0, 0.0, inertia_kg_m2, dt_s)
+        let (w_new, friction, _) = self.step_velocity_loaded(w, applied_nm, 0.0, 0.0, inertia_kg_m2, dt_s);
+        (w_new, friction)
     }
 
     /// As [`step_velocity`](Self::step_velocity) with extra, direction-dependent dry friction: `extra_pos_nm`
     /// opposes motion in the positive direction, `extra_neg_nm` in the negative one (gear efficiency losses,
-    /// which grow with the transmitted load and differ between driving and back-driving).
+    /// which grow with the transmitted load and differ between driving and back-driving). Also returns the plain
+    /// dry friction magnitude used (without the extra), N m.
     #[inline]
     #[must_use]
     pub fn step_velocity_loaded(
@@ -63,7 +70,7 @@ impl StribeckFriction {
         extra_neg_nm: f64,
         inertia_kg_m2: f64,
         dt_s: f64,
-    ) -> (f64, f64) {
+    ) -> (f64, f64, f64) {
         let b = self.viscous_nm_s_per_rad;
         let denom = inertia_kg_m2 + dt_s * b;
         if w == 0.0 {
@@ -74,21 +81,22 @@ impl StribeckFriction {
             };
             if holds {
                 // Stuck: friction balances the applied torque.
-                return (0.0, applied_nm);
+                return (0.0, applied_nm, self.static_nm);
             }
         }
         let direction = if w != 0.0 { w.signum() } else { applied_nm.signum() };
         let extra = if direction > 0.0 { extra_pos_nm } else { extra_neg_nm };
         // Free update with implicit viscous friction, then the dry impulse against the motion.
         let w_free = (inertia_kg_m2 * w + dt_s * applied_nm) / denom;
-        let dry = (self.dry_magnitude(w) + extra) * direction;
+        let plain = self.dry_magnitude(w);
+        let dry = (plain + extra) * direction;
         let w_new = w_free - dt_s * dry / denom;
         if w_new * direction < 0.0 || (w == 0.0 && w_new * direction <= 0.0) {
             // The dry impulse would reverse the motion: the rotor stops within the step.
-            return (0.0, applied_nm + inertia_kg_m2 * w / dt_s);
+            return (0.0, applied_nm + inertia_kg_m2 * w / dt_s, plain);
         }
         let friction = applied_nm - inertia_kg_m2 * (w_new - w) / dt_s;
-        (w_new, friction)
+        (w_new, friction, plain)
     }
 }
 
