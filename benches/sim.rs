@@ -88,15 +88,20 @@ fn walking(c: &mut Criterion) {
     let loaded = load("walking-assist", &["simulation.duration_s=3600", "simulation.record_rate_hz=0"]);
     let mut sim = Simulation::new(scenario::build(&loaded, true).unwrap());
     g.bench_function("control_tick_1ms", |b| b.iter(|| black_box(sim.tick().unwrap().human_torque_nm)));
-    // The physics step alone: leg + exoskeleton + cuffs + recorded ground reaction, RK4, inputs held.
-    let mut world = scenario::build(&loaded, true).unwrap().world;
+    // The physics step alone: leg + exoskeleton (two links, two cuffs) under the walking pelvis, RK4, no joint
+    // torques (so no ground reaction either: without muscles it would fold the leg).
+    let passive = load(
+        "walking-assist",
+        &["simulation.duration_s=3600", "simulation.record_rate_hz=0", "motion.ground_reaction=\"\""],
+    );
+    let mut world = scenario::build(&passive, true).unwrap().world;
     let inputs = exo_sim::world::StepInputs::default();
     let mut n = 0u32;
     g.bench_function("physics_step_leg_exo_rk4_1ms", |b| {
         b.iter(|| {
             n += 1;
             if n.is_multiple_of(2000) {
-                world = scenario::build(&loaded, true).unwrap().world;
+                world = scenario::build(&passive, true).unwrap().world;
             }
             world.step(1e-3, &inputs).unwrap();
             black_box(world.readings().exo_torque_nm)
