@@ -124,7 +124,7 @@ fn first_actuator(l: &LoadedScenario) -> Result<Option<exo_sim::actuator::Actuat
     Ok(parts.actuators.iter().flatten().next().map(|a| a.config().clone()))
 }
 
-fn draw_zwidth(path: &Path, v: &[Verdict], p: &WallParams, title: &str, pure: bool) -> Result<()> {
+fn draw_zwidth(path: &Path, v: &[Verdict], p: &WallParams, title: &str, linear: bool) -> Result<()> {
     crate::plots::register_font();
     let kmax = v.iter().map(|x| x.stiffness_nm_per_rad).fold(1.0, f64::max);
     let bmax = v.iter().map(|x| x.damping_nm_s_per_rad).fold(0.1, f64::max);
@@ -162,17 +162,18 @@ fn draw_zwidth(path: &Path, v: &[Verdict], p: &WallParams, title: &str, pure: bo
             .map_err(|e| anyhow!("{e}"))?
             .label("active")
             .legend(|(x, y)| Cross::new((x + 8, y), 4, RED));
-        if pure {
-            let line: Vec<(f64, f64)> = (0..=50)
-                .map(|i| {
-                    let b = bmax * f64::from(i) / 50.0;
-                    (b, p.colgate_max_stiffness(b))
+        if linear {
+            // The closed-form boundary, up to where no stiffness is passive any more.
+            let line: Vec<(f64, f64)> = (0..=100)
+                .map_while(|i| {
+                    let b = bmax * f64::from(i) / 100.0;
+                    p.sampled_data_max_stiffness(b).map(|k| (b, k.min(kmax * 1.05)))
                 })
                 .collect();
             chart
                 .draw_series(LineSeries::new(line, BLUE.stroke_width(2)))
                 .map_err(|e| anyhow!("{e}"))?
-                .label("Colgate-Schenkel: b = KT/2 + B")
+                .label("Colgate-Schenkel condition (delay and filter included)")
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLUE));
         }
         chart
@@ -234,7 +235,8 @@ pub(crate) fn run_zwidth(
         );
     }
     atomic::write(&dir.join("zwidth.csv"), csv.as_bytes())?;
-    let pure = p.delay_ticks == 0 && p.counts_per_rev == 0 && p.velocity_cutoff_hz.is_none();
+    // Without quantisation the wall is linear and Colgate and Schenkel's condition has a closed form.
+    let linear = p.counts_per_rev == 0;
     let title = format!(
         "{}: Z-width at {:.0} Hz, delay {} ticks, {} counts/rev, b = {:.3} N m s/rad",
         l.scenario.name,
@@ -243,12 +245,18 @@ pub(crate) fn run_zwidth(
         p.counts_per_rev,
         p.physical_damping_nm_s_per_rad
     );
-    draw_zwidth(&dir.join("zwidth.png"), &verdicts, &p, &title, pure)?;
+    draw_zwidth(&dir.join("zwidth.png"), &verdicts, &p, &title, linear)?;
     println!("{title}");
-    println!("  {:>14} {:>22} {:>30}", "B N m s/rad", "largest passive K", "Colgate bound (pure sampling)");
+    println!("  {:>14} {:>22} {:>30}", "B N m s/rad", "largest passive K", "Colgate-Schenkel condition");
+    let none = || "none".to_string();
     for b in &bs {
-        let k = zwidth::max_passive_stiffness(&verdicts, *b).map_or("none".to_string(), |k| format!("{k:.0} N m/rad"));
-        println!("  {:>14.3} {:>22} {:>24.0} N m/rad", b, k, p.colgate_max_stiffness(*b));
+        let k = zwidth::max_passive_stiffness(&verdicts, *b).map_or_else(none, |k| format!("{k:.0} N m/rad"));
+        let bound = if linear {
+            p.sampled_data_max_stiffness(*b).map_or_else(none, |k| format!("{k:.0} N m/rad"))
+        } else {
+            "n/a (quantised)".to_string()
+        };
+        println!("  {b:>14.3} {k:>22} {bound:>30}");
     }
     Ok(dir)
 }

@@ -65,6 +65,50 @@ impl WallParams {
     pub fn colgate_max_stiffness(&self, b_virtual: f64) -> f64 {
         (2.0 * (self.physical_damping_nm_s_per_rad - b_virtual.abs()) / self.control_dt_s).max(0.0)
     }
+
+    /// Largest passive stiffness for virtual damping `b_virtual` from Colgate and Schenkel's general condition
+    /// for a linear discrete wall `H(z)` behind a zero-order hold,
+    /// `b > T / (2 (1 - cos wT)) Re{(1 - e^{-jwT}) H(e^{jwT})}` for every `0 < w <= pi / T`, with
+    /// `H(z) = z^-d (K + B F(z) (1 - z^-1) / T)`: the measurement delay `d` and the velocity estimator's
+    /// low-pass `F(z) = a / (1 - (1 - a) z^-1)` included. N m/rad; `None` when the condition is nonlinear
+    /// (quantised encoder) or no stiffness is passive. With delay the passive stiffnesses can also have a
+    /// lower end; this is the upper one. Coulomb friction is left out (it only adds dissipation).
+    ///
+    /// The condition is evaluated on 4096 frequencies, so the answer is exact to about 1e-3 relative.
+    #[must_use]
+    pub fn sampled_data_max_stiffness(&self, b_virtual: f64) -> Option<f64> {
+        use nalgebra::Complex;
+        if self.counts_per_rev != 0 {
+            return None;
+        }
+        let t = self.control_dt_s;
+        let alpha = self.velocity_cutoff_hz.map(|fc| 1.0 - (-TAU * fc * t).exp());
+        let d = f64::from(self.delay_ticks);
+        let b = self.physical_damping_nm_s_per_rad;
+        let n = 4096;
+        let (mut k_min, mut k_max) = (0.0_f64, f64::INFINITY);
+        for i in 1..=n {
+            let theta = PI * f64::from(i) / f64::from(n);
+            let z_inv = Complex::from_polar(1.0, -theta);
+            let diff = Complex::new(1.0, 0.0) - z_inv;
+            let delay = Complex::from_polar(1.0, -d * theta);
+            let filter = alpha.map_or(Complex::new(1.0, 0.0), |a| Complex::new(a, 0.0) / (1.0 - (1.0 - a) * z_inv));
+            let one_minus_cos = 1.0 - theta.cos();
+            // b >= K a(w) + B c(w): a from the spring, c from the filtered backward-difference damper.
+            let a = 0.5 * t * (diff * delay).re / one_minus_cos;
+            let c = 0.5 * (diff * diff * delay * filter).re / one_minus_cos;
+            let slack = b - b_virtual * c;
+            if a > 0.0 {
+                k_max = k_max.min(slack / a);
+            } else if a < 0.0 {
+                // Where delay turns the spring's phase round, stiffness dissipates: a lower bound on K.
+                k_min = k_min.max(slack / a);
+            } else if slack < 0.0 {
+                return None;
+            }
+        }
+        (k_max.is_finite() && k_max > 0.0 && k_max >= k_min).then_some(k_max)
+    }
 }
 
 /// The verdict on one wall.
