@@ -14,6 +14,8 @@ const HARMONICS: usize = 3;
 
 /// Which gait-phase estimator drives the profiles.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", deny_unknown_fields))]
 pub enum PhaseEstimatorConfig<T> {
     /// Phase from heel-strike events (`frame.heel_strike`).
     HeelStrike(HeelStrikePhaseConfig<T>),
@@ -28,8 +30,11 @@ pub enum PhaseEstimatorConfig<T> {
 
 /// Configuration of an [`Assistance`] law.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct AssistanceConfig<T: Real, const N: usize> {
     /// Torque profile of each joint over the gait cycle.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_array"))]
     pub profiles: [Profile<T>; N],
     /// Gait-phase estimator.
     pub phase: PhaseEstimatorConfig<T>,

@@ -64,6 +64,9 @@ pub const TABLE_CAPACITY: usize = 32;
 
 /// A periodic torque table over the stride with linear interpolation between points (and from the last point
 /// back to the first across 100 %).
+///
+/// With the `serde` feature it reads and writes as a list of `[phase %, torque N m]` pairs, checked as
+/// [`TableProfile::new`] checks them.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TableProfile<T> {
     phase_pct: [T; TABLE_CAPACITY],
@@ -127,6 +130,12 @@ impl<T: Real> TableProfile<T> {
 
 /// A torque profile over the gait cycle.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(bound(serialize = "T: Real + serde::Serialize", deserialize = "T: Real + serde::Deserialize<'de>"))
+)]
 pub enum Profile<T> {
     /// No assistance.
     Zero,
@@ -154,5 +163,48 @@ impl<T: Real> Profile<T> {
             Profile::Spline(s) => s.validate(),
             Profile::Zero | Profile::Table(_) => Ok(()),
         }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<T: Real + serde::Serialize> serde::Serialize for TableProfile<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let (phases, torques) = self.points();
+        let mut seq = s.serialize_seq(Some(phases.len()))?;
+        for (p, t) in phases.iter().zip(torques) {
+            seq.serialize_element(&(p, t))?;
+        }
+        seq.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de, T: Real + serde::Deserialize<'de>> serde::Deserialize<'de> for TableProfile<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Points<T>(core::marker::PhantomData<T>);
+        impl<'de, T: Real + serde::Deserialize<'de>> serde::de::Visitor<'de> for Points<T> {
+            type Value = TableProfile<T>;
+
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                write!(f, "a list of 2 to {TABLE_CAPACITY} [phase %, torque N m] pairs")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                use serde::de::Error;
+                // Fixed storage: no allocation, so the table can be read on the target too.
+                let mut points = [(T::zero(), T::zero()); TABLE_CAPACITY];
+                let mut len = 0;
+                while let Some(point) = seq.next_element::<(T, T)>()? {
+                    let Some(slot) = points.get_mut(len) else {
+                        return Err(A::Error::invalid_length(len + 1, &self));
+                    };
+                    *slot = point;
+                    len += 1;
+                }
+                TableProfile::new(points.get(..len).unwrap_or(&[])).map_err(A::Error::custom)
+            }
+        }
+        d.deserialize_seq(Points(core::marker::PhantomData))
     }
 }
