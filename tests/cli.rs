@@ -253,6 +253,22 @@ fn bode_zwidth_and_tune_write_their_outputs() {
     let csv = std::fs::read_to_string(dir.path().join("torque-step/bode.csv")).unwrap();
     assert_eq!(csv.lines().count(), 5);
     assert!(dir.path().join("torque-step/bode.png").is_file());
+    // The chirp measures the same loop in one run: the same gains within a dB at these four points.
+    exosim()
+        .arg("bode")
+        .arg(scenario("torque-step"))
+        .args(["--input", "exo_knee_demand_nm", "--output", "exo_knee_torque_nm", "--from", "1", "--to", "20"])
+        .args(["--points", "4", "--excitation", "chirp", "-o"])
+        .arg(dir.path().join("chirp"))
+        .assert()
+        .success();
+    let chirp = std::fs::read_to_string(dir.path().join("chirp/torque-step/bode.csv")).unwrap();
+    let gains = |csv: &str| -> Vec<f64> {
+        csv.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap()).collect()
+    };
+    for (s, c) in gains(&csv).iter().zip(gains(&chirp)) {
+        assert!((s - c).abs() < 1.0, "stepped sines {s} dB, chirp {c} dB\n{csv}\n{chirp}");
+    }
     // A channel that does not exist is named in the error.
     let o = exosim()
         .arg("bode")

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use exo_sim::analysis::bode::{self, BodeOptions, BodeSummary};
+use exo_sim::analysis::bode::{self, BodeOptions, BodeSummary, Excitation};
 use exo_sim::analysis::zwidth::{self, Verdict, WallParams};
 use exo_sim::scenario::{self, LoadedScenario};
 use plotters::prelude::*;
@@ -76,19 +76,29 @@ fn draw_bode(path: &Path, s: &BodeSummary, title: &str) -> Result<()> {
 /// Runs the frequency sweep and writes `bode.csv` and `bode.png` into `out/<scenario>/`.
 pub(crate) fn run_bode(l: &LoadedScenario, o: &BodeOptions, jobs: Option<usize>, out: &Path) -> Result<PathBuf> {
     bode::check(l, o)?;
-    let freqs = bode::frequencies(o);
-    let pb = crate::run::progress_bar(freqs.len() as u64, "bode");
-    let points: Vec<_> = pool(jobs)?.install(|| {
-        freqs
-            .par_iter()
-            .map(|f| {
-                let r = bode::measure(l, o, *f);
-                pb.inc(1);
-                r
-            })
-            .collect::<Result<Vec<_>, _>>()
-    })?;
-    pb.finish_and_clear();
+    let points = match o.excitation {
+        Excitation::SteppedSines => {
+            let freqs = bode::frequencies(o);
+            let pb = crate::run::progress_bar(freqs.len() as u64, "bode");
+            let points: Vec<_> = pool(jobs)?.install(|| {
+                freqs
+                    .par_iter()
+                    .map(|f| {
+                        let r = bode::measure(l, o, *f);
+                        pb.inc(1);
+                        r
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })?;
+            pb.finish_and_clear();
+            points
+        }
+        Excitation::Chirp => {
+            let (start, end, sweep, tail) = bode::chirp_plan(l, o);
+            println!("chirp {start:.2} -> {end:.2} Hz over {sweep:.1} s, then {tail:.1} s quiet");
+            bode::measure_chirp(l, o)?
+        }
+    };
     let s = bode::summarise(points);
     let dir = out.join(&l.scenario.name);
     std::fs::create_dir_all(&dir)?;

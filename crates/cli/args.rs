@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// exosim: exoskeleton actuator control-loop simulator.
 ///
@@ -78,10 +78,10 @@ pub(crate) enum Command {
     },
     /// Print the scenario reference (the source of `docs/scenarios.md`).
     Schema,
-    /// Closed-loop frequency response by stepped sines: magnitude and phase per frequency (CSV and Bode plot),
-    /// -3 dB bandwidth and phase at crossover.
+    /// Closed-loop frequency response by stepped sines or a chirp: magnitude and phase per frequency (CSV and
+    /// Bode plot), -3 dB bandwidth and phase at crossover.
     Bode {
-        /// Scenario file (its setpoint is replaced by the test sines).
+        /// Scenario file (its setpoint is replaced by the test signal).
         file: PathBuf,
         /// Input channel of the recording.
         #[arg(long, default_value = "exo_knee_demand_nm")]
@@ -98,9 +98,12 @@ pub(crate) enum Command {
         /// Number of log-spaced frequencies.
         #[arg(long, default_value_t = 16)]
         points: usize,
-        /// Sine amplitude, N m.
+        /// Sine or chirp amplitude, N m.
         #[arg(long, default_value_t = 5.0)]
         amplitude: f64,
+        /// Test signal: `sines` (one settled run per frequency) or `chirp` (one run over the whole band).
+        #[arg(long, value_enum, default_value_t = ExcitationArg::Sines)]
+        excitation: ExcitationArg,
         /// Override a field (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
@@ -151,4 +154,13 @@ pub(crate) enum Command {
         #[arg(long)]
         jobs: Option<usize>,
     },
+}
+
+/// The test signal of `exosim bode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExcitationArg {
+    /// Stepped sines: one settled run per frequency.
+    Sines,
+    /// A linear chirp over the band in one run, then a quiet tail.
+    Chirp,
 }

@@ -184,7 +184,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             print!("{}", exo_sim::scenario::reference_markdown());
             Ok(())
         }
-        Some(Command::Bode { file, input, output_channel, from, to, points, amplitude, set, jobs }) => {
+        Some(Command::Bode { file, input, output_channel, from, to, points, amplitude, excitation, set, jobs }) => {
             let l = scenario::load(&file, &set)?;
             let o = exo_sim::analysis::bode::BodeOptions {
                 input,
@@ -193,6 +193,10 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 to_hz: to,
                 points,
                 amplitude_nm: amplitude,
+                excitation: match excitation {
+                    args::ExcitationArg::Sines => exo_sim::analysis::bode::Excitation::SteppedSines,
+                    args::ExcitationArg::Chirp => exo_sim::analysis::bode::Excitation::Chirp,
+                },
             };
             let dir = analysis::run_bode(&l, &o, jobs, &cli.output)?;
             println!("  written: {}/bode.csv, bode.png", dir.display());

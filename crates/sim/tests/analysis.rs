@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use exo_sim::analysis::bode::{self, BodeOptions};
+use exo_sim::analysis::bode::{self, BodeOptions, Excitation};
 use exo_sim::analysis::zwidth::{self, WallParams};
 use exo_sim::scenario;
 
@@ -10,12 +10,12 @@ fn scenario_path(name: &str) -> PathBuf {
     PathBuf::from(format!("{}/../../scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR")))
 }
 
-#[test]
-fn sea_torque_loop_frequency_response_matches_its_transfer_function() {
-    // The torque-step bench made ideal: no friction, efficiency 1, no backlash, no saturation, ideal motor
-    // encoder, rigid cuffs on the clamped leg, a fast control loop. Closed form with P gain Kp and motor damping
-    // Kv on a spring k and joint-referred rotor inertia J (output locked):
-    //   T(s) = (1 + Kp) k / (J s² + Kv s + (1 + Kp) k).
+/// The torque-step bench made ideal: no friction, efficiency 1, no backlash, no saturation, ideal motor
+/// encoder, rigid cuffs on the clamped leg, a fast control loop. Closed form with P gain Kp and motor damping
+/// Kv on a spring k and joint-referred rotor inertia J (output locked):
+///   T(s) = (1 + Kp) k / (J s² + Kv s + (1 + Kp) k).
+/// Returns the scenario and `T(j 2 pi f)` as (dB, degrees).
+fn ideal_sea_loop() -> (scenario::LoadedScenario, impl Fn(f64) -> (f64, f64)) {
     let (kp, kv) = (3.0, 20.0);
     let rigid_cuff = "{ segment = \"{S}\", position_fraction = 0.6, stiffness_normal_n_per_m = 1e7, \
                       stiffness_shear_n_per_m = 1e7, stiffness_rotation_nm_per_rad = 1e5, \
@@ -54,24 +54,31 @@ fn sea_torque_loop_frequency_response_matches_its_transfer_function() {
     .unwrap();
     let j = act.motor.rotor_inertia_kg_m2 * act.gearbox.ratio.powi(2) + act.gearbox.output_inertia_kg_m2;
     let k = 272.25;
-    let opts = BodeOptions {
-        input: "exo_knee_demand_nm".into(),
-        output: "exo_knee_torque_nm".into(),
-        from_hz: 0.5,
-        to_hz: 30.0,
-        points: 12,
-        amplitude_nm: 5.0,
-    };
-    bode::check(&loaded, &opts).unwrap();
-    let points: Vec<_> = bode::frequencies(&opts).iter().map(|f| bode::measure(&loaded, &opts, *f).unwrap()).collect();
-    let summary = bode::summarise(points);
-    let exact = |f: f64| {
+    let exact = move |f: f64| {
         let w = std::f64::consts::TAU * f;
         let (re, im) = ((1.0 + kp) * k - j * w * w, kv * w);
         let num = (1.0 + kp) * k;
         let mag = num / (re * re + im * im).sqrt();
         (20.0 * mag.log10(), -im.atan2(re).to_degrees())
     };
+    (loaded, exact)
+}
+
+fn sea_options(excitation: Excitation) -> BodeOptions {
+    BodeOptions {
+        input: "exo_knee_demand_nm".into(),
+        output: "exo_knee_torque_nm".into(),
+        from_hz: 0.5,
+        to_hz: 30.0,
+        points: 12,
+        amplitude_nm: 5.0,
+        excitation,
+    }
+}
+
+/// Largest deviation from the closed form up to the measured bandwidth (dB, degrees), after checking that
+/// bandwidth against the closed form's within 5 %.
+fn deviation_up_to_bandwidth(summary: &bode::BodeSummary, exact: &impl Fn(f64) -> (f64, f64)) -> (f64, f64) {
     let bw = summary.bandwidth_hz.expect("the loop has a bandwidth in the sweep");
     let mut worst = (0.0f64, 0.0f64);
     for p in summary.points.iter().filter(|p| p.frequency_hz <= bw) {
@@ -80,13 +87,32 @@ fn sea_torque_loop_frequency_response_matches_its_transfer_function() {
         worst.1 = worst.1.max((p.phase_deg - ph).abs());
     }
     eprintln!("SEA loop: bandwidth {bw:.2} Hz; worst deviation up to it {:.3} dB, {:.2} deg", worst.0, worst.1);
-    assert!(worst.0 < 0.5 && worst.1 < 5.0, "{worst:?}");
     // The closed-form bandwidth: where |T| = -3 dB.
     let mut f = 0.1;
     while exact(f).0 > -3.0 {
         f *= 1.001;
     }
     assert!((bw / f - 1.0).abs() < 0.05, "measured {bw} Hz, closed form {f} Hz");
+    worst
+}
+
+#[test]
+fn sea_torque_loop_frequency_response_matches_its_transfer_function() {
+    let (loaded, exact) = ideal_sea_loop();
+    let opts = sea_options(Excitation::SteppedSines);
+    bode::check(&loaded, &opts).unwrap();
+    let points: Vec<_> = bode::frequencies(&opts).iter().map(|f| bode::measure(&loaded, &opts, *f).unwrap()).collect();
+    let worst = deviation_up_to_bandwidth(&bode::summarise(points), &exact);
+    assert!(worst.0 < 0.5 && worst.1 < 5.0, "{worst:?}");
+}
+
+#[test]
+fn chirp_frequency_response_matches_the_transfer_function_too() {
+    let (loaded, exact) = ideal_sea_loop();
+    let opts = sea_options(Excitation::Chirp);
+    bode::check(&loaded, &opts).unwrap();
+    let worst = deviation_up_to_bandwidth(&bode::summarise(bode::measure_chirp(&loaded, &opts).unwrap()), &exact);
+    assert!(worst.0 < 0.5 && worst.1 < 5.0, "{worst:?}");
 }
 
 fn pure(b: f64) -> WallParams {

@@ -1,8 +1,15 @@
-//! Closed-loop frequency response by stepped sines: the scenario runs once per frequency with a sinusoidal
-//! torque setpoint, and the complex gain from an input channel to an output channel is measured by correlation
-//! over whole periods once the response has settled.
+//! Closed-loop frequency response, by either excitation:
+//!
+//! - **stepped sines**: the scenario runs once per frequency with a sinusoidal torque setpoint, and the complex
+//!   gain from an input channel to an output channel is measured by correlation over whole periods once the
+//!   response has settled. Slow (one run per point) and the most robust to nonlinearity.
+//! - **chirp**: one run with a linear chirp covering the band, then a quiet tail until the response has died
+//!   away; the gain at each frequency is the ratio of the output's and the input's discrete-time Fourier
+//!   transforms over the whole record. For a linear loop that starts and ends at rest this ratio is exact
+//!   (`Y = H U` for finite records), so the estimate is limited only by the loop's nonlinearity and by what
+//!   has not decayed by the end of the tail.
 
-use std::f64::consts::{PI, TAU};
+use std::f64::consts::TAU;
 
 use crate::scenario::{self, LoadedScenario, ScenarioError};
 use crate::simulation::Simulation;
@@ -20,8 +27,20 @@ pub struct BodeOptions {
     pub to_hz: f64,
     /// Number of log-spaced frequencies.
     pub points: usize,
-    /// Sine amplitude, N m.
+    /// Sine or chirp amplitude, N m.
     pub amplitude_nm: f64,
+    /// How the loop is excited.
+    pub excitation: Excitation,
+}
+
+/// The test signal of a frequency-response measurement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Excitation {
+    /// One run per frequency, each a settled sine.
+    #[default]
+    SteppedSines,
+    /// One run with a linear chirp over the band and a quiet tail.
+    Chirp,
 }
 
 /// The response at one frequency.
@@ -94,18 +113,7 @@ pub fn measure(loaded: &LoadedScenario, o: &BodeOptions, frequency_hz: f64) -> R
     let mut sim = Simulation::new(scenario::build(&l, true)?);
     sim.run(l.scenario.simulation.duration_s, |_| {}, || false)
         .map_err(|e| l.error("simulation", format!("at {frequency_hz:.3} Hz: {e}")))?;
-    let rec = sim.recorder();
-    let find = |name: &str| {
-        rec.index(name).ok_or_else(|| {
-            let names: Vec<&str> =
-                rec.channels().iter().map(|c| c.name.as_str()).filter(|n| n.starts_with("exo_")).collect();
-            l.error("controller", format!("no recorded channel `{name}` (channels: {})", names.join(", ")))
-        })
-    };
-    let (ti, ii, oi) = (find("time_s")?, find(&o.input)?, find(&o.output)?);
-    let t: Vec<f64> = rec.column(ti).collect();
-    let u: Vec<f64> = rec.column(ii).collect();
-    let y: Vec<f64> = rec.column(oi).collect();
+    let (t, u, y) = channels(&l, &sim, o)?;
     // Samples covering an exact whole number of periods at the end of the run.
     let n = (window / dt).round() as usize;
     let start = t.len().saturating_sub(n);
@@ -117,14 +125,82 @@ pub fn measure(loaded: &LoadedScenario, o: &BodeOptions, frequency_hz: f64) -> R
         yr += y[k] * c;
         yi -= y[k] * s;
     }
-    // H = Y / U.
+    Ok(point(frequency_hz, (ur, ui), (yr, yi)))
+}
+
+/// The chirp of [`measure_chirp`]: `(start Hz, end Hz, sweep s, quiet tail s)`. It starts below `from_hz` and
+/// ends above `to_hz` (below 0.8 of the control Nyquist frequency) so the band's edges are excited fully, and
+/// sweeps for at least 20 periods of `from_hz` so that the lowest frequency is resolved.
+#[must_use]
+pub fn chirp_plan(loaded: &LoadedScenario, o: &BodeOptions) -> (f64, f64, f64, f64) {
+    let nyquist = 0.5 / loaded.scenario.simulation.control_dt_s;
+    let start = 0.5 * o.from_hz;
+    let end = (1.5 * o.to_hz).min(0.8 * nyquist).max(o.to_hz);
+    let sweep = (20.0 / o.from_hz).max(10.0);
+    let tail = (3.0 / o.from_hz).max(2.0);
+    (start, end, sweep, tail)
+}
+
+/// Runs the scenario once under a chirp and estimates the gain from input to output at every frequency of
+/// [`frequencies`].
+pub fn measure_chirp(loaded: &LoadedScenario, o: &BodeOptions) -> Result<Vec<BodePoint>, ScenarioError> {
+    let mut l = loaded.clone();
+    let sc = &mut l.scenario;
+    let dt = sc.simulation.control_dt_s;
+    let (start_hz, end_hz, sweep_s, tail_s) = chirp_plan(loaded, o);
+    sc.simulation.duration_s = sweep_s + tail_s;
+    sc.simulation.record_rate_hz = 1.0 / dt;
+    sc.simulation.compare_without_exo = false;
+    sc.controller.setpoint.source = scenario::SetpointKind::Torque;
+    sc.controller.setpoint.signal =
+        crate::simulation::TorqueSignal::Chirp { amplitude_nm: o.amplitude_nm, start_hz, end_hz, duration_s: sweep_s };
+    let mut sim = Simulation::new(scenario::build(&l, true)?);
+    sim.run(l.scenario.simulation.duration_s, |_| {}, || false)
+        .map_err(|e| l.error("simulation", format!("during the chirp: {e}")))?;
+    let (t, u, y) = channels(&l, &sim, o)?;
+    // Deviations from the state before the chirp: a resting offset (a preloaded spring, say) is not response.
+    let (u0, y0) = (u.first().copied().unwrap_or(0.0), y.first().copied().unwrap_or(0.0));
+    Ok(frequencies(o)
+        .into_iter()
+        .map(|f| {
+            let (ur, ui) = dtft(&t, &u, u0, f);
+            let (yr, yi) = dtft(&t, &y, y0, f);
+            point(f, (ur, ui), (yr, yi))
+        })
+        .collect())
+}
+
+/// `sum (x_k - x0) e^{-j 2 pi f t_k}` over the record, as (re, im).
+fn dtft(t: &[f64], x: &[f64], x0: f64, f: f64) -> (f64, f64) {
+    t.iter().zip(x).fold((0.0, 0.0), |(re, im), (tk, xk)| {
+        let (s, c) = (TAU * f * tk).sin_cos();
+        (re + (xk - x0) * c, im - (xk - x0) * s)
+    })
+}
+
+/// The gain `Y / U` at `f` as a Bode point.
+fn point(frequency_hz: f64, (ur, ui): (f64, f64), (yr, yi): (f64, f64)) -> BodePoint {
     let den = ur * ur + ui * ui;
     let (hr, hi) = ((yr * ur + yi * ui) / den, (yi * ur - yr * ui) / den);
-    Ok(BodePoint {
-        frequency_hz,
-        magnitude_db: 10.0 * (hr * hr + hi * hi).log10(),
-        phase_deg: hi.atan2(hr).to_degrees(),
-    })
+    BodePoint { frequency_hz, magnitude_db: 10.0 * (hr * hr + hi * hi).log10(), phase_deg: hi.atan2(hr).to_degrees() }
+}
+
+/// The recorded time, input and output columns, or an error naming the missing channel.
+fn channels(
+    l: &LoadedScenario,
+    sim: &Simulation,
+    o: &BodeOptions,
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), ScenarioError> {
+    let rec = sim.recorder();
+    let find = |name: &str| {
+        rec.index(name).ok_or_else(|| {
+            let names: Vec<&str> =
+                rec.channels().iter().map(|c| c.name.as_str()).filter(|n| n.starts_with("exo_")).collect();
+            l.error("controller", format!("no recorded channel `{name}` (channels: {})", names.join(", ")))
+        })
+    };
+    let (ti, ii, oi) = (find("time_s")?, find(&o.input)?, find(&o.output)?);
+    Ok((rec.column(ti).collect(), rec.column(ii).collect(), rec.column(oi).collect()))
 }
 
 /// Unwraps the phases and finds the bandwidth and crossover.
@@ -157,7 +233,6 @@ pub fn summarise(mut points: Vec<BodePoint>) -> BodeSummary {
         .rev()
         .find(|w| w[0].magnitude_db >= 0.0 && w[1].magnitude_db < 0.0)
         .map(|w| interp(&w[0], &w[1], 0.0));
-    let _ = PI;
     BodeSummary {
         bandwidth_hz: bw.map(|b| b.0),
         phase_at_bandwidth_deg: bw.map(|b| b.1),

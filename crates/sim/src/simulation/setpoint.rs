@@ -22,7 +22,7 @@ pub enum TorqueSignal {
         /// Frequency, Hz.
         frequency_hz: f64,
     },
-    /// A linear chirp from `start_hz` to `end_hz` over `duration_s`.
+    /// A linear chirp from `start_hz` to `end_hz` over `duration_s`, zero afterwards.
     Chirp {
         /// Amplitude, N m.
         amplitude_nm: f64,
@@ -51,7 +51,10 @@ impl TorqueSignal {
             }
             TorqueSignal::Sine { amplitude_nm, frequency_hz } => amplitude_nm * (TAU * frequency_hz * t_s).sin(),
             TorqueSignal::Chirp { amplitude_nm, start_hz, end_hz, duration_s } => {
-                let t = t_s.clamp(0.0, duration_s);
+                if !(0.0..=duration_s).contains(&t_s) {
+                    return 0.0;
+                }
+                let t = t_s;
                 let k = (end_hz - start_hz) / duration_s;
                 amplitude_nm * (TAU * (start_hz * t + 0.5 * k * t * t)).sin()
             }
