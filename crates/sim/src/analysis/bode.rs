@@ -185,12 +185,11 @@ fn point(frequency_hz: f64, (ur, ui): (f64, f64), (yr, yi): (f64, f64)) -> BodeP
     BodePoint { frequency_hz, magnitude_db: 10.0 * (hr * hr + hi * hi).log10(), phase_deg: hi.atan2(hr).to_degrees() }
 }
 
+/// Recorded time (s), input and output columns.
+type Columns = (Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// The recorded time, input and output columns, or an error naming the missing channel.
-fn channels(
-    l: &LoadedScenario,
-    sim: &Simulation,
-    o: &BodeOptions,
-) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), ScenarioError> {
+fn channels(l: &LoadedScenario, sim: &Simulation, o: &BodeOptions) -> Result<Columns, ScenarioError> {
     let rec = sim.recorder();
     let find = |name: &str| {
         rec.index(name).ok_or_else(|| {
