@@ -686,25 +686,7 @@ pub(crate) fn add_free_pelvis(
     backpack_kg: f64,
     backpack_offset_m: Vector2<f64>,
 ) -> [BodyId; 3] {
-    let massless = SpatialInertia { mass_kg: 0.0, com_m: Vector2::zeros(), inertia_kg_m2: 0.0 };
-    let x = b.add(Body {
-        name: "pelvis_x".into(),
-        parent: None,
-        joint: JointKind::Prismatic { direction: Vector2::new(1.0, 0.0) },
-        joint_origin_m: Vector2::zeros(),
-        inertia: massless,
-        armature: 0.0,
-        damping: 0.0,
-    });
-    let z = b.add(Body {
-        name: "pelvis_z".into(),
-        parent: Some(x),
-        joint: JointKind::Prismatic { direction: Vector2::new(0.0, 1.0) },
-        joint_origin_m: Vector2::zeros(),
-        inertia: massless,
-        armature: 0.0,
-        damping: 0.0,
-    });
+    let [x, z] = b.add_planar_translation("pelvis", None);
     // Upper-body share as a compact mass above the pelvis origin, plus the backpack.
     let m_body = pelvis_mass_kg;
     let com_body = Vector2::new(0.0, 0.25);

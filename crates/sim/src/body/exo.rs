@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::cuff::{Cuff, CuffConfig};
 use super::leg::{AXIS, LegGeometry, LegIds};
 use super::{Joint, SegmentKind};
-use crate::multibody::{Body, BodyId, JointKind, Kinematics, ModelBuilder, SpatialInertia};
+use crate::multibody::{Body, BodyId, Kinematics, ModelBuilder, SpatialInertia};
 
 /// Mass properties of one exoskeleton link.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -219,25 +219,7 @@ pub fn add_exo(config: &ExoConfig, leg: &LegGeometry, builder: &mut ModelBuilder
         let (body_joint, joint_origin) = if k == 0 && !config.has(joint) {
             // Free-floating first link: planar x, z and angle relative to the pelvis frame, via two massless
             // prismatic bodies.
-            let massless = SpatialInertia { mass_kg: 0.0, com_m: Vector2::zeros(), inertia_kg_m2: 0.0 };
-            let x = builder.add(Body {
-                name: format!("exo_{}_x", seg.name()),
-                parent,
-                joint: JointKind::Prismatic { direction: Vector2::new(1.0, 0.0) },
-                joint_origin_m: Vector2::zeros(),
-                inertia: massless,
-                armature: 0.0,
-                damping: 0.0,
-            });
-            let z = builder.add(Body {
-                name: format!("exo_{}_z", seg.name()),
-                parent: Some(x),
-                joint: JointKind::Prismatic { direction: Vector2::new(0.0, 1.0) },
-                joint_origin_m: Vector2::zeros(),
-                inertia: massless,
-                armature: 0.0,
-                damping: 0.0,
-            });
+            let [_, z] = builder.add_planar_translation(&format!("exo_{}", seg.name()), parent);
             parent = Some(z);
             // The floating frame's origin sits where the segment's proximal joint is; its position is then set
             // by the x and z coordinates from the pelvis frame (initialised by the world).

@@ -142,6 +142,26 @@ impl ModelBuilder {
         self.bodies.len() - 1
     }
 
+    /// Adds planar translation in x then z (two massless prismatic bodies named `{prefix}_x` and `{prefix}_z`)
+    /// below `parent`; returns `[x, z]`. The floating body's revolute joint attaches to the z body.
+    pub fn add_planar_translation(&mut self, prefix: &str, parent: Option<BodyId>) -> [BodyId; 2] {
+        let massless = SpatialInertia { mass_kg: 0.0, com_m: Vector2::zeros(), inertia_kg_m2: 0.0 };
+        let slide = |this: &mut Self, axis: &str, direction: Vector2<f64>, parent: Option<BodyId>| {
+            this.add(Body {
+                name: format!("{prefix}_{axis}"),
+                parent,
+                joint: JointKind::Prismatic { direction },
+                joint_origin_m: Vector2::zeros(),
+                inertia: massless,
+                armature: 0.0,
+                damping: 0.0,
+            })
+        };
+        let x = slide(self, "x", Vector2::new(1.0, 0.0), parent);
+        let z = slide(self, "z", Vector2::new(0.0, 1.0), Some(x));
+        [x, z]
+    }
+
     /// Changes the armature of body `id` (ignored for an unknown id).
     pub fn set_armature(&mut self, id: BodyId, armature: f64) {
         if let Some(b) = self.bodies.get_mut(id) {
