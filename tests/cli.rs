@@ -413,3 +413,48 @@ fn tune_is_deterministic_whatever_the_thread_count() {
     let b = std::fs::read_to_string(dir.path().join("b/torque-step/tune.csv")).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn replay_of_a_frame_log_is_bit_identical_and_tampering_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    exosim()
+        .args(["run", "--frames", "--no-plots", "--set", "simulation.duration_s=0.5", "-o"])
+        .arg(dir.path())
+        .arg(scenario("torque-step"))
+        .assert()
+        .success();
+    let run_dir = dir.path().join("torque-step");
+    let o = exosim().arg("replay").arg(&run_dir).arg("-o").arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("bit-identical to the log on all 500 ticks"), "{stdout}");
+    let replayed = std::fs::read_to_string(run_dir.join("replay.csv")).unwrap();
+    assert_eq!(replayed.lines().count(), 501);
+
+    // Change one logged command by one unit in the last place (line 402 of the file is tick 400): the replay
+    // names the tick and the column.
+    let frames = std::fs::read_to_string(run_dir.join("frames.csv")).unwrap();
+    let header: Vec<&str> = frames.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|c| *c == "knee_supervised_torque_nm").unwrap();
+    let mut lines: Vec<String> = frames.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[401].split(',').map(String::from).collect();
+    let v: f64 = cells[col].parse().unwrap();
+    cells[col] = f64::from_bits(v.to_bits() + 1).to_string();
+    lines[401] = cells.join(",");
+    let tampered = dir.path().join("tampered.csv");
+    std::fs::write(&tampered, lines.join("\n")).unwrap();
+    let o =
+        exosim().arg("replay").arg(&run_dir).arg("--frames").arg(&tampered).arg("-o").arg(dir.path()).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("tick 400") && stdout.contains("knee_supervised_torque_nm"), "{stdout}");
+
+    // A malformed log: file, line and column, exit 2.
+    cells[col] = "oops".into();
+    lines[401] = cells.join(",");
+    std::fs::write(&tampered, lines.join("\n")).unwrap();
+    let o = exosim().arg("replay").arg(&run_dir).arg("--frames").arg(&tampered).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("tampered.csv:402: knee_supervised_torque_nm"), "{stderr}");
+}

@@ -32,6 +32,21 @@ pub(crate) enum Command {
         /// Skip the plots.
         #[arg(long)]
         no_plots: bool,
+        /// Also write `frames.csv`: every tick's sensor frame and commands, for `exosim replay`.
+        #[arg(long)]
+        frames: bool,
+    },
+    /// Feed a run's logged sensor frames through a freshly built control law and supervisor and compare the
+    /// commands with the log (bit for bit without `--set`; with `--set`, what changed gains would command).
+    Replay {
+        /// Output folder of a run made with `--frames` (holds `scenario.toml` and `frames.csv`).
+        dir: PathBuf,
+        /// Frame log to replay instead of `DIR/frames.csv` (for example one taken on hardware).
+        #[arg(long)]
+        frames: Option<PathBuf>,
+        /// Override a field of the run's scenario (repeatable), e.g. a gain.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
     /// Validate scenario files without running them.
     Check {

@@ -8,6 +8,7 @@ mod args;
 mod atomic;
 mod outputs;
 mod plots;
+mod replay;
 mod run;
 mod sweep;
 mod table;
@@ -58,7 +59,13 @@ fn install_interrupt() -> Arc<AtomicBool> {
     stop
 }
 
-fn run_files(files: &[(PathBuf, Option<&str>)], set: &[String], out: &Path, plots: bool) -> Result<(), Failure> {
+fn run_files(
+    files: &[(PathBuf, Option<&str>)],
+    set: &[String],
+    out: &Path,
+    plots: bool,
+    frames: bool,
+) -> Result<(), Failure> {
     let stop = install_interrupt();
     let mut failed = None;
     for (path, text) in files {
@@ -66,7 +73,7 @@ fn run_files(files: &[(PathBuf, Option<&str>)], set: &[String], out: &Path, plot
             Some(t) => scenario::parse(t, path, set)?,
             None => scenario::load(path, set)?,
         };
-        let (outcome, dir) = run::run_one(&loaded, out, plots, &stop)?;
+        let (outcome, dir) = run::run_one(&loaded, out, plots, frames, &stop)?;
         match outcome {
             run::Outcome::Finished(s) => {
                 print!("{}", table::render(&s));
@@ -135,16 +142,18 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 &[],
                 &cli.output,
                 true,
+                false,
             )
         }
-        Some(Command::Run { files, set, no_plots }) => {
+        Some(Command::Run { files, set, no_plots, frames }) => {
             let files: Vec<(PathBuf, Option<&str>)> = files.into_iter().map(|f| (f, None)).collect();
             // Validate every file before running any, so that a typo in the last does not waste the first.
             for (f, _) in &files {
                 scenario::load(f, &set)?;
             }
-            run_files(&files, &set, &cli.output, !no_plots)
+            run_files(&files, &set, &cli.output, !no_plots, frames)
         }
+        Some(Command::Replay { dir, frames, set }) => replay::run(&dir, frames.as_deref(), &set, &cli.output),
         Some(Command::Check { files, set }) => {
             let mut bad = 0;
             for f in &files {

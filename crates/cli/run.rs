@@ -37,12 +37,16 @@ pub(crate) fn run_one(
     loaded: &LoadedScenario,
     out_dir: &Path,
     plots_on: bool,
+    frames: bool,
     stop: &AtomicBool,
 ) -> Result<(Outcome, PathBuf)> {
     let sc = &loaded.scenario;
     let dir = out_dir.join(&sc.name);
     let parts = scenario::build(loaded, true)?;
     let mut sim = Simulation::new(parts);
+    if frames {
+        sim.log_frames();
+    }
     let duration = sc.simulation.duration_s;
     let pb = progress_bar(1000, &sc.name);
     let result = sim.run(duration, |f| pb.set_position((f * 1000.0) as u64), || stop.load(Ordering::Relaxed));
@@ -90,6 +94,9 @@ pub(crate) fn run_one(
     }
     let text = toml::to_string_pretty(&resolved).map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
     crate::atomic::write(&dir.join("scenario.toml"), text.as_bytes())?;
+    if let Some(log) = sim.frame_log() {
+        crate::atomic::write(&dir.join("frames.csv"), log.to_csv().as_bytes())?;
+    }
     if plots_on && sc.outputs.plots {
         plots::write_all(&dir.join("plots"), rec, &sc.name)?;
     }

@@ -4,12 +4,14 @@
 //! supervisor -> for each physics step of the tick: the actuators run their current-loop substeps -> the
 //! human model -> the physics step.
 
+mod frame_log;
 mod metrics;
 mod recorder;
 mod setpoint;
 mod stepper;
 mod timing;
 
+pub use frame_log::{FrameLog, FrameLogError, FrameOutput, FrameRecord, Mismatch, ReplayReport, replay};
 pub use metrics::{ActuatorSummary, CuffSummary, JointSummary, Metrics, StepResponse, Summary, SupervisorSummary};
 pub use recorder::{Channel, Recorder};
 pub use setpoint::{SetpointSource, TorqueSignal};

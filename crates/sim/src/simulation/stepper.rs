@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use exo_control::{ControlLaw, SVector, SensorFrame, Supervised, Supervisor, SupervisorState};
 
+use super::frame_log::{FrameLog, FrameOutput, FrameRecord};
 use super::metrics::{ActuatorSummary, CuffSummary, JointSummary, Metrics, StepResponse, Summary, SupervisorSummary};
 use super::recorder::{Channel, Recorder};
 use super::setpoint::SetpointSource;
@@ -95,6 +96,7 @@ pub struct Simulation {
     wall_s: f64,
     row: Vec<f64>,
     energy_start_j: f64,
+    frame_log: Option<FrameLog>,
 }
 
 fn recorder_channels(world: &World, actuators: &[Option<Actuator>; 3]) -> Vec<Channel> {
@@ -177,7 +179,19 @@ impl Simulation {
             last: None,
             wall_s: 0.0,
             row: Vec::with_capacity(width),
+            frame_log: None,
         }
+    }
+
+    /// Starts logging every tick's sensor frame and commands (for `exosim replay`); off by default.
+    pub fn log_frames(&mut self) {
+        self.frame_log.get_or_insert_with(FrameLog::new);
+    }
+
+    /// The frame log, when [`Simulation::log_frames`] turned it on.
+    #[must_use]
+    pub fn frame_log(&self) -> Option<&FrameLog> {
+        self.frame_log.as_ref()
     }
 
     /// Scenario name.
@@ -311,6 +325,10 @@ impl Simulation {
         self.metrics.compute_ns_sum += ns;
         self.metrics.compute_ns_max = self.metrics.compute_ns_max.max(ns);
         self.book_supervisor(&supervised, t);
+        if let Some(log) = &mut self.frame_log {
+            let output = FrameOutput { command, supervised_torque_nm: supervised.command.torque_nm };
+            log.push(FrameRecord { time_s: t, dt_s: dt_c, frame, output: Some(output) });
+        }
         // 4. Actuators and 5. physics, once per physics step of the tick.
         let mut human = [0.0; 3];
         let mut r = self.reference.sample(t);
