@@ -412,6 +412,44 @@ fn tune_is_deterministic_whatever_the_thread_count() {
     let a = std::fs::read_to_string(dir.path().join("a/torque-step/tune.csv")).unwrap();
     let b = std::fs::read_to_string(dir.path().join("b/torque-step/tune.csv")).unwrap();
     assert_eq!(a, b);
+    // Three Nelder-Mead searches (the default) after the 9-point grid, each from a different grid point.
+    let stage = |l: &str| l.split(',').nth(1).unwrap().to_string();
+    let firsts: Vec<String> = (1..=3)
+        .map(|k| {
+            let l = a.lines().find(|l| stage(l) == format!("nelder_mead_{k}")).expect("every search is in the file");
+            l.split(',').skip(2).take(2).collect::<Vec<_>>().join(",")
+        })
+        .collect();
+    assert!(firsts[0] != firsts[1] && firsts[1] != firsts[2] && firsts[0] != firsts[2], "{firsts:?}");
+    assert_eq!(a.lines().filter(|l| stage(l) == "grid").count(), 9);
+}
+
+#[test]
+fn tune_reports_the_lowest_cost_it_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = exosim()
+        .arg("tune")
+        .arg(scenario("torque-step"))
+        .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea.kp[1]=1:6"])
+        .args(["--cost", "assistance_error", "--grid", "4", "--iterations", "6", "--starts", "2", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let reported: f64 = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("cost "))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no cost line in {stdout}"));
+    let csv = std::fs::read_to_string(dir.path().join("torque-step/tune.csv")).unwrap();
+    let lowest = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    assert!((reported - lowest).abs() <= 1e-6 * lowest.abs().max(1e-9) + 5e-7, "reported {reported}, lowest {lowest}");
 }
 
 #[test]

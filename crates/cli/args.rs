@@ -162,6 +162,9 @@ pub(crate) enum Command {
         /// Nelder-Mead iterations after the grid.
         #[arg(long, default_value_t = 30)]
         iterations: u64,
+        /// Nelder-Mead searches, started from this many of the best grid points (run in parallel).
+        #[arg(long, default_value_t = 3)]
+        starts: usize,
         /// Override a field (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,

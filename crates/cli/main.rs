@@ -217,8 +217,8 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             println!("  written: {}/zwidth.csv, zwidth.png", dir.display());
             Ok(())
         }
-        Some(Command::Tune { file, params, cost, grid, iterations, set, jobs }) => {
-            let dir = tune::run(&file, &set, &params, cost, grid, iterations, jobs, &cli.output)?;
+        Some(Command::Tune { file, params, cost, grid, iterations, starts, set, jobs }) => {
+            let dir = tune::run(&file, &set, &params, cost, grid, iterations, starts, jobs, &cli.output)?;
             println!("  written: {}/tune.csv", dir.display());
             Ok(())
         }

@@ -1,4 +1,5 @@
-//! `exosim tune`: gains that minimise a cost, by a coarse grid (in parallel) then Nelder-Mead (argmin).
+//! `exosim tune`: gains that minimise a cost, by a coarse grid (in parallel) then Nelder-Mead (argmin) from
+//! several of the grid's best points.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -51,7 +52,6 @@ struct Problem {
     paths: Vec<String>,
     bounds: Vec<(f64, f64)>,
     cost: Cost,
-    history: Mutex<Vec<(Vec<f64>, f64)>>,
 }
 
 impl Problem {
@@ -71,20 +71,56 @@ impl Problem {
         let r = sim.run(loaded.scenario.simulation.duration_s, |_| {}, || false);
         let mut s = sim.summary();
         s.ended_early = r.err().map(|e| e.to_string());
-        let c = cost_of(self.cost, &s) * (1.0 + outside);
+        Ok(cost_of(self.cost, &s) * (1.0 + outside))
+    }
+}
+
+/// One Nelder-Mead search over a [`Problem`], remembering its evaluations in order (each search has its own
+/// history, so that searches running in parallel write a file that does not depend on thread timing).
+struct Search<'a> {
+    problem: &'a Problem,
+    history: Mutex<Vec<(Vec<f64>, f64)>>,
+}
+
+impl CostFunction for &Search<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, x: &Self::Param) -> Result<Self::Output, argmin::core::Error> {
+        let c = self.problem.evaluate(x).map_err(|e| argmin::core::Error::msg(e.to_string()))?;
         if let Ok(mut h) = self.history.lock() {
-            h.push((x.to_vec(), c));
+            h.push((x.clone(), c));
         }
         Ok(c)
     }
 }
 
-impl CostFunction for &Problem {
-    type Param = Vec<f64>;
-    type Output = f64;
-    fn cost(&self, x: &Self::Param) -> Result<Self::Output, argmin::core::Error> {
-        self.evaluate(x).map_err(|e| argmin::core::Error::msg(e.to_string()))
+/// Nelder-Mead from `x0` with a first simplex a quarter of each range wide (stepping inwards); returns the best
+/// point (clamped into the bounds), its cost and every evaluation in order.
+fn nelder_mead(problem: &Problem, x0: &[f64], iterations: u64) -> Result<(Vec<f64>, f64, Vec<(Vec<f64>, f64)>)> {
+    let mut simplex = vec![x0.to_vec()];
+    for (d, (lo, hi)) in problem.bounds.iter().enumerate() {
+        let mut v = x0.to_vec();
+        let step = 0.25 * (hi - lo);
+        v[d] = if v[d] + step <= *hi { v[d] + step } else { v[d] - step };
+        simplex.push(v);
     }
+    let search = Search { problem, history: Mutex::new(Vec::new()) };
+    let solver = NelderMead::new(simplex).with_sd_tolerance(1e-6).map_err(|e| anyhow!("{e}"))?;
+    let result = Executor::new(&search, solver)
+        .configure(|s| s.max_iters(iterations))
+        .run()
+        .map_err(|e| anyhow!("Nelder-Mead: {e}"))?;
+    let state = result.state();
+    let x_best: Vec<f64> = state
+        .get_best_param()
+        .map_or_else(|| x0.to_vec(), Clone::clone)
+        .iter()
+        .zip(&problem.bounds)
+        .map(|(v, (lo, hi))| v.clamp(*lo, *hi))
+        .collect();
+    let c_best = state.get_best_cost();
+    let history = search.history.into_inner().map_err(|_| anyhow!("history lock poisoned"))?;
+    Ok((x_best, c_best, history))
 }
 
 /// Tunes and writes `tune.csv` (every evaluation in order) into `out/<scenario>/`.
@@ -96,6 +132,7 @@ pub(crate) fn run(
     cost: Cost,
     grid_n: usize,
     iterations: u64,
+    starts: usize,
     jobs: Option<usize>,
     out: &Path,
 ) -> Result<PathBuf> {
@@ -115,15 +152,9 @@ pub(crate) fn run(
         bounds.push((lo, hi));
     }
     let base = scenario::load(file, sets)?;
-    let problem = Problem {
-        file: file.to_path_buf(),
-        sets: sets.to_vec(),
-        paths: paths.clone(),
-        bounds: bounds.clone(),
-        cost,
-        history: Mutex::new(Vec::new()),
-    };
-    // Coarse grid, in parallel; its best point seeds Nelder-Mead.
+    let problem =
+        Problem { file: file.to_path_buf(), sets: sets.to_vec(), paths: paths.clone(), bounds: bounds.clone(), cost };
+    // Coarse grid, in parallel; its best points seed Nelder-Mead.
     let n = grid_n.max(2);
     let total = n.pow(paths.len() as u32);
     let points: Vec<Vec<f64>> = (0..total)
@@ -151,49 +182,66 @@ pub(crate) fn run(
             .collect::<Result<Vec<_>>>()
     })?;
     pb.finish_and_clear();
-    let best = costs.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i);
-    let x0 = points[best].clone();
-    // Initial simplex: the best grid point and a step of a quarter range along each axis (inwards).
-    let mut simplex = vec![x0.clone()];
-    for (d, (lo, hi)) in bounds.iter().enumerate() {
-        let mut v = x0.clone();
-        let step = 0.25 * (hi - lo);
-        v[d] = if v[d] + step <= *hi { v[d] + step } else { v[d] - step };
-        simplex.push(v);
-    }
-    let solver = NelderMead::new(simplex).with_sd_tolerance(1e-6).map_err(|e| anyhow!("{e}"))?;
-    let result = Executor::new(&problem, solver)
-        .configure(|s| s.max_iters(iterations))
-        .run()
-        .map_err(|e| anyhow!("Nelder-Mead: {e}"))?;
-    let state = result.state();
-    let x_best: Vec<f64> = state
-        .get_best_param()
-        .cloned()
-        .unwrap_or(x0)
+    // Nelder-Mead is local: start it from the `starts` best grid points (ties to the lower grid index), in
+    // parallel, and keep the best result (ties to the better start).
+    let mut order: Vec<usize> = (0..total).collect();
+    order.sort_by(|a, b| costs[*a].total_cmp(&costs[*b]).then(a.cmp(b)));
+    let seeds: Vec<usize> = order.into_iter().take(starts.max(1)).collect();
+    let best = seeds[0];
+    let pb = crate::run::progress_bar(seeds.len() as u64, "tune nelder-mead");
+    let searches = pool.install(|| {
+        seeds
+            .par_iter()
+            .map(|&i| {
+                let r = nelder_mead(&problem, &points[i], iterations);
+                pb.inc(1);
+                r
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    pb.finish_and_clear();
+    let (x_best, c_best) = searches
         .iter()
-        .zip(&bounds)
-        .map(|(v, (lo, hi))| v.clamp(*lo, *hi))
-        .collect();
-    let c_best = state.get_best_cost();
+        .map(|(x, c, _)| (x.clone(), *c))
+        .reduce(|a, b| if b.1 < a.1 { b } else { a })
+        .ok_or_else(|| anyhow!("no Nelder-Mead search ran"))?;
     let dir = out.join(&base.scenario.name);
     std::fs::create_dir_all(&dir)?;
-    let history = problem.history.lock().map_err(|_| anyhow!("history lock poisoned"))?.clone();
     // The grid ran in parallel: its rows are sorted by point so that the file does not depend on thread timing.
     let mut grid_rows: Vec<(Vec<f64>, f64)> = points.iter().cloned().zip(costs.iter().copied()).collect();
     grid_rows.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-    let nm_rows = &history[total.min(history.len())..];
     let mut csv = format!("evaluation,stage,{},cost\n", paths.join(","));
-    let rows = grid_rows.iter().map(|r| ("grid", r)).chain(nm_rows.iter().map(|r| ("nelder_mead", r)));
+    let stages = (0..searches.len()).map(|k| format!("nelder_mead_{}", k + 1));
+    let rows = grid_rows
+        .iter()
+        .map(|r| ("grid".to_string(), r))
+        .chain(stages.zip(&searches).flat_map(|(stage, (_, _, h))| h.iter().map(move |r| (stage.clone(), r))));
+    let mut evaluations = 0;
     for (i, (stage, (x, c))) in rows.enumerate() {
         let values: Vec<String> = x.iter().map(|v| format!("{v}")).collect();
         let _ = writeln!(csv, "{i},{stage},{},{c}", values.join(","));
+        evaluations = i + 1;
     }
     atomic::write(&dir.join("tune.csv"), csv.as_bytes())?;
-    println!("tuned {} ({:?}) over {} evaluations:", base.scenario.name, cost, grid_rows.len() + nm_rows.len());
+    println!(
+        "tuned {} ({:?}) over {evaluations} evaluations (grid of {total}, Nelder-Mead from the {} best grid points):",
+        base.scenario.name,
+        cost,
+        searches.len()
+    );
     for (p, v) in paths.iter().zip(&x_best) {
         println!("  {p} = {v:.6}");
     }
     println!("  cost {c_best:.6} (best grid point {:.6})", costs[best]);
+    for (k, (&seed, (_, c, h))) in seeds.iter().zip(&searches).enumerate() {
+        let from: Vec<String> = points[seed].iter().map(|v| format!("{v:.4}")).collect();
+        println!(
+            "  search {} from grid point ({}) at {:.6}: {c:.6} after {} evaluations",
+            k + 1,
+            from.join(", "),
+            costs[seed],
+            h.len()
+        );
+    }
     Ok(dir)
 }
