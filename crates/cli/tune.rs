@@ -75,11 +75,14 @@ impl Problem {
     }
 }
 
+/// A point and its cost.
+type Evaluation = (Vec<f64>, f64);
+
 /// One Nelder-Mead search over a [`Problem`], remembering its evaluations in order (each search has its own
 /// history, so that searches running in parallel write a file that does not depend on thread timing).
 struct Search<'a> {
     problem: &'a Problem,
-    history: Mutex<Vec<(Vec<f64>, f64)>>,
+    history: Mutex<Vec<Evaluation>>,
 }
 
 impl CostFunction for &Search<'_> {
@@ -96,7 +99,7 @@ impl CostFunction for &Search<'_> {
 
 /// Nelder-Mead from `x0` with a first simplex a quarter of each range wide (stepping inwards); returns the best
 /// point (clamped into the bounds), its cost and every evaluation in order.
-fn nelder_mead(problem: &Problem, x0: &[f64], iterations: u64) -> Result<(Vec<f64>, f64, Vec<(Vec<f64>, f64)>)> {
+fn nelder_mead(problem: &Problem, x0: &[f64], iterations: u64) -> Result<(Vec<f64>, f64, Vec<Evaluation>)> {
     let mut simplex = vec![x0.to_vec()];
     for (d, (lo, hi)) in problem.bounds.iter().enumerate() {
         let mut v = x0.to_vec();
