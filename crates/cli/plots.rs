@@ -107,7 +107,7 @@ fn ch(rec: &Recorder, name: &str) -> Option<usize> {
 pub(crate) fn write_all(dir: &Path, rec: &Recorder, scenario: &str) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let deg = 180.0 / std::f64::consts::PI;
-    let joints = ["hip", "knee", "ankle"];
+    let joints = exo_sim::body::Joint::ALL.map(exo_sim::body::Joint::name);
     let angles: Vec<Panel<'_>> = joints
         .iter()
         .map(|j| {

@@ -45,7 +45,7 @@ pub(crate) fn run(dir: &Path, frames: Option<&Path>, set: &[String], out: &Path)
     );
 
     let mut csv = String::from("time_s");
-    for j in ["hip", "knee", "ankle"] {
+    for j in exo_sim::body::Joint::ALL.map(exo_sim::body::Joint::name) {
         let _ = write!(csv, ",{j}_logged_torque_nm,{j}_replayed_torque_nm");
     }
     csv.push('\n');
