@@ -1,5 +1,6 @@
 //! Simulation benchmarks: actuator substeps, physics steps of the reference leg (this engine and rapier3d)
-//! and of leg + exoskeleton, and a whole 10 s walking-assist run.
+//! and of leg + exoskeleton, a whole 10 s walking-assist run, and the control law + supervisor replayed on the
+//! sensor frames a walking run logged.
 //!
 //! Run: `cargo bench --bench sim`.
 
@@ -119,5 +120,29 @@ fn walking(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, actuator, reference_leg, walking);
+/// The firmware's tick on realistic inputs: the assistance law (phase estimator, profiles) and the supervisor
+/// replayed over 5 s of frames logged from walking-assist (heel strikes, noise, quantisation included), so branch
+/// patterns are those of walking rather than of a synthetic signal. Reported per 5000-tick replay.
+fn replay_walking(c: &mut Criterion) {
+    let mut g = c.benchmark_group("replay");
+    let loaded = load("walking-assist", &["simulation.duration_s=5", "simulation.compare_without_exo=false"]);
+    let mut sim = Simulation::new(scenario::build(&loaded, true).unwrap());
+    sim.log_frames();
+    sim.run(5.0, |_| {}, || false).unwrap();
+    let log = sim.frame_log().unwrap().clone();
+    g.bench_function("assistance_law_and_supervisor_5000_ticks", |b| {
+        b.iter_batched(
+            || scenario::build(&loaded, true).unwrap(),
+            |mut parts| {
+                let r = exo_sim::simulation::replay(parts.controller.as_mut(), &mut parts.supervisor, &log);
+                assert!(r.first_mismatch.is_none());
+                black_box(r.ticks)
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, actuator, reference_leg, walking, replay_walking);
 criterion_main!(benches);
