@@ -87,8 +87,10 @@ impl<T: Real> HeelStrikePhase<T> {
                 if let Some(slot) = self.strides.get_mut(self.next) {
                     *slot = self.since_strike_s;
                 }
+                // Ring of `strides_averaged` slots (validated to 1..=MAX_STRIDES); wrap by comparison, not `%`,
+                // so that no integer division (and its divide-by-zero panic) is in the tick.
                 let n = usize::from(self.config.strides_averaged);
-                self.next = (self.next + 1) % n;
+                self.next = if self.next + 1 >= n { 0 } else { self.next + 1 };
                 self.count = fmin(self.count + 1, n);
             } else if self.seen_strike {
                 // The wearer paused: old strides no longer describe the gait.

@@ -1,0 +1,175 @@
+//! Link-time proof that the real-time paths of exo-control cannot panic.
+//!
+//! Built as a `no_std` shared library (`cargo build --release --manifest-path crates/control-panic-check/Cargo.toml`;
+//! `.ci/run` does it) exporting every law's constructor, tick, reset and parameter change, the PID bank, the filters, the phase estimators and the supervisor, for `f32` and six joints as a
+//! microcontroller would run them. The panic handler calls a symbol that exists nowhere. With fat LTO and
+//! `panic = "abort"`, code that cannot reach a panic is compiled without any reference to the handler, so the
+//! symbol stays out of the library; if any exported path can still panic (an index out of bounds, an `unwrap`, an
+//! overflow check, a division by zero in integers), the library lists it as undefined and `.ci/run` fails.
+//! Inputs arrive through references from outside, so nothing is constant-folded away.
+#![no_std]
+// The extern declaration of the missing symbol is the whole trick; nothing here is called from Rust.
+#![allow(unsafe_code, improper_ctypes_definitions, missing_docs)]
+
+use exo_control::assist::{AdaptiveOscillator, AdaptiveOscillatorConfig, HeelStrikePhase, HeelStrikePhaseConfig};
+use exo_control::filter::{
+    Biquad, BiquadCoefficients, LowPass, LowPassConfig, VelocityEstimator, VelocityEstimatorConfig,
+};
+use exo_control::{
+    Admittance, AdmittanceConfig, Assistance, AssistanceConfig, Command, ControlLaw, JointImpedance,
+    JointImpedanceConfig, JointPid, ParamId, Pid, PidBank, PidConfig, PidOutput, SeaTorque, SeaTorqueConfig,
+    SensorFrame, Supervised, Supervisor, SupervisorConfig,
+};
+
+/// Joints of the exported device.
+const N: usize = 6;
+
+unsafe extern "C" {
+    /// Defined nowhere: referenced only if a panic is reachable.
+    fn exo_control_real_time_path_can_panic() -> !;
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    // SAFETY: never executes in a passing build, because then this function is not linked at all.
+    unsafe { exo_control_real_time_path_can_panic() }
+}
+
+/// One law behind the trait: construct, tick, reset, read and change every parameter.
+macro_rules! export_law {
+    ($new:ident, $tick:ident, $tune:ident, $law:ty, $config:ty) => {
+        #[unsafe(no_mangle)]
+        pub extern "C" fn $new(config: &$config, out: &mut Option<$law>) -> bool {
+            *out = <$law>::new(*config).ok();
+            out.is_some()
+        }
+
+        #[unsafe(no_mangle)]
+        pub extern "C" fn $tick(law: &mut $law, frame: &SensorFrame<f32, N>, dt_s: f32, out: &mut Command<f32, N>) {
+            *out = law.update(frame, dt_s);
+        }
+
+        #[unsafe(no_mangle)]
+        pub extern "C" fn $tune(law: &mut $law, id: u8, joint: u8, value: f32, reset: bool) -> f32 {
+            if reset {
+                law.reset();
+            }
+            let id = ParamId { index: id, joint };
+            let ok = law.set_parameter(id, value).is_ok();
+            let n = law.parameters().len() as f32;
+            law.parameter(id).unwrap_or(-1.0) + n + f32::from(u8::from(ok)) + law.gait_phase().unwrap_or(0.0)
+        }
+    };
+}
+
+export_law!(exo_impedance_new, exo_impedance_tick, exo_impedance_tune, JointImpedance<f32, N>, JointImpedanceConfig<f32, N>);
+export_law!(exo_admittance_new, exo_admittance_tick, exo_admittance_tune, Admittance<f32, N>, AdmittanceConfig<f32, N>);
+export_law!(exo_sea_new, exo_sea_tick, exo_sea_tune, SeaTorque<f32, N>, SeaTorqueConfig<f32, N>);
+export_law!(exo_assistance_new, exo_assistance_tick, exo_assistance_tune, Assistance<f32, N>, AssistanceConfig<f32, N>);
+export_law!(exo_joint_pid_new, exo_joint_pid_tick, exo_joint_pid_tune, JointPid<f32, N>, [PidConfig<f32>; N]);
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_supervisor_new(config: &SupervisorConfig<f32, N>, out: &mut Option<Supervisor<f32, N>>) -> bool {
+    *out = Supervisor::new(*config).ok();
+    out.is_some()
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_supervisor_tick(
+    supervisor: &mut Supervisor<f32, N>,
+    frame: &SensorFrame<f32, N>,
+    command: &Command<f32, N>,
+    dt_s: f32,
+    reset: bool,
+    out: &mut Supervised<f32, N>,
+) {
+    if reset {
+        supervisor.reset();
+    }
+    *out = supervisor.apply(frame, command, dt_s);
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_pid_new(config: &PidConfig<f32>, out: &mut Option<Pid<f32>>) -> bool {
+    *out = Pid::new(*config).ok();
+    out.is_some()
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_pid_tick(pid: &mut Pid<f32>, r: f32, y: f32, ff: f32, dt_s: f32, out: &mut PidOutput<f32>) {
+    *out = pid.update(r, y, ff, dt_s);
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_pid_bank_new(configs: &[PidConfig<f32>; N], out: &mut Option<PidBank<f32, N>>) -> bool {
+    *out = PidBank::new(*configs).ok();
+    out.is_some()
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_pid_bank_tick(
+    bank: &mut PidBank<f32, N>,
+    r: &[f32; N],
+    y: &[f32; N],
+    ff: &[f32; N],
+    dt_s: f32,
+    joint: usize,
+    config: &PidConfig<f32>,
+    out: &mut [f32; N],
+) -> bool {
+    *out = bank.update(r, y, ff, dt_s);
+    bank.set_config(joint, *config).is_ok()
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_filters_tick(
+    lowpass: &mut LowPass<f32>,
+    velocity: &mut VelocityEstimator<f32>,
+    biquad: &mut Biquad<f32>,
+    x: f32,
+    dt_s: f32,
+    out: &mut [f32; 3],
+) {
+    *out = [lowpass.update(x, dt_s), velocity.update(x, dt_s), biquad.update(x)];
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_filters_new(
+    cutoff_hz: f32,
+    q: f32,
+    dt_s: f32,
+    lowpass: &mut Option<LowPass<f32>>,
+    velocity: &mut Option<VelocityEstimator<f32>>,
+    biquad: &mut Option<Biquad<f32>>,
+) -> bool {
+    *lowpass = LowPass::new(LowPassConfig { cutoff_hz }).ok();
+    *velocity = VelocityEstimator::new(VelocityEstimatorConfig { cutoff_hz }).ok();
+    *biquad = BiquadCoefficients::notch(cutoff_hz, q, dt_s)
+        .or_else(|_| BiquadCoefficients::butterworth_lowpass(cutoff_hz, dt_s))
+        .ok()
+        .map(Biquad::new);
+    lowpass.is_some() && velocity.is_some() && biquad.is_some()
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_phase_tick(
+    heel: &mut HeelStrikePhase<f32>,
+    oscillator: &mut AdaptiveOscillator<f32, 3>,
+    heel_strike: bool,
+    hip_rad: f32,
+    dt_s: f32,
+) -> f32 {
+    heel.update(heel_strike, dt_s).unwrap_or(-1.0) + oscillator.update(hip_rad, dt_s).unwrap_or(-1.0)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_phase_new(
+    heel_config: &HeelStrikePhaseConfig<f32>,
+    oscillator_config: &AdaptiveOscillatorConfig<f32>,
+    heel: &mut Option<HeelStrikePhase<f32>>,
+    oscillator: &mut Option<AdaptiveOscillator<f32, 3>>,
+) -> bool {
+    *heel = HeelStrikePhase::new(*heel_config).ok();
+    *oscillator = AdaptiveOscillator::new(*oscillator_config).ok();
+    heel.is_some() && oscillator.is_some()
+}
