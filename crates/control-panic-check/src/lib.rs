@@ -2,8 +2,8 @@
 //!
 //! Built as a `no_std` shared library (`cargo build --release --manifest-path crates/control-panic-check/Cargo.toml`;
 //! `.ci/run` does it) exporting every law's constructor, tick, reset and parameter change, the PID bank, the filters, the phase estimators and the supervisor, for `f32` and six joints as a
-//! microcontroller would run them. The panic handler calls a symbol that exists nowhere. With fat LTO and
-//! `panic = "abort"`, code that cannot reach a panic is compiled without any reference to the handler, so the
+//! microcontroller would run them, and the laws and supervisor for `f64` and three joints, as the simulator runs
+//! them. The panic handler calls a symbol that exists nowhere. With fat LTO and `panic = "abort"`, code that cannot reach a panic is compiled without any reference to the handler, so the
 //! symbol stays out of the library; if any exported path can still panic (an index out of bounds, an `unwrap`, an
 //! overflow check, a division by zero in integers), the library lists it as undefined and `.ci/run` fails.
 //! Inputs arrive through references from outside, so nothing is constant-folded away.
@@ -35,9 +35,10 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     unsafe { exo_control_real_time_path_can_panic() }
 }
 
-/// One law behind the trait: construct, tick, reset, read and change every parameter.
+/// One law behind the trait, for scalar `$r` and `$n` joints: construct, tick, reset, read and change every
+/// parameter.
 macro_rules! export_law {
-    ($new:ident, $tick:ident, $tune:ident, $law:ty, $config:ty) => {
+    ($new:ident, $tick:ident, $tune:ident, $law:ty, $config:ty, $r:ty, $n:expr) => {
         #[unsafe(no_mangle)]
         pub extern "C" fn $new(config: &$config, out: &mut Option<$law>) -> bool {
             *out = <$law>::new(*config).ok();
@@ -45,28 +46,56 @@ macro_rules! export_law {
         }
 
         #[unsafe(no_mangle)]
-        pub extern "C" fn $tick(law: &mut $law, frame: &SensorFrame<f32, N>, dt_s: f32, out: &mut Command<f32, N>) {
+        pub extern "C" fn $tick(
+            law: &mut $law,
+            frame: &SensorFrame<$r, { $n }>,
+            dt_s: $r,
+            out: &mut Command<$r, { $n }>,
+        ) {
             *out = law.update(frame, dt_s);
         }
 
         #[unsafe(no_mangle)]
-        pub extern "C" fn $tune(law: &mut $law, id: u8, joint: u8, value: f32, reset: bool) -> f32 {
+        pub extern "C" fn $tune(law: &mut $law, id: u8, joint: u8, value: $r, reset: bool) -> $r {
             if reset {
                 law.reset();
             }
             let id = ParamId { index: id, joint };
-            let ok = law.set_parameter(id, value).is_ok();
-            let n = law.parameters().len() as f32;
-            law.parameter(id).unwrap_or(-1.0) + n + f32::from(u8::from(ok)) + law.gait_phase().unwrap_or(0.0)
+            let ok: $r = if law.set_parameter(id, value).is_ok() { 1.0 } else { 0.0 };
+            let n = law.parameters().len() as $r;
+            law.parameter(id).unwrap_or(-1.0) + n + ok + law.gait_phase().unwrap_or(0.0)
         }
     };
 }
 
-export_law!(exo_impedance_new, exo_impedance_tick, exo_impedance_tune, JointImpedance<f32, N>, JointImpedanceConfig<f32, N>);
-export_law!(exo_admittance_new, exo_admittance_tick, exo_admittance_tune, Admittance<f32, N>, AdmittanceConfig<f32, N>);
-export_law!(exo_sea_new, exo_sea_tick, exo_sea_tune, SeaTorque<f32, N>, SeaTorqueConfig<f32, N>);
-export_law!(exo_assistance_new, exo_assistance_tick, exo_assistance_tune, Assistance<f32, N>, AssistanceConfig<f32, N>);
-export_law!(exo_joint_pid_new, exo_joint_pid_tick, exo_joint_pid_tune, JointPid<f32, N>, [PidConfig<f32>; N]);
+// f32 and six joints, as a microcontroller runs them.
+export_law!(exo_impedance_new, exo_impedance_tick, exo_impedance_tune, JointImpedance<f32, N>, JointImpedanceConfig<f32, N>, f32, N);
+export_law!(exo_admittance_new, exo_admittance_tick, exo_admittance_tune, Admittance<f32, N>, AdmittanceConfig<f32, N>, f32, N);
+export_law!(exo_sea_new, exo_sea_tick, exo_sea_tune, SeaTorque<f32, N>, SeaTorqueConfig<f32, N>, f32, N);
+export_law!(exo_assistance_new, exo_assistance_tick, exo_assistance_tune, Assistance<f32, N>, AssistanceConfig<f32, N>, f32, N);
+export_law!(exo_joint_pid_new, exo_joint_pid_tick, exo_joint_pid_tune, JointPid<f32, N>, [PidConfig<f32>; N], f32, N);
+
+// f64 and three joints, as the simulator runs them.
+export_law!(exo_impedance3_new, exo_impedance3_tick, exo_impedance3_tune, JointImpedance<f64, 3>, JointImpedanceConfig<f64, 3>, f64, 3);
+export_law!(exo_admittance3_new, exo_admittance3_tick, exo_admittance3_tune, Admittance<f64, 3>, AdmittanceConfig<f64, 3>, f64, 3);
+export_law!(exo_sea3_new, exo_sea3_tick, exo_sea3_tune, SeaTorque<f64, 3>, SeaTorqueConfig<f64, 3>, f64, 3);
+export_law!(exo_assistance3_new, exo_assistance3_tick, exo_assistance3_tune, Assistance<f64, 3>, AssistanceConfig<f64, 3>, f64, 3);
+export_law!(exo_joint_pid3_new, exo_joint_pid3_tick, exo_joint_pid3_tune, JointPid<f64, 3>, [PidConfig<f64>; 3], f64, 3);
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_supervisor3_tick(
+    config: &SupervisorConfig<f64, 3>,
+    supervisor: &mut Option<Supervisor<f64, 3>>,
+    frame: &SensorFrame<f64, 3>,
+    command: &Command<f64, 3>,
+    dt_s: f64,
+    out: &mut Option<Supervised<f64, 3>>,
+) {
+    if supervisor.is_none() {
+        *supervisor = Supervisor::new(*config).ok();
+    }
+    *out = supervisor.as_mut().map(|s| s.apply(frame, command, dt_s));
+}
 
 #[unsafe(no_mangle)]
 pub extern "C" fn exo_supervisor_new(config: &SupervisorConfig<f32, N>, out: &mut Option<Supervisor<f32, N>>) -> bool {
