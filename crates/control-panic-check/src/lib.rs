@@ -1,12 +1,14 @@
 //! Link-time proof that the real-time paths of exo-control cannot panic.
 //!
-//! Built as a `no_std` shared library (`cargo build --release --manifest-path crates/control-panic-check/Cargo.toml`;
-//! `.ci/run` does it) exporting every law's constructor, tick, reset and parameter change, the PID bank, the filters, the phase estimators and the supervisor, for `f32` and six joints as a
-//! microcontroller would run them, and the laws and supervisor for `f64` and three joints, as the simulator runs
-//! them. The panic handler calls a symbol that exists nowhere. With fat LTO and `panic = "abort"`, code that cannot reach a panic is compiled without any reference to the handler, so the
-//! symbol stays out of the library; if any exported path can still panic (an index out of bounds, an `unwrap`, an
-//! overflow check, a division by zero in integers), the library lists it as undefined and `.ci/run` fails.
-//! Inputs arrive through references from outside, so nothing is constant-folded away.
+//! Built as a `no_std` shared library (`cargo build --release --manifest-path
+//! crates/control-panic-check/Cargo.toml`; `.ci/run` does it) exporting every law's constructor, tick, reset and
+//! parameter change, the PID bank, the filters, the phase estimators and the supervisor, for `f32` and six joints
+//! as a microcontroller runs them, and the laws and supervisor for `f64` and three joints as the simulator runs
+//! them. The panic handler calls a symbol that exists nowhere. With fat LTO and `panic = "abort"`, code that
+//! cannot reach a panic is compiled without any reference to the handler, so the symbol stays out of the library;
+//! if any exported path can still panic (an index out of bounds, an `unwrap`, an overflow check, an integer
+//! division by zero), the library lists the symbol as undefined and `.ci/run` fails. Inputs arrive through
+//! references from outside, so nothing is constant-folded away.
 #![no_std]
 // The extern declaration of the missing symbol is the whole trick; nothing here is called from Rust.
 #![allow(unsafe_code, improper_ctypes_definitions, missing_docs)]
