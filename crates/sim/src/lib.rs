@@ -14,4 +14,5 @@ pub mod reference_leg;
 pub mod scenario;
 pub mod sensor;
 pub mod simulation;
+pub mod single_precision;
 pub mod world;

@@ -10,13 +10,15 @@ use exo_control::pid::{AntiWindup, DerivativeFilter, DerivativeOn};
 use exo_control::sea::SeaTorqueConfig;
 use exo_control::{
     Admittance, AdmittanceConfig, Assistance, Command, ConfigError, ControlLaw, Gain, JointImpedance,
-    JointImpedanceConfig, JointPid, ParamId, ParamInfo, PidConfig, SVector, SafeStopMode, SeaTorque, SensorFrame,
+    JointImpedanceConfig, JointPid, ParamId, ParamInfo, PidConfig, Real, SVector, SafeStopMode, SeaTorque, SensorFrame,
     Supervisor, SupervisorConfig,
 };
 use nalgebra::Vector2;
 
 use super::load::{LoadedScenario, ScenarioError};
-use super::schema::{LawKind, LegKind, MotionKind, PelvisMode, PhaseKind, SafeStopKind, Scenario, SetpointKind};
+use super::schema::{
+    LawKind, LegKind, MotionKind, PelvisMode, PhaseKind, Precision, SafeStopKind, Scenario, SetpointKind,
+};
 use crate::actuator::{Actuator, ActuatorConfig};
 use crate::body::{Anthropometry, Joint, LegGeometry};
 use crate::human::HumanModel;
@@ -25,24 +27,25 @@ use crate::opensim::{GaitOptions, GaitReference, Storage};
 use crate::reference::{Gait, Hold, Keyframes, MotionReference, SitToStand};
 use crate::sensor::SensorSuite;
 use crate::simulation::{SetpointSource, SimulationParts, Timing, TorqueSignal};
+use crate::single_precision::SinglePrecision;
 use crate::world::{LegModel, PelvisMotion, Seat, World, WorldConfig};
 
 /// The law of `law = "none"`: always zero torque.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoControl;
 
-impl ControlLaw<f64, 3> for NoControl {
-    fn update(&mut self, _frame: &SensorFrame<f64, 3>, _dt_s: f64) -> Command<f64, 3> {
+impl<T: Real, const N: usize> ControlLaw<T, N> for NoControl {
+    fn update(&mut self, _frame: &SensorFrame<T, N>, _dt_s: T) -> Command<T, N> {
         Command::default()
     }
     fn reset(&mut self) {}
     fn parameters(&self) -> &'static [ParamInfo] {
         &[]
     }
-    fn parameter(&self, _id: ParamId) -> Option<f64> {
+    fn parameter(&self, _id: ParamId) -> Option<T> {
         None
     }
-    fn set_parameter(&mut self, _id: ParamId, _value: f64) -> Result<(), ConfigError> {
+    fn set_parameter(&mut self, _id: ParamId, _value: T) -> Result<(), ConfigError> {
         Err(ConfigError::new("parameter", exo_control::Problem::UnknownParameter))
     }
 }
@@ -240,7 +243,7 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
 
     let peak: [f64; 3] = core::array::from_fn(|k| configs[k].as_ref().map_or(1.0, ActuatorConfig::peak_torque_nm));
     let limit = sc.controller.torque_limit_nm.unwrap_or(peak);
-    let (controller, setpoint) = build_law(l, &configs, &limit, world.exo().is_some())?;
+    let (controller, setpoint) = build_controller(l, &configs, &limit, world.exo().is_some())?;
 
     // The supervisor.
     let sf = &sc.safety;
@@ -299,33 +302,63 @@ fn control_field(section: &str, e: &ConfigError) -> String {
     }
 }
 
-type Law = Box<dyn ControlLaw<f64, 3> + Send>;
+type Law<T> = Box<dyn ControlLaw<T, 3> + Send>;
 
-fn sea_config(l: &LoadedScenario, limit: &[f64; 3], configs: &[Option<ActuatorConfig>; 3]) -> SeaTorqueConfig<f64, 3> {
+/// A scenario number in the law's scalar type.
+fn r<T: Real>(x: f64) -> T {
+    T::from_subset(&x)
+}
+
+/// A per-joint scenario array as a vector of the law's scalar type.
+fn v<T: Real>(x: [f64; 3]) -> SVector<T, 3> {
+    SVector::from(x.map(r))
+}
+
+fn sea_config<T: Real>(
+    l: &LoadedScenario,
+    limit: &[f64; 3],
+    configs: &[Option<ActuatorConfig>; 3],
+) -> SeaTorqueConfig<T, 3> {
     let c = &l.scenario.controller.sea;
     let loops = core::array::from_fn(|k| {
-        PidConfig::new(c.kp[k], c.ki_per_s[k], 0.0, limit[k])
+        PidConfig::new(r(c.kp[k]), r(c.ki_per_s[k]), T::zero(), r(limit[k]))
             .with_derivative_filter(DerivativeFilter::None)
             .with_derivative_on(DerivativeOn::Measurement)
-            .with_anti_windup(AntiWindup::BackCalculation { tracking_time_s: c.tracking_time_s })
+            .with_anti_windup(AntiWindup::BackCalculation { tracking_time_s: r(c.tracking_time_s) })
     });
     let stiffness =
         core::array::from_fn(|k| configs[k].as_ref().and_then(|a| a.spring).map_or(1.0, |s| s.stiffness_nm_per_rad));
     SeaTorqueConfig {
-        spring_stiffness_nm_per_rad: SVector::from(stiffness),
+        spring_stiffness_nm_per_rad: v(stiffness),
         torque_source: c.torque_source.into(),
         torque_loop: loops,
-        feedforward_gain: SVector::repeat(c.feedforward_gain),
-        motor_damping_nm_s_per_rad: SVector::from(c.motor_damping_nm_s_per_rad),
+        feedforward_gain: SVector::repeat(r(c.feedforward_gain)),
+        motor_damping_nm_s_per_rad: v(c.motor_damping_nm_s_per_rad),
     }
 }
 
-fn build_law(
+/// The scenario's law in `f64`, or in `f32` behind [`SinglePrecision`] when `controller.precision = "f32"`.
+fn build_controller(
     l: &LoadedScenario,
     configs: &[Option<ActuatorConfig>; 3],
     limit: &[f64; 3],
     has_exo: bool,
-) -> Result<(Law, SetpointSource), ScenarioError> {
+) -> Result<(Law<f64>, SetpointSource), ScenarioError> {
+    Ok(match l.scenario.controller.precision {
+        Precision::F64 => build_law::<f64>(l, configs, limit, has_exo)?,
+        Precision::F32 => {
+            let (law, setpoint) = build_law::<f32>(l, configs, limit, has_exo)?;
+            (Box::new(SinglePrecision::new(law)), setpoint)
+        }
+    })
+}
+
+fn build_law<T: Real + Send>(
+    l: &LoadedScenario,
+    configs: &[Option<ActuatorConfig>; 3],
+    limit: &[f64; 3],
+    has_exo: bool,
+) -> Result<(Law<T>, SetpointSource), ScenarioError> {
     let c = &l.scenario.controller;
     let torque_setpoint = match c.setpoint.source {
         SetpointKind::Torque => SetpointSource::Torque(c.setpoint.signal),
@@ -348,9 +381,9 @@ fn build_law(
         LawKind::Impedance => {
             let i = &c.impedance;
             let cfg = JointImpedanceConfig {
-                stiffness_nm_per_rad: Gain::Diagonal(SVector::from(i.stiffness_nm_per_rad)),
-                damping_nm_s_per_rad: Gain::Diagonal(SVector::from(i.damping_nm_s_per_rad)),
-                torque_limit_nm: SVector::from(*limit),
+                stiffness_nm_per_rad: Gain::Diagonal(v(i.stiffness_nm_per_rad)),
+                damping_nm_s_per_rad: Gain::Diagonal(v(i.damping_nm_s_per_rad)),
+                torque_limit_nm: v(*limit),
                 gravity_compensation: i.gravity_compensation,
             };
             (
@@ -361,15 +394,15 @@ fn build_law(
         LawKind::Admittance => {
             let a = &c.admittance;
             let cfg = AdmittanceConfig {
-                virtual_inertia_kg_m2: SVector::from(a.virtual_inertia_kg_m2),
-                virtual_damping_nm_s_per_rad: SVector::from(a.virtual_damping_nm_s_per_rad),
-                virtual_stiffness_nm_per_rad: SVector::from(a.virtual_stiffness_nm_per_rad),
-                interaction_deadband_nm: SVector::from(a.interaction_deadband_nm),
-                position_min_rad: SVector::from(a.position_min_rad),
-                position_max_rad: SVector::from(a.position_max_rad),
-                velocity_limit_rad_per_s: SVector::from(a.velocity_limit_rad_per_s),
+                virtual_inertia_kg_m2: v(a.virtual_inertia_kg_m2),
+                virtual_damping_nm_s_per_rad: v(a.virtual_damping_nm_s_per_rad),
+                virtual_stiffness_nm_per_rad: v(a.virtual_stiffness_nm_per_rad),
+                interaction_deadband_nm: v(a.interaction_deadband_nm),
+                position_min_rad: v(a.position_min_rad),
+                position_max_rad: v(a.position_max_rad),
+                velocity_limit_rad_per_s: v(a.velocity_limit_rad_per_s),
                 position_loop: core::array::from_fn(|k| {
-                    PidConfig::new(a.kp_nm_per_rad[k], 0.0, a.kd_nm_s_per_rad[k], limit[k])
+                    PidConfig::new(r(a.kp_nm_per_rad[k]), T::zero(), r(a.kd_nm_s_per_rad[k]), r(limit[k]))
                         .with_derivative_on(DerivativeOn::Error)
                 }),
             };
@@ -381,9 +414,9 @@ fn build_law(
         LawKind::JointPid => {
             let p = &c.pid;
             let cfgs = core::array::from_fn(|k| {
-                PidConfig::new(p.kp_nm_per_rad[k], p.ki_nm_per_rad_s[k], p.kd_nm_s_per_rad[k], limit[k])
+                PidConfig::new(r(p.kp_nm_per_rad[k]), r(p.ki_nm_per_rad_s[k]), r(p.kd_nm_s_per_rad[k]), r(limit[k]))
                     .with_derivative_filter(if p.kp_nm_per_rad[k] > 0.0 {
-                        DerivativeFilter::Ratio { n: p.derivative_filter_ratio }
+                        DerivativeFilter::Ratio { n: r(p.derivative_filter_ratio) }
                     } else {
                         DerivativeFilter::None
                     })
@@ -397,22 +430,22 @@ fn build_law(
             let a = &c.assistance;
             let profile = |p: &Option<super::schema::ProfileSection>| match p {
                 Some(p) => Profile::Spline(SplineProfile {
-                    peak_torque_nm: p.peak_torque_nm,
-                    peak_time_pct: p.peak_time_pct,
-                    rise_time_pct: p.rise_time_pct,
-                    fall_time_pct: p.fall_time_pct,
+                    peak_torque_nm: r(p.peak_torque_nm),
+                    peak_time_pct: r(p.peak_time_pct),
+                    rise_time_pct: r(p.rise_time_pct),
+                    fall_time_pct: r(p.fall_time_pct),
                 }),
                 None => Profile::Zero,
             };
             let phase = match a.phase_estimator {
                 PhaseKind::HeelStrike => PhaseEstimatorConfig::HeelStrike(HeelStrikePhaseConfig {
                     strides_averaged: 3,
-                    min_stride_s: 0.5,
-                    max_stride_s: 2.5,
+                    min_stride_s: r(0.5),
+                    max_stride_s: r(2.5),
                 }),
                 PhaseKind::Oscillator => PhaseEstimatorConfig::Oscillator {
                     config: AdaptiveOscillatorConfig {
-                        phase_offset_rad: a.oscillator_phase_offset_rad,
+                        phase_offset_rad: r(a.oscillator_phase_offset_rad),
                         ..AdaptiveOscillatorConfig::walking()
                     },
                     joint: 0,
@@ -422,7 +455,7 @@ fn build_law(
                 profiles: [profile(&a.hip), profile(&a.knee), profile(&a.ankle)],
                 phase,
                 torque_loop: a.torque_loop.then(|| sea_config(l, limit, configs)),
-                assistance_gain: a.assistance_gain,
+                assistance_gain: r(a.assistance_gain),
             };
             (Box::new(Assistance::new(cfg).map_err(|e| err("controller.assistance", e))?), torque_setpoint)
         }

@@ -703,6 +703,10 @@ pub struct ControllerSection {
     /// Law.
     #[serde(default = "d_law")]
     pub law: LawKind,
+    /// Scalar type the law computes in: `f64`, or `f32` as most microcontrollers run it (each sensor frame is
+    /// rounded to `f32` on its way in and each command widened on its way out; the supervisor stays `f64`).
+    #[serde(default)]
+    pub precision: Precision,
     /// Output limit of the law (the actuator's joint-referred torque command), N m; absent: the actuator's peak.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub torque_limit_nm: Option<[f64; 3]>,
@@ -730,10 +734,22 @@ fn d_law() -> LawKind {
     LawKind::None
 }
 
+/// Floating-point type of the control law.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    /// Double precision, as the rest of the simulator.
+    #[default]
+    F64,
+    /// Single precision, as firmware on a microcontroller with a single-precision FPU.
+    F32,
+}
+
 impl Default for ControllerSection {
     fn default() -> Self {
         Self {
             law: d_law(),
+            precision: Precision::default(),
             torque_limit_nm: None,
             sea: SeaSection::default(),
             impedance: ImpedanceSection::default(),
