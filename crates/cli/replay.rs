@@ -69,7 +69,9 @@ pub(crate) fn run(dir: &Path, frames: Option<&Path>, set: &[String], out: &Path)
             "  differs from the log from t = {:.4} s (tick {}): {} logged {}, replayed {}",
             m.time_s, m.tick, m.column, m.logged, m.replayed
         );
-        println!("  largest supervised-torque difference: hip {:.4}, knee {:.4}, ankle {:.4} N m", d[0], d[1], d[2]);
+        // Readable at both ends: gains change torques by N m, precision by micro-N m.
+        let nm = |x: f64| if x == 0.0 || x >= 1e-3 { format!("{x:.4}") } else { format!("{x:.3e}") };
+        println!("  largest supervised-torque difference: hip {}, knee {}, ankle {} N m", nm(d[0]), nm(d[1]), nm(d[2]));
         if set.is_empty() {
             println!("  written: {}", out_dir.join("replay.csv").display());
             return Err(Failure::Simulation(format!(
