@@ -219,12 +219,11 @@ pub(crate) fn run(
         .iter()
         .map(|r| ("grid".to_string(), r))
         .chain(stages.zip(&searches).flat_map(|(stage, (_, _, h))| h.iter().map(move |r| (stage.clone(), r))));
-    let mut evaluations = 0;
     for (i, (stage, (x, c))) in rows.enumerate() {
         let values: Vec<String> = x.iter().map(|v| format!("{v}")).collect();
         let _ = writeln!(csv, "{i},{stage},{},{c}", values.join(","));
-        evaluations = i + 1;
     }
+    let evaluations = grid_rows.len() + searches.iter().map(|(_, _, h)| h.len()).sum::<usize>();
     atomic::write(&dir.join("tune.csv"), csv.as_bytes())?;
     println!(
         "tuned {} ({:?}) over {evaluations} evaluations (grid of {total}, Nelder-Mead from the {} best grid points):",

@@ -17,6 +17,15 @@ impl<T: Real> LowPassConfig<T> {
     pub fn validate(&self) -> Result<(), ConfigError> {
         error::positive(self.cutoff_hz, "cutoff_hz")
     }
+
+    /// The smoothing factor `a = 1 - exp(-2 π fc dt)` of the exact discretisation at tick `dt_s`: the filter is
+    /// `y += a (x - y)`, i.e. `H(z) = a / (1 - (1 - a) z^-1)`. Analyses that need the filter's response (Z-width
+    /// conditions, Bode plots) use this rather than re-deriving it.
+    #[inline]
+    #[must_use]
+    pub fn smoothing_factor(&self, dt_s: T) -> T {
+        T::one() - (-(T::two_pi() * self.cutoff_hz * dt_s)).exp()
+    }
 }
 
 /// First-order low-pass, discretised exactly for a piecewise-constant input (`alpha = 1 - exp(-2 π fc dt)`),
@@ -62,7 +71,7 @@ impl<T: Real> LowPass<T> {
         }
         if dt_s != self.dt_s {
             self.dt_s = dt_s;
-            self.alpha = T::one() - (-(T::two_pi() * self.config.cutoff_hz * dt_s)).exp();
+            self.alpha = self.config.smoothing_factor(dt_s);
         }
         self.y += self.alpha * (x - self.y);
         self.y
@@ -71,7 +80,7 @@ impl<T: Real> LowPass<T> {
     /// Gain `|H(e^{jωT})|` of this discretisation at `freq_hz` for tick `dt_s` (for tests and Bode plots).
     #[must_use]
     pub fn gain_at(&self, freq_hz: T, dt_s: T) -> T {
-        let a = T::one() - (-(T::two_pi() * self.config.cutoff_hz * dt_s)).exp();
+        let a = self.config.smoothing_factor(dt_s);
         let w = T::two_pi() * freq_hz * dt_s;
         // H(z) = a / (1 - (1 - a) z^-1)
         let re = T::one() - (T::one() - a) * w.cos();

@@ -163,18 +163,18 @@ pub fn measure_chirp(loaded: &LoadedScenario, o: &BodeOptions) -> Result<Vec<Bod
     Ok(frequencies(o)
         .into_iter()
         .map(|f| {
-            let (ur, ui) = dtft(&t, &u, u0, f);
-            let (yr, yi) = dtft(&t, &y, y0, f);
-            point(f, (ur, ui), (yr, yi))
+            let (us, ys) = dtft(&t, &u, &y, (u0, y0), f);
+            point(f, us, ys)
         })
         .collect())
 }
 
-/// `sum (x_k - x0) e^{-j 2 pi f t_k}` over the record, as (re, im).
-fn dtft(t: &[f64], x: &[f64], x0: f64, f: f64) -> (f64, f64) {
-    t.iter().zip(x).fold((0.0, 0.0), |(re, im), (tk, xk)| {
+/// `sum (x_k - x0) e^{-j 2 pi f t_k}` over the record for the input and the output at once (one `sin_cos` per
+/// sample), as ((re, im) of u, (re, im) of y).
+fn dtft(t: &[f64], u: &[f64], y: &[f64], (u0, y0): (f64, f64), f: f64) -> ((f64, f64), (f64, f64)) {
+    t.iter().zip(u).zip(y).fold(((0.0, 0.0), (0.0, 0.0)), |((ur, ui), (yr, yi)), ((tk, uk), yk)| {
         let (s, c) = (TAU * f * tk).sin_cos();
-        (re + (xk - x0) * c, im - (xk - x0) * s)
+        ((ur + (uk - u0) * c, ui - (uk - u0) * s), (yr + (yk - y0) * c, yi - (yk - y0) * s))
     })
 }
 

@@ -15,7 +15,7 @@
 
 use std::f64::consts::{PI, TAU};
 
-use exo_control::filter::{VelocityEstimator, VelocityEstimatorConfig};
+use exo_control::filter::{LowPassConfig, VelocityEstimator, VelocityEstimatorConfig};
 
 use crate::scenario::LoadedScenario;
 
@@ -82,7 +82,8 @@ impl WallParams {
             return None;
         }
         let t = self.control_dt_s;
-        let alpha = self.velocity_cutoff_hz.map(|fc| 1.0 - (-TAU * fc * t).exp());
+        // The velocity estimator's own low-pass (a backward difference, then this filter).
+        let alpha = self.velocity_cutoff_hz.map(|fc| LowPassConfig { cutoff_hz: fc }.smoothing_factor(t));
         let d = f64::from(self.delay_ticks);
         let b = self.physical_damping_nm_s_per_rad;
         let n = 4096;

@@ -93,6 +93,12 @@ impl FrameLog {
         Self::default()
     }
 
+    /// An empty log with room for `ticks` records.
+    #[must_use]
+    pub fn with_capacity(ticks: usize) -> Self {
+        Self { records: Vec::with_capacity(ticks) }
+    }
+
     /// Appends a tick.
     pub fn push(&mut self, record: FrameRecord) {
         self.records.push(record);

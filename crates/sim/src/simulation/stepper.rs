@@ -97,6 +97,8 @@ pub struct Simulation {
     row: Vec<f64>,
     energy_start_j: f64,
     frame_log: Option<FrameLog>,
+    /// Control ticks in the scenario's duration (what the recorder and the frame log are sized for).
+    planned_ticks: usize,
 }
 
 fn recorder_channels(world: &World, actuators: &[Option<Actuator>; 3]) -> Vec<Channel> {
@@ -180,12 +182,15 @@ impl Simulation {
             wall_s: 0.0,
             row: Vec::with_capacity(width),
             frame_log: None,
+            planned_ticks: ticks,
         }
     }
 
-    /// Starts logging every tick's sensor frame and commands (for `exosim replay`); off by default.
+    /// Starts logging every tick's sensor frame and commands (for `exosim replay`); off by default. The log is
+    /// allocated here for the whole planned run, so the ticks do not allocate.
     pub fn log_frames(&mut self) {
-        self.frame_log.get_or_insert_with(FrameLog::new);
+        let ticks = self.planned_ticks;
+        self.frame_log.get_or_insert_with(|| FrameLog::with_capacity(ticks));
     }
 
     /// The frame log, when [`Simulation::log_frames`] turned it on.

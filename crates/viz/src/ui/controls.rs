@@ -6,7 +6,8 @@ use std::path::Path;
 use bevy_egui::egui::{self, Color32, RichText};
 
 use super::UiState;
-use crate::playback::SPEED_RANGE;
+use crate::playback::{Playback, SPEED_RANGE};
+use crate::replay::Replay;
 
 fn file_label(p: &Path) -> String {
     p.file_stem().map_or_else(|| p.display().to_string(), |s| s.to_string_lossy().into_owned())
@@ -44,19 +45,24 @@ fn source(ui: &mut egui::Ui, s: &mut UiState) {
     }
 }
 
+/// Play or pause, as the Play/Pause button and the space bar do: playing a recording that has reached its end
+/// starts it over.
+pub(crate) fn toggle_play(playback: &mut Playback, replay: Option<&mut Replay>) {
+    playback.paused = !playback.paused;
+    if !playback.paused
+        && let Some(r) = replay.filter(|r| r.at_end())
+    {
+        r.seek = Some(r.start_s());
+    }
+}
+
 fn playback(ui: &mut egui::Ui, s: &mut UiState) {
     ui.horizontal(|ui| {
-        let p = &mut s.playback;
-        if p.paused {
-            if ui.button("  Play  ").clicked() {
-                p.paused = false;
-                if let Some(r) = s.replay.as_deref_mut().filter(|r| r.at_end()) {
-                    r.seek = Some(r.start_s());
-                }
-            }
-        } else if ui.button("Pause").clicked() {
-            p.paused = true;
+        let label = if s.playback.paused { "  Play  " } else { "Pause" };
+        if ui.button(label).clicked() {
+            toggle_play(&mut s.playback, s.replay.as_deref_mut());
         }
+        let p = &mut s.playback;
         if ui.button("Step").on_hover_text("pause and run one control tick").clicked() {
             p.step();
         }

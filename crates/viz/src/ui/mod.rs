@@ -84,12 +84,13 @@ pub fn apply_shortcuts(
     capture: Res<PointerCapture>,
     mut playback: ResMut<Playback>,
     mut requests: ResMut<SimRequests>,
+    mut replay: Option<ResMut<Replay>>,
 ) {
     if capture.0 {
         return;
     }
     if keys.just_pressed(KeyCode::Space) {
-        playback.paused = !playback.paused;
+        controls::toggle_play(&mut playback, replay.as_deref_mut());
     }
     if keys.just_pressed(KeyCode::ArrowRight) || keys.just_pressed(KeyCode::Period) {
         playback.step();
