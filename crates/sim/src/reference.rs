@@ -42,7 +42,7 @@ impl MotionReference for Hold {
 /// Pelvis motion of a gait sample as a base motion.
 fn pelvis_motion(p: &crate::opensim::PelvisSample) -> BaseMotion {
     BaseMotion {
-        pose: Pose2 { angle_rad: p.pitch_rad, origin_m: Vector2::new(p.x_m, p.z_m) },
+        pose: Pose2::new(p.pitch_rad, Vector2::new(p.x_m, p.z_m)),
         angular_velocity_rad_per_s: p.pitchd_rad_s,
         velocity_m_per_s: Vector2::new(p.xd_m_s, p.zd_m_s),
         angular_acceleration_rad_per_s2: p.pitchdd_rad_s2,
@@ -180,11 +180,11 @@ impl SitToStand {
     pub fn pelvis_pose(&self, q: &[f64; 3]) -> Pose2 {
         let g = &self.leg;
         let pitch = -(q[0] + q[1] + q[2]);
-        let rot = |a: f64, v: Vector2<f64>| Pose2 { angle_rad: a, origin_m: Vector2::zeros() }.vector_to_parent(&v);
+        let rot = |a: f64, v: Vector2<f64>| Pose2::new(a, Vector2::zeros()).vector_to_parent(&v);
         let knee = g.joint_in_parent_m(crate::body::SegmentKind::Shank);
         let ankle = g.joint_in_parent_m(crate::body::SegmentKind::Foot);
         let offset = rot(pitch, g.hip_in_pelvis_m) + rot(pitch + q[0], knee) + rot(pitch + q[0] + q[1], ankle);
-        Pose2 { angle_rad: pitch, origin_m: self.ankle_m - offset }
+        Pose2::new(pitch, self.ankle_m - offset)
     }
 
     fn pose_at(&self, t: f64) -> Vector3<f64> {
@@ -202,7 +202,7 @@ impl MotionReference for SitToStand {
         let v = (pp - pm) / (2.0 * h);
         let a = (pp - 2.0 * p0 + pm) / (h * h);
         r.pelvis = Some(BaseMotion {
-            pose: Pose2 { angle_rad: p0.z, origin_m: Vector2::new(p0.x, p0.y) },
+            pose: Pose2::new(p0.z, Vector2::new(p0.x, p0.y)),
             angular_velocity_rad_per_s: v.z,
             velocity_m_per_s: Vector2::new(v.x, v.y),
             angular_acceleration_rad_per_s2: a.z,

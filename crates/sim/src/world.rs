@@ -724,7 +724,7 @@ fn init_exo_state(ids: &ExoIds, g: &LegGeometry, legs: &LegIds, config: &WorldCo
         for k in 0..seg {
             angle += q[k];
             let next = g.joint_in_parent_m(crate::body::SegmentKind::ALL[k + 1]);
-            origin += Pose2 { angle_rad: angle, origin_m: Vector2::zeros() }.vector_to_parent(&next);
+            origin += Pose2::new(angle, Vector2::zeros()).vector_to_parent(&next);
         }
         angle += q[seg];
         state.q[x] = origin.x;

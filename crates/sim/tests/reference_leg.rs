@@ -191,7 +191,7 @@ fn inverse_dynamics_inverts_forward_dynamics_to_1e_9() {
             BaseMotion::fixed(Pose2::IDENTITY)
         } else {
             BaseMotion {
-                pose: Pose2 { angle_rad: rnd(), origin_m: nalgebra::Vector2::new(rnd(), rnd()) },
+                pose: Pose2::new(rnd(), nalgebra::Vector2::new(rnd(), rnd())),
                 angular_velocity_rad_per_s: 3.0 * rnd(),
                 velocity_m_per_s: nalgebra::Vector2::new(rnd(), rnd()),
                 angular_acceleration_rad_per_s2: 10.0 * rnd(),

@@ -48,7 +48,7 @@ pub fn lerp_pose(a: &Pose2, b: &Pose2, t: f64) -> Pose2 {
     } else if da < -std::f64::consts::PI {
         da += std::f64::consts::TAU;
     }
-    Pose2 { angle_rad: a.angle_rad + da * t, origin_m: a.origin_m + (b.origin_m - a.origin_m) * t }
+    Pose2::new(a.angle_rad + da * t, a.origin_m + (b.origin_m - a.origin_m) * t)
 }
 
 #[cfg(test)]
@@ -57,7 +57,7 @@ mod tests {
 
     #[test]
     fn planar_angle_maps_to_rotation_about_z() {
-        let pose = Pose2 { angle_rad: 0.5, origin_m: SVector::<f64, 2>::new(0.2, 0.9) };
+        let pose = Pose2::new(0.5, SVector::<f64, 2>::new(0.2, 0.9));
         let t = transform(&pose, LEG_LATERAL_M);
         assert_eq!(t.translation, Vec3::new(0.2, 0.9, LEG_LATERAL_M));
         // Local +x turns towards +y (sim z) by the planar angle.
@@ -67,8 +67,8 @@ mod tests {
 
     #[test]
     fn interpolation_takes_the_short_way_round() {
-        let a = Pose2 { angle_rad: 3.0, origin_m: SVector::<f64, 2>::new(0.0, 0.0) };
-        let b = Pose2 { angle_rad: -3.0, origin_m: SVector::<f64, 2>::new(1.0, 2.0) };
+        let a = Pose2::new(3.0, SVector::<f64, 2>::new(0.0, 0.0));
+        let b = Pose2::new(-3.0, SVector::<f64, 2>::new(1.0, 2.0));
         let m = lerp_pose(&a, &b, 0.5);
         assert!((m.angle_rad - (3.0 + (std::f64::consts::TAU - 6.0) / 2.0)).abs() < 1e-12);
         assert_eq!(m.origin_m, SVector::<f64, 2>::new(0.5, 1.0));

@@ -80,7 +80,7 @@ impl GroundContact {
     #[inline]
     #[must_use]
     pub fn force(&self, kin: &Kinematics, p: &ContactPoint) -> (Vector2<f64>, Vector2<f64>) {
-        let world = kin.point_to_world(p.body, &p.point_m);
+        let world = kin.pose[p.body].point_to_parent(&p.point_m);
         if let Some(anchor) = p.anchor {
             let v = kin.point_velocity(p.body, &p.point_m);
             return ((anchor - world) * self.stiffness_n_per_m - v * self.damping_n_s_per_m, world);

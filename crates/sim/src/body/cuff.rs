@@ -157,7 +157,7 @@ impl Cuff {
         let twist_rate = kin.angular_velocity(self.exo) - kin.angular_velocity(self.limb);
         let moment = c.stiffness_rotation_nm_per_rad * twist + c.damping_rotation_nm_s_per_rad * twist_rate;
         CuffReading {
-            force_on_limb_n: kin.vector_to_world(self.limb, &force_limb),
+            force_on_limb_n: pl.vector_to_parent(&force_limb),
             moment_on_limb_nm: moment,
             shear_n: shear,
             normal_n: normal,

@@ -41,8 +41,6 @@ pub struct Kinematics {
     pub x_up: Vec<Transform>,
     /// World pose of each body frame.
     pub pose: Vec<Pose2>,
-    /// cos and sin of each body's world angle (so that transforms cost no trigonometry).
-    pub trig: Vec<(f64, f64)>,
     /// Spatial velocity of each body in body coordinates.
     pub v: Vec<Vector3<f64>>,
     /// Velocity-product acceleration `v × S qd` of each body.
@@ -65,7 +63,6 @@ impl Kinematics {
         Self {
             x_up: vec![Transform::IDENTITY; n],
             pose: vec![Pose2::IDENTITY; n],
-            trig: vec![(1.0, 0.0); n],
             v: vec![Vector3::zeros(); n],
             c: vec![Vector3::zeros(); n],
             s: model.bodies.iter().map(motion_subspace).collect(),
@@ -88,8 +85,6 @@ impl Kinematics {
         let a_lin = base.pose.vector_from_parent(&a_spatial);
         self.base_a = Vector3::new(base.angular_acceleration_rad_per_s2, a_lin.x, a_lin.y);
 
-        let (bs, bc) = base.pose.angle_rad.sin_cos();
-        let base_trig = (bc, bs);
         for i in 0..model.len() {
             let body = &model.bodies[i];
             let tree = &model.tree[i];
@@ -102,44 +97,23 @@ impl Kinematics {
                 JointKind::Prismatic { direction } => (Transform { c: 1.0, s: 0.0, r: tree.r + direction * q[i] }, 0.0),
             };
             self.x_up[i] = x_up;
-            let (parent_pose, parent_v, (pc, ps)) = match body.parent {
-                Some(p) => (self.pose[p], self.v[p], self.trig[p]),
-                None => (self.base_pose, self.base_v, base_trig),
+            let (parent_pose, parent_v) = match body.parent {
+                Some(p) => (self.pose[p], self.v[p]),
+                None => (self.base_pose, self.base_v),
             };
-            let angle = parent_pose.angle_rad + joint_angle;
-            let r = x_up.r;
-            let origin = parent_pose.origin_m + Vector2::new(pc * r.x - ps * r.y, ps * r.x + pc * r.y);
-            self.pose[i] = Pose2 { angle_rad: angle, origin_m: origin };
-            // World trig by composition: no sin_cos beyond the joint's own.
-            self.trig[i] = (pc * x_up.c - ps * x_up.s, ps * x_up.c + pc * x_up.s);
+            // World rotation by composition: no sin_cos beyond the joint's own.
+            let (pc, ps) = parent_pose.rotation();
+            let rotation = (pc * x_up.c - ps * x_up.s, ps * x_up.c + pc * x_up.s);
+            self.pose[i] = Pose2::from_rotation(
+                parent_pose.angle_rad + joint_angle,
+                rotation,
+                parent_pose.point_to_parent(&x_up.r),
+            );
             let vj = self.s[i] * qd[i];
             let v = x_up.apply_motion(&parent_v) + vj;
             self.v[i] = v;
             self.c[i] = cross_motion(&v, &vj);
         }
-    }
-
-    /// A point fixed in body `i` (body coordinates) in world coordinates.
-    #[inline]
-    #[must_use]
-    pub fn point_to_world(&self, i: usize, p: &Vector2<f64>) -> Vector2<f64> {
-        self.pose[i].origin_m + self.vector_to_world(i, p)
-    }
-
-    /// A direction in body `i`'s frame in world coordinates.
-    #[inline]
-    #[must_use]
-    pub fn vector_to_world(&self, i: usize, v: &Vector2<f64>) -> Vector2<f64> {
-        let (c, s) = self.trig[i];
-        Vector2::new(c * v.x - s * v.y, s * v.x + c * v.y)
-    }
-
-    /// A world direction in body `i`'s frame.
-    #[inline]
-    #[must_use]
-    pub fn vector_from_world(&self, i: usize, v: &Vector2<f64>) -> Vector2<f64> {
-        let (c, s) = self.trig[i];
-        Vector2::new(c * v.x + s * v.y, -s * v.x + c * v.y)
     }
 
     /// World velocity (m/s) of a point fixed in body `i`, given in body coordinates.
@@ -148,7 +122,7 @@ impl Kinematics {
     pub fn point_velocity(&self, i: usize, p_body: &Vector2<f64>) -> Vector2<f64> {
         let v = &self.v[i];
         let local = Vector2::new(v.y - v.x * p_body.y, v.z + v.x * p_body.x);
-        self.vector_to_world(i, &local)
+        self.pose[i].vector_to_parent(&local)
     }
 
     /// World angular velocity of body `i`, rad/s (counter-clockwise in x-z).
@@ -167,7 +141,7 @@ impl Kinematics {
     ) -> Vector3<f64> {
         let r = point_world - self.pose[i].origin_m;
         let moment = r.x * force_world.y - r.y * force_world.x;
-        let f = self.vector_from_world(i, force_world);
+        let f = self.pose[i].vector_from_parent(force_world);
         Vector3::new(moment, f.x, f.y)
     }
 }
@@ -193,7 +167,7 @@ impl Kinematics {
                     let r = point_world - pose.origin_m;
                     -axis_y * (r.x * force_world.y - r.y * force_world.x + moment)
                 }
-                JointKind::Prismatic { direction } => self.vector_to_world(i, &direction).dot(force_world),
+                JointKind::Prismatic { direction } => pose.vector_to_parent(&direction).dot(force_world),
             };
             b = model.bodies[i].parent;
         }

@@ -22,32 +22,57 @@ pub fn cross_force(v: &Vector3<f64>, f: &Vector3<f64>) -> Vector3<f64> {
 }
 
 /// A rigid placement in the plane: the angle of a frame and the position of its origin, both in the parent (or
-/// world) frame.
+/// world) frame. Keeps the angle's cosine and sine, so that moving points and vectors through it costs no
+/// trigonometry (kinematics places every body every physics evaluation); build it with [`Pose2::new`] or, when
+/// the rotation is already known, [`Pose2::from_rotation`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pose2 {
     /// Orientation, rad (counter-clockwise in the x-z plane).
     pub angle_rad: f64,
     /// Origin, m.
     pub origin_m: Vector2<f64>,
+    cos: f64,
+    sin: f64,
 }
 
 impl Pose2 {
     /// The identity placement.
-    pub const IDENTITY: Pose2 = Pose2 { angle_rad: 0.0, origin_m: Vector2::new(0.0, 0.0) };
+    pub const IDENTITY: Pose2 = Pose2 { angle_rad: 0.0, origin_m: Vector2::new(0.0, 0.0), cos: 1.0, sin: 0.0 };
+
+    /// A placement at `angle_rad` with origin `origin_m`.
+    #[inline]
+    #[must_use]
+    pub fn new(angle_rad: f64, origin_m: Vector2<f64>) -> Self {
+        let (sin, cos) = angle_rad.sin_cos();
+        Self { angle_rad, origin_m, cos, sin }
+    }
+
+    /// A placement whose angle's cosine and sine are already known (composed from a parent's and a joint's).
+    #[inline]
+    #[must_use]
+    pub fn from_rotation(angle_rad: f64, (cos, sin): (f64, f64), origin_m: Vector2<f64>) -> Self {
+        Self { angle_rad, origin_m, cos, sin }
+    }
+
+    /// Cosine and sine of the angle.
+    #[inline]
+    #[must_use]
+    pub fn rotation(&self) -> (f64, f64) {
+        (self.cos, self.sin)
+    }
 
     /// A point given in this frame, expressed in the parent frame.
     #[inline]
     #[must_use]
     pub fn point_to_parent(&self, p: &Vector2<f64>) -> Vector2<f64> {
-        let (s, c) = self.angle_rad.sin_cos();
-        self.origin_m + Vector2::new(c * p.x - s * p.y, s * p.x + c * p.y)
+        self.origin_m + self.vector_to_parent(p)
     }
 
     /// A direction given in this frame, expressed in the parent frame.
     #[inline]
     #[must_use]
     pub fn vector_to_parent(&self, v: &Vector2<f64>) -> Vector2<f64> {
-        let (s, c) = self.angle_rad.sin_cos();
+        let (c, s) = (self.cos, self.sin);
         Vector2::new(c * v.x - s * v.y, s * v.x + c * v.y)
     }
 
@@ -55,7 +80,7 @@ impl Pose2 {
     #[inline]
     #[must_use]
     pub fn vector_from_parent(&self, v: &Vector2<f64>) -> Vector2<f64> {
-        let (s, c) = self.angle_rad.sin_cos();
+        let (c, s) = (self.cos, self.sin);
         Vector2::new(c * v.x + s * v.y, -s * v.x + c * v.y)
     }
 }

@@ -172,7 +172,7 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
     let initial_qd = if m.initial_q_rad.is_some() { [0.0; 3] } else { first.qd };
 
     // The world.
-    let pose = Pose2 { angle_rad: sc.pelvis.pitch_rad, origin_m: Vector2::new(0.0, sc.pelvis.height_m) };
+    let pose = Pose2::new(sc.pelvis.pitch_rad, Vector2::new(0.0, sc.pelvis.height_m));
     let pelvis = match sc.pelvis.mode {
         PelvisMode::Fixed => PelvisMotion::Fixed(pose),
         PelvisMode::Driven => match &gait {
