@@ -1,30 +1,17 @@
 //! Output files of one run: `timeseries.csv`, `summary.json`, `results.sto`.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use exo_sim::opensim::Storage;
-use exo_sim::simulation::{Recorder, Summary};
+use exo_sim::simulation::{Recorder, Summary, Table};
 
 use crate::atomic;
 
 /// The time series as CSV: a header of channel names (each with its unit as suffix), then one row per sample.
 pub(crate) fn timeseries_csv(rec: &Recorder) -> String {
-    let mut out = String::with_capacity(rec.rows() * rec.channels().len() * 12);
     let names: Vec<&str> = rec.channels().iter().map(|c| c.name.as_str()).collect();
-    out.push_str(&names.join(","));
-    out.push('\n');
-    for i in 0..rec.rows() {
-        for (k, v) in rec.row(i).iter().enumerate() {
-            if k > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "{v}");
-        }
-        out.push('\n');
-    }
-    out
+    Table::write(&names, (0..rec.rows()).map(|i| rec.row(i)))
 }
 
 /// Joint angles and torques as an OpenSim storage (angles in radians, `inDegrees=no`), with OpenSim's

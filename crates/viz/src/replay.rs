@@ -8,69 +8,12 @@ use exo_control::SVector;
 use exo_sim::body::Joint;
 use exo_sim::multibody::JointKind;
 use exo_sim::scenario::{self, LoadedScenario};
+use exo_sim::simulation::Table;
 use exo_sim::world::World;
 
 use crate::frames::{Frames, Snapshot};
 use crate::history::{self, History};
 use crate::playback::Playback;
-
-/// A CSV table of numbers with a header of column names.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Table {
-    names: Vec<String>,
-    data: Vec<f64>,
-}
-
-impl Table {
-    /// Parses CSV text: a header line of names, then rows of numbers (`NaN` and empty cells read as NaN).
-    pub fn parse(text: &str) -> Result<Self> {
-        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-        let header = lines.next().context("empty file: no header line")?;
-        let names: Vec<String> = header.split(',').map(|s| s.trim().to_string()).collect();
-        let mut data = Vec::new();
-        for (k, line) in lines.enumerate() {
-            let before = data.len();
-            for (c, cell) in line.split(',').enumerate() {
-                let cell = cell.trim();
-                let v = if cell.is_empty() {
-                    f64::NAN
-                } else {
-                    cell.parse::<f64>()
-                        .with_context(|| format!("row {}: column {}: not a number: {cell}", k + 2, c + 1))?
-                };
-                data.push(v);
-            }
-            if data.len() - before != names.len() {
-                bail!("row {}: {} cells, the header has {}", k + 2, data.len() - before, names.len());
-            }
-        }
-        Ok(Self { names, data })
-    }
-
-    /// Column names.
-    #[must_use]
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
-
-    /// Number of rows.
-    #[must_use]
-    pub fn rows(&self) -> usize {
-        self.data.len().checked_div(self.names.len()).unwrap_or(0)
-    }
-
-    /// Index of a column.
-    #[must_use]
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|n| n == name)
-    }
-
-    /// The value at `row`, `column`.
-    #[must_use]
-    pub fn get(&self, row: usize, column: usize) -> f64 {
-        self.data[row * self.names.len() + column]
-    }
-}
 
 /// A recorded run being played back.
 #[derive(Resource)]
@@ -103,7 +46,7 @@ impl Replay {
         let world = scenario::build(&loaded, true)?.world;
         let csv_path = dir.join("timeseries.csv");
         let text = std::fs::read_to_string(&csv_path).with_context(|| format!("cannot read {}", csv_path.display()))?;
-        let table = Table::parse(&text).with_context(|| format!("{}", csv_path.display()))?;
+        let table = Table::parse(&text, &csv_path)?;
         if table.rows() == 0 {
             bail!("{}: no rows", csv_path.display());
         }
@@ -328,11 +271,11 @@ mod tests {
 
     #[test]
     fn tables_parse_with_nan_and_check_widths() {
-        let t = Table::parse("time_s,a\n0.0,1\n0.5,NaN\n").unwrap();
+        let t = Table::parse("time_s,a\n0.0,1\n0.5,NaN\n", Path::new("t.csv")).unwrap();
         assert_eq!(t.rows(), 2);
         assert_eq!(t.column("a"), Some(1));
         assert!(t.get(1, 1).is_nan());
-        assert!(Table::parse("a,b\n1\n").is_err());
-        assert!(Table::parse("a\nx\n").is_err());
+        assert!(Table::parse("a,b\n1\n", Path::new("t.csv")).is_err());
+        assert!(Table::parse("a\nx\n", Path::new("t.csv")).is_err());
     }
 }

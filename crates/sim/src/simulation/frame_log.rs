@@ -9,14 +9,14 @@
 //!
 //! Numbers are written in Rust's shortest round-trip form, so a replay reads back the very bits that were logged.
 
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use exo_control::frame::{Command, SensorFrame};
 use exo_control::law::ControlLaw;
 use exo_control::safety::Supervisor;
 use nalgebra::SVector;
 
+use super::table::{Table, TableError};
 use crate::body::Joint;
 
 /// Joints in a frame.
@@ -66,20 +66,6 @@ pub struct FrameOutput {
     pub supervised_torque_nm: Vector,
 }
 
-/// A bad frame log: the file, the line and the column.
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("{}:{line}: {column}: {problem}", path.display())]
-pub struct FrameLogError {
-    /// The log file.
-    pub path: PathBuf,
-    /// 1-based line (1 is the header).
-    pub line: usize,
-    /// Column name (or `header`).
-    pub column: String,
-    /// What is wrong.
-    pub problem: String,
-}
-
 /// The frames of a run, in tick order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FrameLog {
@@ -127,102 +113,81 @@ impl FrameLog {
     #[must_use]
     pub fn to_csv(&self) -> String {
         let with_output = self.records.iter().all(|r| r.output.is_some());
-        let mut s = Self::columns(with_output).join(",");
-        s.push('\n');
-        for r in &self.records {
-            let _ = write!(s, "{},{},{},{}", r.time_s, r.dt_s, r.frame.sequence, u8::from(r.frame.heel_strike));
+        let rows = self.records.iter().map(|r| {
+            let mut row = vec![r.time_s, r.dt_s, f64::from(r.frame.sequence), f64::from(u8::from(r.frame.heel_strike))];
             for (_, get, _) in &FRAME_FIELDS {
-                for x in get(&r.frame).iter() {
-                    let _ = write!(s, ",{x}");
-                }
+                row.extend(get(&r.frame).iter());
             }
             if let (true, Some(o)) = (with_output, &r.output) {
                 for v in [&o.command.torque_nm, &o.command.demand_nm, &o.supervised_torque_nm] {
-                    for x in v.iter() {
-                        let _ = write!(s, ",{x}");
-                    }
+                    row.extend(v.iter());
                 }
             }
-            s.push('\n');
-        }
-        s
+            row
+        });
+        Table::write(&Self::columns(with_output), rows)
     }
 
     /// Parses a log written by [`FrameLog::to_csv`] (or by hardware in the same columns). `path` names the file
     /// in errors.
-    pub fn from_csv(text: &str, path: &Path) -> Result<Self, FrameLogError> {
-        let err = |line: usize, column: &str, problem: String| FrameLogError {
+    pub fn from_csv(text: &str, path: &Path) -> Result<Self, TableError> {
+        let table = Table::parse(text, path)?;
+        let err = |line: usize, column: &str, problem: String| TableError {
             path: path.to_path_buf(),
             line,
             column: column.to_string(),
             problem,
         };
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().unwrap_or("").split(',').map(str::trim).collect();
-        let with_output = if header == Self::columns(true) {
+        let header = table.names();
+        let with_output = if header == Self::columns(true).as_slice() {
             true
-        } else if header == Self::columns(false) {
+        } else if header == Self::columns(false).as_slice() {
             false
         } else {
             let expected = Self::columns(true);
-            let at = expected.iter().zip(&header).position(|(e, h)| e != h).unwrap_or(header.len().min(expected.len()));
+            let at = expected.iter().zip(header).position(|(e, h)| e != h).unwrap_or(header.len().min(expected.len()));
             let name = expected.get(at).map_or("(end)", String::as_str);
+            let found = header.get(at).map_or("", String::as_str);
             return Err(err(
                 1,
                 "header",
-                format!(
-                    "column {} is `{}`, expected `{name}` (see `FrameLog::columns`)",
-                    at + 1,
-                    header.get(at).unwrap_or(&"")
-                ),
+                format!("column {} is `{found}`, expected `{name}` (see `FrameLog::columns`)", at + 1),
             ));
         };
-        let names = Self::columns(with_output);
-        let mut log = Self::new();
-        for (i, line) in lines.enumerate() {
-            let line_no = i + 2;
-            if line.trim().is_empty() {
-                continue;
+        let mut log = Self::with_capacity(table.rows());
+        for i in 0..table.rows() {
+            // Blank lines are skipped by the table, so name rows by record; line = record + 2 for a plain file.
+            let line = i + 2;
+            let row = table.row(i);
+            let mut cells = row.iter().copied();
+            let mut next = || cells.next().unwrap_or(f64::NAN);
+            let (time_s, dt_s, sequence, heel) = (next(), next(), next(), next());
+            if !(dt_s.is_finite() && dt_s > 0.0) {
+                return Err(err(line, "dt_s", format!("{dt_s} is not a positive time step")));
             }
-            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-            if cells.len() != names.len() {
-                return Err(err(line_no, "row", format!("{} values, expected {}", cells.len(), names.len())));
+            if !(sequence >= 0.0 && sequence <= f64::from(u32::MAX) && sequence.fract() == 0.0) {
+                return Err(err(line, "sequence", format!("{sequence} is not a whole number")));
             }
-            let number = |k: usize| -> Result<f64, FrameLogError> {
-                cells[k].parse::<f64>().map_err(|_| err(line_no, &names[k], format!("`{}` is not a number", cells[k])))
-            };
+            if heel != 0.0 && heel != 1.0 {
+                return Err(err(line, "heel_strike", format!("{heel} is not 0 or 1")));
+            }
             let mut frame = SensorFrame::<f64, N>::default();
-            frame.sequence = cells[2]
-                .parse::<u32>()
-                .map_err(|_| err(line_no, "sequence", format!("`{}` is not a whole number", cells[2])))?;
-            frame.heel_strike = match cells[3] {
-                "0" => false,
-                "1" => true,
-                other => return Err(err(line_no, "heel_strike", format!("`{other}` is not 0 or 1"))),
-            };
-            let mut k = 4;
+            frame.sequence = sequence as u32;
+            frame.heel_strike = heel == 1.0;
             for (_, _, set) in &FRAME_FIELDS {
                 for j in 0..N {
-                    set(&mut frame)[j] = number(k)?;
-                    k += 1;
+                    set(&mut frame)[j] = next();
                 }
             }
-            let output = if with_output {
+            let output = with_output.then(|| {
                 let mut v = [Vector::zeros(); 3];
                 for field in &mut v {
                     for j in 0..N {
-                        field[j] = number(k)?;
-                        k += 1;
+                        field[j] = next();
                     }
                 }
-                Some(FrameOutput { command: Command { torque_nm: v[0], demand_nm: v[1] }, supervised_torque_nm: v[2] })
-            } else {
-                None
-            };
-            let (time_s, dt_s) = (number(0)?, number(1)?);
-            if !(dt_s.is_finite() && dt_s > 0.0) {
-                return Err(err(line_no, "dt_s", format!("{dt_s} is not a positive time step")));
-            }
+                FrameOutput { command: Command { torque_nm: v[0], demand_nm: v[1] }, supervised_torque_nm: v[2] }
+            });
             log.push(FrameRecord { time_s, dt_s, frame, output });
         }
         Ok(log)

@@ -9,11 +9,13 @@ mod metrics;
 mod recorder;
 mod setpoint;
 mod stepper;
+mod table;
 mod timing;
 
-pub use frame_log::{FrameLog, FrameLogError, FrameOutput, FrameRecord, Mismatch, ReplayReport, replay};
+pub use frame_log::{FrameLog, FrameOutput, FrameRecord, Mismatch, ReplayReport, replay};
 pub use metrics::{ActuatorSummary, CuffSummary, JointSummary, Metrics, StepResponse, Summary, SupervisorSummary};
 pub use recorder::{Channel, Recorder};
 pub use setpoint::{SetpointSource, TorqueSignal};
 pub use stepper::{SimError, Simulation, SimulationParts, TickOutput};
+pub use table::{Table, TableError};
 pub use timing::{Timing, TimingError};
