@@ -21,7 +21,9 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let result = (|| -> Result<()> {
         let mut f = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         f.write_all(bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.sync_all().ok();
+        // A write the disk has not taken (full, failing, a network file system that refuses) shows here; renaming
+        // a file whose data may not be on disk would replace a good file with a broken one.
+        f.sync_all().with_context(|| format!("cannot flush {} to disk", tmp.display()))?;
         fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
     })();
     if result.is_err() {
@@ -33,7 +35,11 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Runs `produce(tmp)` to create a file at a temporary path, then renames it to `path`.
 pub(crate) fn write_with(path: &Path, produce: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let tmp = temp_path(path);
-    match produce(&tmp).and_then(|()| {
+    let flush = |tmp: &Path| -> Result<()> {
+        let f = fs::File::open(tmp).with_context(|| format!("cannot reopen {}", tmp.display()))?;
+        f.sync_all().with_context(|| format!("cannot flush {} to disk", tmp.display()))
+    };
+    match produce(&tmp).and_then(|()| flush(&tmp)).and_then(|()| {
         fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
     }) {
         Ok(()) => Ok(()),

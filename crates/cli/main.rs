@@ -50,12 +50,15 @@ fn install_interrupt() -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
     let s = stop.clone();
     // A second Ctrl-C while finishing up aborts at once.
-    let _ = ctrlc::set_handler(move || {
+    if let Err(e) = ctrlc::set_handler(move || {
         if s.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
         eprintln!("\ninterrupted: stopping after the current step, keeping finished results");
-    });
+    }) {
+        // Not fatal (the run works), but Ctrl-C will then kill the program without keeping finished results.
+        eprintln!("warning: cannot install the Ctrl-C handler ({e}): an interrupt will not stop cleanly");
+    }
     stop
 }
 

@@ -32,13 +32,14 @@ pub(crate) fn render(s: &Summary) -> String {
             base
         );
     }
-    if s.mechanical_energy_start_j != 0.0 || s.mechanical_energy_end_j != 0.0 {
-        let (e0, e1) = (s.mechanical_energy_start_j, s.mechanical_energy_end_j);
-        let rel = if e0 != 0.0 { (e1 - e0) / e0.abs() } else { 0.0 };
+    if let Some(e) = &s.energy_check {
         let _ = writeln!(
             out,
-            "  mechanical energy of the bodies: {e0:.4} J -> {e1:.4} J ({:+.3e} J, {rel:+.2e} of |E0|)",
-            e1 - e0
+            "  energy conservation check (passive model, nothing but gravity acting): {:.4} J -> {:.4} J ({:+.3e} J, {:+.2e} of |E0|: the integrator's drift)",
+            e.start_j,
+            e.end_j,
+            e.end_j - e.start_j,
+            e.drift_fraction
         );
     }
     if let Some(r) = s.pelvis_residual_rms {

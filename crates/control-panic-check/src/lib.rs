@@ -9,6 +9,11 @@
 //! if any exported path can still panic (an index out of bounds, an `unwrap`, an overflow check, an integer
 //! division by zero), the library lists the symbol as undefined and `.ci/run` fails. Inputs arrive through
 //! references from outside, so nothing is constant-folded away.
+//!
+//! `.ci/run` builds it twice: for the host as a shared library, and for the Cortex-M4F target
+//! (`thumbv7em-none-eabihf`, f32 on a single-precision FPU, no std, no alloc) as a static library, whose
+//! object is checked the same way. The feature `panic-canary` adds one exported function that can panic, so
+//! that the check is seen to fail.
 #![no_std]
 // The extern declaration of the missing symbol is the whole trick; nothing here is called from Rust.
 #![allow(unsafe_code, improper_ctypes_definitions, missing_docs)]
@@ -18,9 +23,9 @@ use exo_control::filter::{
     Biquad, BiquadCoefficients, LowPass, LowPassConfig, VelocityEstimator, VelocityEstimatorConfig,
 };
 use exo_control::{
-    Admittance, AdmittanceConfig, Assistance, AssistanceConfig, Command, ControlLaw, JointImpedance,
-    JointImpedanceConfig, JointPid, ParamId, Pid, PidBank, PidConfig, PidOutput, SeaTorque, SeaTorqueConfig,
-    SensorFrame, Supervised, Supervisor, SupervisorConfig,
+    Admittance, AdmittanceConfig, Assistance, AssistanceConfig, Command, ControlLaw, GravityModel, GravityModelConfig,
+    JointImpedance, JointImpedanceConfig, JointPid, NoControl, ParamId, Pid, PidBank, PidConfig, PidOutput, SVector,
+    SeaTorque, SeaTorqueConfig, SensorFrame, Supervised, Supervisor, SupervisorConfig, ZeroTorque,
 };
 
 /// Joints of the exported device.
@@ -37,10 +42,18 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     unsafe { exo_control_real_time_path_can_panic() }
 }
 
+/// Reachable panic on purpose (feature `panic-canary`): an index the compiler cannot prove in bounds.
+#[cfg(feature = "panic-canary")]
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_panic_canary(values: &[f32; 4], i: usize) -> f32 {
+    values[i]
+}
+
 /// One law behind the trait, for scalar `$r` and `$n` joints: construct, tick, reset, read and change every
-/// parameter.
+/// parameter. The first argument is the law's name (`ControlLaw::name`): a test in exo-control
+/// (`tests/panic_check_covers_every_law.rs`) fails when a law of `exo_control::LAWS` has no export here.
 macro_rules! export_law {
-    ($new:ident, $tick:ident, $tune:ident, $law:ty, $config:ty, $r:ty, $n:expr) => {
+    ($name:literal, $new:ident, $tick:ident, $tune:ident, $law:ty, $config:ty, $r:ty, $n:expr) => {
         #[unsafe(no_mangle)]
         pub extern "C" fn $new(config: &$config, out: &mut Option<$law>) -> bool {
             *out = <$law>::new(*config).ok();
@@ -54,6 +67,7 @@ macro_rules! export_law {
             dt_s: $r,
             out: &mut Command<$r, { $n }>,
         ) {
+            debug_assert_eq!(law.name(), $name);
             *out = law.update(frame, dt_s);
         }
 
@@ -71,18 +85,45 @@ macro_rules! export_law {
 }
 
 // f32 and six joints, as a microcontroller runs them.
-export_law!(exo_impedance_new, exo_impedance_tick, exo_impedance_tune, JointImpedance<f32, N>, JointImpedanceConfig<f32, N>, f32, N);
-export_law!(exo_admittance_new, exo_admittance_tick, exo_admittance_tune, Admittance<f32, N>, AdmittanceConfig<f32, N>, f32, N);
-export_law!(exo_sea_new, exo_sea_tick, exo_sea_tune, SeaTorque<f32, N>, SeaTorqueConfig<f32, N>, f32, N);
-export_law!(exo_assistance_new, exo_assistance_tick, exo_assistance_tune, Assistance<f32, N>, AssistanceConfig<f32, N>, f32, N);
-export_law!(exo_joint_pid_new, exo_joint_pid_tick, exo_joint_pid_tune, JointPid<f32, N>, [PidConfig<f32>; N], f32, N);
+export_law!("zero_torque", exo_zero_torque_new, exo_zero_torque_tick, exo_zero_torque_tune, ZeroTorque<f32, N>, SeaTorqueConfig<f32, N>, f32, N);
+export_law!("sea_torque", exo_sea_new, exo_sea_tick, exo_sea_tune, SeaTorque<f32, N>, SeaTorqueConfig<f32, N>, f32, N);
+export_law!("impedance", exo_impedance_new, exo_impedance_tick, exo_impedance_tune, JointImpedance<f32, N>, JointImpedanceConfig<f32, N>, f32, N);
+export_law!("admittance", exo_admittance_new, exo_admittance_tick, exo_admittance_tune, Admittance<f32, N>, AdmittanceConfig<f32, N>, f32, N);
+export_law!("joint_pid", exo_joint_pid_new, exo_joint_pid_tick, exo_joint_pid_tune, JointPid<f32, N>, [PidConfig<f32>; N], f32, N);
+export_law!("assistance", exo_assistance_new, exo_assistance_tick, exo_assistance_tune, Assistance<f32, N>, AssistanceConfig<f32, N>, f32, N);
 
 // f64 and three joints, as the simulator runs them.
-export_law!(exo_impedance3_new, exo_impedance3_tick, exo_impedance3_tune, JointImpedance<f64, 3>, JointImpedanceConfig<f64, 3>, f64, 3);
-export_law!(exo_admittance3_new, exo_admittance3_tick, exo_admittance3_tune, Admittance<f64, 3>, AdmittanceConfig<f64, 3>, f64, 3);
-export_law!(exo_sea3_new, exo_sea3_tick, exo_sea3_tune, SeaTorque<f64, 3>, SeaTorqueConfig<f64, 3>, f64, 3);
-export_law!(exo_assistance3_new, exo_assistance3_tick, exo_assistance3_tune, Assistance<f64, 3>, AssistanceConfig<f64, 3>, f64, 3);
-export_law!(exo_joint_pid3_new, exo_joint_pid3_tick, exo_joint_pid3_tune, JointPid<f64, 3>, [PidConfig<f64>; 3], f64, 3);
+export_law!("zero_torque", exo_zero_torque3_new, exo_zero_torque3_tick, exo_zero_torque3_tune, ZeroTorque<f64, 3>, SeaTorqueConfig<f64, 3>, f64, 3);
+export_law!("sea_torque", exo_sea3_new, exo_sea3_tick, exo_sea3_tune, SeaTorque<f64, 3>, SeaTorqueConfig<f64, 3>, f64, 3);
+export_law!("impedance", exo_impedance3_new, exo_impedance3_tick, exo_impedance3_tune, JointImpedance<f64, 3>, JointImpedanceConfig<f64, 3>, f64, 3);
+export_law!("admittance", exo_admittance3_new, exo_admittance3_tick, exo_admittance3_tune, Admittance<f64, 3>, AdmittanceConfig<f64, 3>, f64, 3);
+export_law!("joint_pid", exo_joint_pid3_new, exo_joint_pid3_tick, exo_joint_pid3_tune, JointPid<f64, 3>, [PidConfig<f64>; 3], f64, 3);
+export_law!("assistance", exo_assistance3_new, exo_assistance3_tick, exo_assistance3_tune, Assistance<f64, 3>, AssistanceConfig<f64, 3>, f64, 3);
+
+/// The law `"none"` (it has no configuration to construct from).
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_none_tick(frame: &SensorFrame<f32, N>, dt_s: f32, out: &mut Command<f32, N>) {
+    *out = ControlLaw::<f32, N>::update(&mut NoControl, frame, dt_s);
+}
+// export_law!("none", ...) has no constructor to export; `exo_none_tick` above covers the law.
+
+/// Gravity compensation from the law's own model (evaluated inside impedance, admittance and joint PID ticks
+/// too), for six joints in f32.
+#[unsafe(no_mangle)]
+pub extern "C" fn exo_gravity_torque(
+    config: &GravityModelConfig<f32, N>,
+    q_rad: &SVector<f32, N>,
+    base_pitch_rad: f32,
+    out: &mut SVector<f32, N>,
+) -> bool {
+    match GravityModel::new(*config) {
+        Ok(g) => {
+            *out = g.torque_nm(q_rad, base_pitch_rad);
+            true
+        }
+        Err(_) => false,
+    }
+}
 
 #[unsafe(no_mangle)]
 pub extern "C" fn exo_supervisor3_tick(
@@ -186,11 +227,11 @@ pub extern "C" fn exo_filters_new(
 pub extern "C" fn exo_phase_tick(
     heel: &mut HeelStrikePhase<f32>,
     oscillator: &mut AdaptiveOscillator<f32, 3>,
-    heel_strike: bool,
+    in_contact: bool,
     hip_rad: f32,
     dt_s: f32,
 ) -> f32 {
-    heel.update(heel_strike, dt_s).unwrap_or(-1.0) + oscillator.update(hip_rad, dt_s).unwrap_or(-1.0)
+    heel.update_contact(in_contact, dt_s).unwrap_or(-1.0) + oscillator.update(hip_rad, dt_s).unwrap_or(-1.0)
 }
 
 #[unsafe(no_mangle)]

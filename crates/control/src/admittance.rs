@@ -3,8 +3,10 @@
 
 use nalgebra::SVector;
 
+use crate::channel::{Channel, Channels};
 use crate::error::{self, ConfigError, Problem};
 use crate::frame::{Command, SensorFrame};
+use crate::gravity::{GravityModel, GravityModelConfig};
 use crate::law::{ControlLaw, ParamId, ParamInfo};
 use crate::pid::{PidBank, PidConfig};
 use crate::real::{Real, fclamp, fmax};
@@ -31,6 +33,9 @@ pub struct AdmittanceConfig<T: Real, const N: usize> {
     /// Inner position loop, one PID per joint (its output limit is the joint torque limit).
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_array"))]
     pub position_loop: [PidConfig<T>; N],
+    /// Gravity compensation fed forward into the position loop, from the law's own model on the sensed angles
+    /// and base pitch; `None` for none.
+    pub gravity: Option<GravityModelConfig<T, N>>,
 }
 
 impl<T: Real, const N: usize> AdmittanceConfig<T, N> {
@@ -47,7 +52,10 @@ impl<T: Real, const N: usize> AdmittanceConfig<T, N> {
             error::positive(self.velocity_limit_rad_per_s[j], "velocity_limit_rad_per_s").map_err(at)?;
             self.position_loop[j].validate().map_err(at)?;
         }
-        Ok(())
+        match &self.gravity {
+            Some(g) => g.validate(),
+            None => Ok(()),
+        }
     }
 }
 
@@ -58,6 +66,7 @@ impl<T: Real, const N: usize> AdmittanceConfig<T, N> {
 #[derive(Clone, Debug)]
 pub struct Admittance<T: Real, const N: usize> {
     config: AdmittanceConfig<T, N>,
+    gravity: Option<GravityModel<T, N>>,
     inner: PidBank<T, N>,
     position: SVector<T, N>,
     velocity: SVector<T, N>,
@@ -69,7 +78,12 @@ impl<T: Real, const N: usize> Admittance<T, N> {
     /// A law with a validated configuration; the virtual joint starts at the first measured position.
     pub fn new(config: AdmittanceConfig<T, N>) -> Result<Self, ConfigError> {
         config.validate()?;
+        let gravity = match config.gravity {
+            Some(g) => Some(GravityModel::new(g)?),
+            None => None,
+        };
         Ok(Self {
+            gravity,
             inner: PidBank::new(config.position_loop)?,
             config,
             position: SVector::zeros(),
@@ -99,6 +113,15 @@ const ADMITTANCE_PARAMS: &[ParamInfo] = &[
 ];
 
 impl<T: Real, const N: usize> ControlLaw<T, N> for Admittance<T, N> {
+    fn name(&self) -> &'static str {
+        "admittance"
+    }
+
+    fn reads(&self) -> Channels {
+        let sensed = Channels::of(&[Channel::JointPosition, Channel::InteractionTorque]);
+        if self.gravity.is_some() { sensed.with(Channel::BasePitch) } else { sensed }
+    }
+
     fn update(&mut self, frame: &SensorFrame<T, N>, dt_s: T) -> Command<T, N> {
         let q = &frame.joint_position_rad;
         let tau_int = &frame.interaction_torque_nm;
@@ -146,7 +169,10 @@ impl<T: Real, const N: usize> ControlLaw<T, N> for Admittance<T, N> {
             self.position[j] = x;
             self.velocity[j] = v;
         }
-        let ff = frame.setpoint.torque_nm + frame.setpoint.gravity_torque_nm;
+        let ff = match &self.gravity {
+            Some(g) => frame.setpoint.torque_nm + g.torque_nm(q, frame.base_pitch_rad),
+            None => frame.setpoint.torque_nm,
+        };
         let out = self.inner.update(&self.position.into(), &(*q).into(), &ff.into(), dt_s);
         self.last = Command::torque(SVector::from(out));
         self.last

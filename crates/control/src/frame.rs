@@ -5,6 +5,7 @@
 
 use nalgebra::SVector;
 
+use crate::channel::Channel;
 use crate::real::Real;
 
 /// What the host asks the joints to do this tick (trajectory or torque targets from a planner or a scenario).
@@ -18,18 +19,20 @@ pub struct Setpoint<T: Real, const N: usize> {
     pub velocity_rad_per_s: SVector<T, N>,
     /// Desired joint torque (torque laws) or torque feedforward (position laws), N m.
     pub torque_nm: SVector<T, N>,
-    /// Gravity-compensation torque computed by the host from its model, N m (added by impedance laws).
-    pub gravity_torque_nm: SVector<T, N>,
+}
+
+impl<T: Real, const N: usize> Setpoint<T, N> {
+    /// True when every target is finite.
+    #[must_use]
+    pub fn is_finite(&self) -> bool {
+        use crate::real::all_finite;
+        all_finite(&self.position_rad) && all_finite(&self.velocity_rad_per_s) && all_finite(&self.torque_nm)
+    }
 }
 
 impl<T: Real, const N: usize> Default for Setpoint<T, N> {
     fn default() -> Self {
-        Self {
-            position_rad: SVector::zeros(),
-            velocity_rad_per_s: SVector::zeros(),
-            torque_nm: SVector::zeros(),
-            gravity_torque_nm: SVector::zeros(),
-        }
+        Self { position_rad: SVector::zeros(), velocity_rad_per_s: SVector::zeros(), torque_nm: SVector::zeros() }
     }
 }
 
@@ -54,8 +57,12 @@ pub struct SensorFrame<T: Real, const N: usize> {
     pub joint_torque_nm: SVector<T, N>,
     /// Human-exoskeleton interaction torque measured at the cuffs, referred to the joint, N m.
     pub interaction_torque_nm: SVector<T, N>,
-    /// True on the tick at which a heel strike was detected (foot switch or force threshold).
-    pub heel_strike: bool,
+    /// Foot contact reported by the gait-event sensor (foot switch or insole) on each joint's side: true while
+    /// that foot is loaded. Laws find heel strikes as its rising edges.
+    pub foot_contact: [bool; N],
+    /// Pitch of the device's base frame (the hip belt) from its inertial sensor, rad, counter-clockwise in the
+    /// sagittal plane seen from the subject's right (forward lean is negative); 0 when the device has none.
+    pub base_pitch_rad: T,
     /// Targets from the host for this tick.
     pub setpoint: Setpoint<T, N>,
 }
@@ -70,7 +77,8 @@ impl<T: Real, const N: usize> Default for SensorFrame<T, N> {
             motor_velocity_rad_per_s: SVector::zeros(),
             joint_torque_nm: SVector::zeros(),
             interaction_torque_nm: SVector::zeros(),
-            heel_strike: false,
+            foot_contact: [false; N],
+            base_pitch_rad: T::zero(),
             setpoint: Setpoint::default(),
         }
     }
@@ -87,10 +95,36 @@ impl<T: Real, const N: usize> SensorFrame<T, N> {
             && all_finite(&self.motor_velocity_rad_per_s)
             && all_finite(&self.joint_torque_nm)
             && all_finite(&self.interaction_torque_nm)
-            && all_finite(&self.setpoint.position_rad)
-            && all_finite(&self.setpoint.velocity_rad_per_s)
-            && all_finite(&self.setpoint.torque_nm)
-            && all_finite(&self.setpoint.gravity_torque_nm)
+            && self.base_pitch_rad.is_finite()
+            && self.setpoint.is_finite()
+    }
+
+    /// The per-joint values of a vector channel; `None` for the channels that are not one number per joint
+    /// ([`Channel::FootContact`], [`Channel::BasePitch`]).
+    #[must_use]
+    pub fn channel(&self, channel: Channel) -> Option<&SVector<T, N>> {
+        match channel {
+            Channel::JointPosition => Some(&self.joint_position_rad),
+            Channel::JointVelocity => Some(&self.joint_velocity_rad_per_s),
+            Channel::MotorPosition => Some(&self.motor_position_rad),
+            Channel::MotorVelocity => Some(&self.motor_velocity_rad_per_s),
+            Channel::JointTorque => Some(&self.joint_torque_nm),
+            Channel::InteractionTorque => Some(&self.interaction_torque_nm),
+            Channel::FootContact | Channel::BasePitch => None,
+        }
+    }
+
+    /// Mutable access to a vector channel (for sensor models and fault injection).
+    pub fn channel_mut(&mut self, channel: Channel) -> Option<&mut SVector<T, N>> {
+        match channel {
+            Channel::JointPosition => Some(&mut self.joint_position_rad),
+            Channel::JointVelocity => Some(&mut self.joint_velocity_rad_per_s),
+            Channel::MotorPosition => Some(&mut self.motor_position_rad),
+            Channel::MotorVelocity => Some(&mut self.motor_velocity_rad_per_s),
+            Channel::JointTorque => Some(&mut self.joint_torque_nm),
+            Channel::InteractionTorque => Some(&mut self.interaction_torque_nm),
+            Channel::FootContact | Channel::BasePitch => None,
+        }
     }
 }
 

@@ -2,8 +2,10 @@
 
 use nalgebra::{SMatrix, SVector};
 
+use crate::channel::{Channel, Channels};
 use crate::error::{ConfigError, Problem};
 use crate::frame::{Command, SensorFrame};
+use crate::gravity::{GravityModel, GravityModelConfig};
 use crate::law::{ControlLaw, ParamId, ParamInfo};
 use crate::real::{Real, c};
 
@@ -93,8 +95,9 @@ pub struct JointImpedanceConfig<T: Real, const N: usize> {
     pub damping_nm_s_per_rad: Gain<T, N>,
     /// Symmetric limit on each joint's output torque, N m (> 0).
     pub torque_limit_nm: SVector<T, N>,
-    /// Add the host's gravity torque (`setpoint.gravity_torque_nm`) to the output.
-    pub gravity_compensation: bool,
+    /// Gravity compensation from the law's own model, evaluated on the sensed joint angles and base pitch;
+    /// `None` for none.
+    pub gravity: Option<GravityModelConfig<T, N>>,
 }
 
 impl<T: Real, const N: usize> JointImpedanceConfig<T, N> {
@@ -105,14 +108,14 @@ impl<T: Real, const N: usize> JointImpedanceConfig<T, N> {
             stiffness_nm_per_rad: Gain::Diagonal(SVector::repeat(stiffness_nm_per_rad)),
             damping_nm_s_per_rad: Gain::Diagonal(SVector::repeat(damping_nm_s_per_rad)),
             torque_limit_nm: SVector::repeat(torque_limit_nm),
-            gravity_compensation: false,
+            gravity: None,
         }
     }
 
-    /// Turns gravity compensation on or off.
+    /// Adds gravity compensation from `model`.
     #[must_use]
-    pub fn with_gravity_compensation(mut self, on: bool) -> Self {
-        self.gravity_compensation = on;
+    pub fn with_gravity(mut self, model: GravityModelConfig<T, N>) -> Self {
+        self.gravity = Some(model);
         self
     }
 
@@ -123,7 +126,10 @@ impl<T: Real, const N: usize> JointImpedanceConfig<T, N> {
         for (j, l) in self.torque_limit_nm.iter().enumerate() {
             crate::error::positive(*l, "torque_limit_nm").map_err(|e| e.at_joint(j))?;
         }
-        Ok(())
+        match &self.gravity {
+            Some(g) => g.validate(),
+            None => Ok(()),
+        }
     }
 }
 
@@ -131,6 +137,7 @@ impl<T: Real, const N: usize> JointImpedanceConfig<T, N> {
 #[derive(Clone, Debug)]
 pub struct JointImpedance<T: Real, const N: usize> {
     config: JointImpedanceConfig<T, N>,
+    gravity: Option<GravityModel<T, N>>,
     last: Command<T, N>,
 }
 
@@ -138,7 +145,11 @@ impl<T: Real, const N: usize> JointImpedance<T, N> {
     /// A law with a validated configuration.
     pub fn new(config: JointImpedanceConfig<T, N>) -> Result<Self, ConfigError> {
         config.validate()?;
-        Ok(Self { config, last: Command::default() })
+        let gravity = match config.gravity {
+            Some(g) => Some(GravityModel::new(g)?),
+            None => None,
+        };
+        Ok(Self { config, gravity, last: Command::default() })
     }
 
     /// The configuration in force.
@@ -154,14 +165,23 @@ const IMPEDANCE_PARAMS: &[ParamInfo] = &[
 ];
 
 impl<T: Real, const N: usize> ControlLaw<T, N> for JointImpedance<T, N> {
+    fn name(&self) -> &'static str {
+        "impedance"
+    }
+
+    fn reads(&self) -> Channels {
+        let encoders = Channels::of(&[Channel::JointPosition, Channel::JointVelocity]);
+        if self.gravity.is_some() { encoders.with(Channel::BasePitch) } else { encoders }
+    }
+
     #[inline]
     fn update(&mut self, frame: &SensorFrame<T, N>, dt_s: T) -> Command<T, N> {
         let sp = &frame.setpoint;
         let mut tau = self.config.stiffness_nm_per_rad.apply(&(sp.position_rad - frame.joint_position_rad))
             + self.config.damping_nm_s_per_rad.apply(&(sp.velocity_rad_per_s - frame.joint_velocity_rad_per_s))
             + sp.torque_nm;
-        if self.config.gravity_compensation {
-            tau += sp.gravity_torque_nm;
+        if let Some(g) = &self.gravity {
+            tau += g.torque_nm(&frame.joint_position_rad, frame.base_pitch_rad);
         }
         // A non-finite input makes the sum non-finite (NaN and infinities propagate), so one check covers all.
         if !crate::real::valid_dt(dt_s) || !crate::real::all_finite(&tau) {

@@ -1,5 +1,6 @@
 //! The one interface every control law implements.
 
+use crate::channel::Channels;
 use crate::error::ConfigError;
 use crate::frame::{Command, SensorFrame};
 use crate::real::Real;
@@ -29,6 +30,14 @@ pub struct ParamInfo {
 /// The simulator, the visualiser and firmware call laws only through this trait, so a scenario can swap laws
 /// without the simulation knowing which one runs.
 pub trait ControlLaw<T: Real, const N: usize> {
+    /// The law's name as users see it (`"sea_torque"`, `"assistance"`), the same as its scenario key.
+    fn name(&self) -> &'static str;
+
+    /// The frame channels this law reads. The supervisor must monitor every one of them
+    /// ([`SensorChecks::monitored`](crate::safety::SensorChecks)); a law that reads a channel it does not
+    /// declare can act on a reading nobody checks.
+    fn reads(&self) -> Channels;
+
     /// Runs one control tick. Must not allocate or panic; `dt_s <= 0` or a non-finite frame holds the last
     /// command.
     fn update(&mut self, frame: &SensorFrame<T, N>, dt_s: T) -> Command<T, N>;

@@ -15,6 +15,8 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`frame`] | [`SensorFrame`] (what the sensors report), [`Setpoint`] (what the host asks for), [`Command`] |
+//! | [`channel`] | the frame's measured [`Channel`]s and sets of them ([`Channels`]) |
+//! | [`gravity`] | gravity compensation from the law's own model of the device, on sensed angles |
 //! | [`filter`] | first-order low-pass, biquads (Butterworth low-pass, notch), velocity from encoder counts |
 //! | [`pid`] | the full-featured [`Pid`] and the vectorisable [`PidBank`] |
 //! | [`impedance`], [`admittance`], [`sea`] | joint impedance, admittance, series-elastic torque control |
@@ -36,11 +38,14 @@
 
 pub mod admittance;
 pub mod assist;
+pub mod channel;
 pub mod error;
 pub mod filter;
 pub mod frame;
+pub mod gravity;
 pub mod impedance;
 pub mod law;
+pub mod none;
 pub mod pid;
 pub mod position;
 pub mod real;
@@ -51,15 +56,22 @@ mod serde_array;
 
 pub use admittance::{Admittance, AdmittanceConfig};
 pub use assist::{Assistance, AssistanceConfig};
+pub use channel::{Channel, Channels};
 pub use error::{ConfigError, Problem};
 pub use frame::{Command, SensorFrame, Setpoint};
+pub use gravity::{GravityLink, GravityModel, GravityModelConfig};
 pub use impedance::{Gain, JointImpedance, JointImpedanceConfig};
 pub use law::{ControlLaw, ParamId, ParamInfo};
+pub use none::NoControl;
 pub use pid::{Pid, PidBank, PidConfig, PidOutput};
 pub use position::JointPid;
 pub use real::Real;
-pub use safety::{FaultReason, SafeStopMode, Supervised, Supervisor, SupervisorConfig, SupervisorState};
-pub use sea::{SeaTorque, SeaTorqueConfig};
+pub use safety::{FaultReason, SafeStopMode, SensorChecks, Supervised, Supervisor, SupervisorConfig, SupervisorState};
+pub use sea::{SeaTorque, SeaTorqueConfig, ZeroTorque};
+
+/// The name of every control law in this crate ([`ControlLaw::name`]). The crate's property, allocation and
+/// panic checks exercise each of them, and tests fail when one is missing there.
+pub const LAWS: &[&str] = &["none", "zero_torque", "sea_torque", "impedance", "admittance", "joint_pid", "assistance"];
 
 /// nalgebra's fixed-size matrix, re-exported for full impedance gain matrices.
 pub use nalgebra::SMatrix;

@@ -2,24 +2,32 @@
 
 use nalgebra::SVector;
 
+use crate::channel::{Channel, Channels};
 use crate::error::{ConfigError, Problem};
 use crate::frame::{Command, SensorFrame};
+use crate::gravity::{GravityModel, GravityModelConfig};
 use crate::law::{ControlLaw, ParamId, ParamInfo};
 use crate::pid::{PidBank, PidConfig};
 use crate::real::Real;
 
 /// Joint position PID law: each joint tracks `setpoint.position_rad` with its own PID; `setpoint.torque_nm` and
-/// `setpoint.gravity_torque_nm` are fed forward.
+/// the gravity torque of the law's own model (if it has one) are fed forward.
 #[derive(Clone, Debug)]
 pub struct JointPid<T: Real, const N: usize> {
     bank: PidBank<T, N>,
+    gravity: Option<GravityModel<T, N>>,
     last: Command<T, N>,
 }
 
 impl<T: Real, const N: usize> JointPid<T, N> {
     /// A law from one validated PID configuration per joint.
     pub fn new(configs: [PidConfig<T>; N]) -> Result<Self, ConfigError> {
-        Ok(Self { bank: PidBank::new(configs)?, last: Command::default() })
+        Ok(Self { bank: PidBank::new(configs)?, gravity: None, last: Command::default() })
+    }
+
+    /// A law that also feeds forward gravity compensation from `gravity`.
+    pub fn with_gravity(configs: [PidConfig<T>; N], gravity: GravityModelConfig<T, N>) -> Result<Self, ConfigError> {
+        Ok(Self { bank: PidBank::new(configs)?, gravity: Some(GravityModel::new(gravity)?), last: Command::default() })
     }
 
     /// The PID bank.
@@ -36,10 +44,22 @@ const JOINT_PID_PARAMS: &[ParamInfo] = &[
 ];
 
 impl<T: Real, const N: usize> ControlLaw<T, N> for JointPid<T, N> {
+    fn name(&self) -> &'static str {
+        "joint_pid"
+    }
+
+    fn reads(&self) -> Channels {
+        let encoder = Channels::of(&[Channel::JointPosition]);
+        if self.gravity.is_some() { encoder.with(Channel::BasePitch) } else { encoder }
+    }
+
     #[inline]
     fn update(&mut self, frame: &SensorFrame<T, N>, dt_s: T) -> Command<T, N> {
         let sp = &frame.setpoint;
-        let ff = sp.torque_nm + sp.gravity_torque_nm;
+        let ff = match &self.gravity {
+            Some(g) => sp.torque_nm + g.torque_nm(&frame.joint_position_rad, frame.base_pitch_rad),
+            None => sp.torque_nm,
+        };
         let out = self.bank.update(&sp.position_rad.into(), &frame.joint_position_rad.into(), &ff.into(), dt_s);
         self.last = Command::torque(SVector::from(out));
         self.last

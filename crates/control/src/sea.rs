@@ -2,6 +2,7 @@
 
 use nalgebra::SVector;
 
+use crate::channel::{Channel, Channels};
 use crate::error::{self, ConfigError, Problem};
 use crate::frame::{Command, SensorFrame};
 use crate::law::{ControlLaw, ParamId, ParamInfo};
@@ -24,7 +25,8 @@ pub enum TorqueSource {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct SeaTorqueConfig<T: Real, const N: usize> {
-    /// Series spring stiffness, N m/rad (> 0; used with [`TorqueSource::SpringDeflection`]).
+    /// Series spring stiffness, N m/rad (> 0 with [`TorqueSource::SpringDeflection`], which alone uses it; >= 0
+    /// otherwise).
     pub spring_stiffness_nm_per_rad: SVector<T, N>,
     /// Torque measurement.
     pub torque_source: TorqueSource,
@@ -43,7 +45,16 @@ impl<T: Real, const N: usize> SeaTorqueConfig<T, N> {
     pub fn validate(&self) -> Result<(), ConfigError> {
         for j in 0..N {
             let at = |e: ConfigError| e.at_joint(j);
-            error::positive(self.spring_stiffness_nm_per_rad[j], "spring_stiffness_nm_per_rad").map_err(at)?;
+            // The stiffness converts deflection into torque only when the loop reads the encoders.
+            match self.torque_source {
+                TorqueSource::SpringDeflection => {
+                    error::positive(self.spring_stiffness_nm_per_rad[j], "spring_stiffness_nm_per_rad").map_err(at)?
+                }
+                TorqueSource::Sensor => {
+                    error::non_negative(self.spring_stiffness_nm_per_rad[j], "spring_stiffness_nm_per_rad")
+                        .map_err(at)?
+                }
+            }
             error::within(self.feedforward_gain[j], T::zero(), crate::real::c(2.0), "feedforward_gain").map_err(at)?;
             error::non_negative(self.motor_damping_nm_s_per_rad[j], "motor_damping_nm_s_per_rad").map_err(at)?;
             self.torque_loop[j].validate().map_err(at)?;
@@ -111,7 +122,27 @@ const SEA_PARAMS: &[ParamInfo] = &[
     ParamInfo { name: "motor_damping_nm_s_per_rad", min: 0.0, max: 50.0 },
 ];
 
+impl<T: Real, const N: usize> SeaTorque<T, N> {
+    /// The channels the loop reads: the torque measurement and the motor velocity it damps.
+    #[must_use]
+    pub fn channels(&self) -> Channels {
+        let torque = match self.config.torque_source {
+            TorqueSource::Sensor => Channels::of(&[Channel::JointTorque]),
+            TorqueSource::SpringDeflection => Channels::of(&[Channel::MotorPosition, Channel::JointPosition]),
+        };
+        torque.with(Channel::MotorVelocity)
+    }
+}
+
 impl<T: Real, const N: usize> ControlLaw<T, N> for SeaTorque<T, N> {
+    fn name(&self) -> &'static str {
+        "sea_torque"
+    }
+
+    fn reads(&self) -> Channels {
+        self.channels()
+    }
+
     #[inline]
     fn update(&mut self, frame: &SensorFrame<T, N>, dt_s: T) -> Command<T, N> {
         let desired = frame.setpoint.torque_nm;
@@ -163,5 +194,50 @@ impl<T: Real, const N: usize> ControlLaw<T, N> for SeaTorque<T, N> {
         }
         self.config = config;
         Ok(())
+    }
+}
+
+/// Transparency: the series-elastic loop tracking zero joint torque whatever the setpoint says, so that the
+/// wearer feels as little of the device as the loop can hide (its inertia, friction and the spring's lag remain).
+#[derive(Clone, Debug)]
+pub struct ZeroTorque<T: Real, const N: usize> {
+    sea: SeaTorque<T, N>,
+}
+
+impl<T: Real, const N: usize> ZeroTorque<T, N> {
+    /// A zero-torque loop with a validated configuration.
+    pub fn new(config: SeaTorqueConfig<T, N>) -> Result<Self, ConfigError> {
+        Ok(Self { sea: SeaTorque::new(config)? })
+    }
+}
+
+impl<T: Real, const N: usize> ControlLaw<T, N> for ZeroTorque<T, N> {
+    fn name(&self) -> &'static str {
+        "zero_torque"
+    }
+
+    fn reads(&self) -> Channels {
+        self.sea.channels()
+    }
+
+    #[inline]
+    fn update(&mut self, frame: &SensorFrame<T, N>, dt_s: T) -> Command<T, N> {
+        self.sea.track(frame, &SVector::zeros(), dt_s)
+    }
+
+    fn reset(&mut self) {
+        self.sea.reset();
+    }
+
+    fn parameters(&self) -> &'static [ParamInfo] {
+        self.sea.parameters()
+    }
+
+    fn parameter(&self, id: ParamId) -> Option<T> {
+        self.sea.parameter(id)
+    }
+
+    fn set_parameter(&mut self, id: ParamId, value: T) -> Result<(), ConfigError> {
+        self.sea.set_parameter(id, value)
     }
 }

@@ -133,6 +133,7 @@ fn heel_strike_phase_is_time_since_strike_over_mean_stride() {
         strides_averaged: 2,
         min_stride_s: 0.4,
         max_stride_s: 2.0,
+        min_swing_s: 0.0,
     })
     .unwrap();
     let dt = 1e-3;
@@ -185,6 +186,7 @@ fn adm_config() -> AdmittanceConfig<f64, 1> {
         position_max_rad: SVector::repeat(1.0),
         velocity_limit_rad_per_s: SVector::repeat(5.0),
         position_loop: [PidConfig::new(200.0, 0.0, 5.0, 50.0)],
+        gravity: None,
     }
 }
 

@@ -138,6 +138,14 @@ pub struct Sensed<'a> {
     pub pelvis: Option<([f64; 3], [f64; 3])>,
 }
 
+/// Where along the thigh (fraction of its length from the hip) the inverse dynamics of a seated wearer applies
+/// the seat's support: the middle of the two seat contact points (`world::SEAT_POINTS`, 5 % and 35 %).
+const FREE_SUPPORT_SEAT_FRACTION: f64 = 0.2;
+
+/// Largest distance of the centre of pressure from the point under the ankle in the free-pelvis inverse
+/// dynamics, as a fraction of the normal force, m/N (0.1: 10 cm, about half a foot length either way).
+const CENTRE_OF_PRESSURE_REACH_M: f64 = 0.1;
+
 /// Where the wearer is supported when the pelvis is free.
 struct FreeSupport {
     pelvis: [usize; 3],
@@ -159,6 +167,8 @@ pub struct HumanModel {
     foot: usize,
     free: Option<FreeSupport>,
     columns: [Vec<f64>; 4],
+    /// No motor activity at all: zero torque whatever the reference (`motion.kind = "passive"`).
+    passive: bool,
     /// Scratch reference state of the whole body (free pelvis), allocated once.
     q_ref: Vec<f64>,
     qd_ref: Vec<f64>,
@@ -183,6 +193,7 @@ impl HumanModel {
             tau: vec![0.0; model.len()],
             foot: ids.foot,
             free: None,
+            passive: false,
             columns: core::array::from_fn(|_| vec![0.0; model.len()]),
             q_ref: vec![0.0; model.len()],
             qd_ref: vec![0.0; model.len()],
@@ -218,8 +229,9 @@ impl HumanModel {
                 pelvis,
                 leg: ids.all(),
                 sole: nalgebra::Vector2::new(0.0, -leg.anthropometry.ankle_height_m),
-                seat: crate::world::seat_point(leg, 0.2),
+                seat: crate::world::seat_point(leg, FREE_SUPPORT_SEAT_FRACTION),
             }),
+            passive: false,
             columns: core::array::from_fn(|_| vec![0.0; n]),
             q_ref: vec![0.0; n],
             qd_ref: vec![0.0; n],
@@ -287,8 +299,8 @@ impl HumanModel {
             let w3 = a3.lu().solve(&r3).unwrap_or_else(nalgebra::Vector3::zeros);
             w = nalgebra::Vector4::new(w3[0], w3[1].max(0.0), w3[2], 0.0);
         }
-        // The centre of pressure stays within 10 cm of the point under the ankle.
-        w[2] = w[2].clamp(-0.1 * w[1], 0.1 * w[1]);
+        // The centre of pressure stays within reach of the point under the ankle.
+        w[2] = w[2].clamp(-CENTRE_OF_PRESSURE_REACH_M * w[1], CENTRE_OF_PRESSURE_REACH_M * w[1]);
         let mut joints = [0.0; 3];
         for k in 0..3 {
             let j = fs_leg[k];
@@ -308,8 +320,25 @@ impl HumanModel {
         &self.config
     }
 
+    /// The same wearer with no motor activity: every torque zero, whatever the reference (the joints keep only
+    /// their passive tissue damping, which is part of the body).
+    #[must_use]
+    pub fn passive(mut self) -> Self {
+        self.passive = true;
+        self
+    }
+
+    /// True when the wearer produces no torque.
+    #[must_use]
+    pub fn is_passive(&self) -> bool {
+        self.passive
+    }
+
     /// Torques for time `t_s` given the reference sample and what the wearer feels (`s`).
     pub fn torque(&mut self, t_s: f64, r: &RefSample, s: &Sensed<'_>) -> HumanTorque {
+        if self.passive {
+            return HumanTorque::default();
+        }
         let (base, q, qd, foot_load, cuff_torque_nm) = (s.base, s.q, s.qd, s.foot_load, s.cuff_torque_nm);
         let mut ff = [0.0; 3];
         let mut residual = [0.0; 3];

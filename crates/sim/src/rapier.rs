@@ -1,7 +1,7 @@
 //! The reference leg on rapier3d's reduced-coordinate multibody joints, to cross-check the planar
 //! articulated-body engine and to compare speed and accuracy with it.
 //!
-//! Follows the traps measured in `bench/rapier-notes.md`: explicit mass properties without colliders, multibody
+//! Follows the traps measured in `docs/bench/rapier-notes.md`: explicit mass properties without colliders, multibody
 //! (not impulse) joints rooted on a fixed pelvis, zero default joint damping, z-up gravity, user torques reset
 //! every step and applied as an equal and opposite pair on child and parent, velocities read from the multibody's
 //! generalised velocity (link bodies report them one substep late).
@@ -37,7 +37,7 @@ impl RapierLeg {
         let mut z = 0.0f32;
         let mut inertia_y = [0.0; 3];
         for (k, (_, mass, length, com, kxy)) in SEGMENTS.iter().copied().enumerate() {
-            // Radius of gyration about the long axis (reference-leg.md).
+            // Radius of gyration about the long axis (docs/bench/reference-leg.md).
             let along = [0.149, 0.103, 0.124][k];
             let (i_xy, i_z) = (mass * (kxy * length).powi(2), mass * (along * length).powi(2));
             inertia_y[k] = i_xy;

@@ -1,4 +1,4 @@
-//! The shared benchmark model of `bench/reference-leg.md`: a fixed pelvis and a three-link leg (thigh, shank,
+//! The shared benchmark model of `docs/bench/reference-leg.md`: a fixed pelvis and a three-link leg (thigh, shank,
 //! foot) hanging along -z, revolute about +y, no damping, no contact.
 //!
 //! Used by the accuracy tests and by the speed benchmarks that compare this engine with MuJoCo and rapier3d.
@@ -30,7 +30,7 @@ pub struct PdHold {
 }
 
 impl PdHold {
-    /// The gains and target of `reference-leg.md`.
+    /// The gains and target of `docs/bench/reference-leg.md`.
     pub const REFERENCE: PdHold = PdHold { kp: [300.0, 200.0, 50.0], kd: [20.0, 10.0, 2.0], q_ref: [0.2, -0.4, 0.1] };
 
     /// Joint torques for the state, N m.
@@ -128,7 +128,7 @@ impl ReferenceLeg {
         }
     }
 
-    /// The initial state of `reference-leg.md`.
+    /// The initial state of `docs/bench/reference-leg.md`.
     #[must_use]
     pub fn initial_state() -> State {
         State { q: INITIAL_Q_RAD.to_vec(), qd: vec![0.0; 3] }

@@ -2,9 +2,13 @@
 //!
 //! Joint and motor encoders quantise angles to their counts per revolution; velocities come from the control
 //! core's filtered finite-difference estimator; torque comes from the series spring (or gear mesh) and the
-//! cuff load cells with Gaussian noise and bias; heel strikes come from a foot force threshold. The whole frame
-//! can be delayed by whole control ticks, and faults can be scheduled in time. Noise is drawn from a seeded PCG
-//! generator in a fixed order, so the same seed gives the same frames.
+//! cuff load cells with Gaussian noise and bias. Gait events come from an insole under the foot: the vertical
+//! force it measures (true force plus Gaussian noise) is compared with a threshold with hysteresis, and the
+//! contact state it reports is delayed by its own electronics; the law finds heel strikes as rising edges. The
+//! device's base (the hip belt) carries an inertial sensor reporting its pitch with noise and bias. The whole
+//! frame can be delayed by whole control ticks, and faults can be scheduled in time. Noise is drawn from a
+//! seeded PCG generator in a fixed order (per actuated joint: torque, interaction; then the insole; then the
+//! inertial sensor), so the same seed gives the same frames, and joints without an actuator draw nothing.
 
 use exo_control::SensorFrame;
 use exo_control::filter::{VelocityEstimator, VelocityEstimatorConfig};
@@ -43,9 +47,74 @@ pub struct SensorConfig {
     /// Delay of the whole frame, whole control ticks.
     #[serde(default)]
     pub delay_ticks: u32,
-    /// Vertical foot force above which a heel strike is declared, N.
+    /// The gait-event sensor: an insole under the foot.
+    #[serde(default)]
+    pub foot: FootSensorConfig,
+    /// The inertial sensor on the device's base (the hip belt), reporting its pitch; absent for none (the laws
+    /// then see a pitch of 0: an upright base).
+    #[serde(default = "default_imu", skip_serializing_if = "Option::is_none")]
+    pub base_imu: Option<ImuConfig>,
+}
+
+/// An insole (or foot switch) that reports foot contact.
+///
+/// Model: the insole measures the vertical ground force under the foot plus Gaussian noise of
+/// `noise_n`; contact begins when the measurement rises above `threshold_n` and ends when it falls below
+/// `(1 - hysteresis_fraction) threshold_n`; the contact state reaches the controller `delay_ticks` ticks late
+/// (the insole's filtering and bus). The default threshold, 50 N, is about 7 % of the default subject's weight;
+/// the noise and delay are assumptions of this model, not measurements of a product.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FootSensorConfig {
+    /// Vertical force above which the foot is in contact, N.
     #[serde(default = "default_heel_threshold")]
-    pub heel_strike_threshold_n: f64,
+    pub threshold_n: f64,
+    /// Release at `(1 - hysteresis_fraction) threshold_n`, dimensionless (0 to 1).
+    #[serde(default = "default_hysteresis")]
+    pub hysteresis_fraction: f64,
+    /// Standard deviation of the force measurement noise, N.
+    #[serde(default = "default_insole_noise")]
+    pub noise_n: f64,
+    /// Delay of the contact state, whole control ticks (on top of the frame's `delay_ticks`).
+    #[serde(default)]
+    pub delay_ticks: u32,
+}
+
+impl Default for FootSensorConfig {
+    fn default() -> Self {
+        Self {
+            threshold_n: default_heel_threshold(),
+            hysteresis_fraction: default_hysteresis(),
+            noise_n: default_insole_noise(),
+            delay_ticks: 0,
+        }
+    }
+}
+
+/// An inertial sensor reporting the pitch of the body it is strapped to.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImuConfig {
+    /// Standard deviation of the pitch noise, rad.
+    #[serde(default = "default_imu_noise")]
+    pub noise_rad: f64,
+    /// Constant bias of the pitch, rad (a mounting error).
+    #[serde(default)]
+    pub bias_rad: f64,
+}
+
+fn default_imu() -> Option<ImuConfig> {
+    Some(ImuConfig { noise_rad: default_imu_noise(), bias_rad: 0.0 })
+}
+/// 0.2 degrees: the order of the pitch noise of a fused MEMS orientation estimate at rest (an assumption).
+fn default_imu_noise() -> f64 {
+    0.2_f64.to_radians()
+}
+fn default_hysteresis() -> f64 {
+    0.1
+}
+fn default_insole_noise() -> f64 {
+    5.0
 }
 
 fn default_joint_counts() -> u32 {
@@ -77,7 +146,8 @@ impl Default for SensorConfig {
             torque_bias_nm: 0.0,
             interaction_noise_nm: default_interaction_noise(),
             delay_ticks: 0,
-            heel_strike_threshold_n: default_heel_threshold(),
+            foot: FootSensorConfig::default(),
+            base_imu: default_imu(),
         }
     }
 }
@@ -93,14 +163,29 @@ impl SensorConfig {
                 format!("must be above 0 and below the control rate's Nyquist frequency {nyquist} Hz"),
             ));
         }
+        let imu = self.base_imu.unwrap_or(ImuConfig { noise_rad: 0.0, bias_rad: 0.0 });
         for (f, v) in [
             ("torque_noise_nm", self.torque_noise_nm),
             ("interaction_noise_nm", self.interaction_noise_nm),
-            ("heel_strike_threshold_n", self.heel_strike_threshold_n),
+            ("foot.threshold_n", self.foot.threshold_n),
+            ("foot.noise_n", self.foot.noise_n),
+            ("base_imu.noise_rad", imu.noise_rad),
         ] {
             if !(v.is_finite() && v >= 0.0) {
                 return Err((f, format!("must be a finite number >= 0 (got {v})")));
             }
+        }
+        if !(0.0..1.0).contains(&self.foot.hysteresis_fraction) {
+            return Err((
+                "foot.hysteresis_fraction",
+                format!("must be within 0..1 (got {})", self.foot.hysteresis_fraction),
+            ));
+        }
+        if !imu.bias_rad.is_finite() {
+            return Err(("base_imu.bias_rad", "must be finite".into()));
+        }
+        if self.foot.delay_ticks > 1000 {
+            return Err(("foot.delay_ticks", "must be at most 1000".into()));
         }
         if !self.torque_bias_nm.is_finite() {
             return Err(("torque_bias_nm", "must be finite".into()));
@@ -124,6 +209,10 @@ pub enum Channel {
     Torque,
     /// Interaction torque from the cuffs.
     Interaction,
+    /// The insole under the foot (a dropout reads no contact; a stuck insole holds its contact state).
+    FootSensor,
+    /// The inertial sensor on the device's base.
+    BaseImu,
 }
 
 /// What goes wrong.
@@ -199,6 +288,10 @@ pub struct Truth {
     pub interaction_torque_nm: [f64; JOINTS],
     /// Vertical force under the instrumented foot, N.
     pub foot_force_n: f64,
+    /// Pitch of the device's base frame, rad.
+    pub base_pitch_rad: f64,
+    /// Joints that have an actuator (and so sensors): the others read zero and draw no noise.
+    pub present: [bool; JOINTS],
 }
 
 fn quantise(x: f64, counts: u32, scale: f64) -> f64 {
@@ -222,7 +315,10 @@ pub struct SensorSuite {
     sequence: u32,
     frozen: Option<SensorFrame<f64, JOINTS>>,
     stuck: Vec<Option<f64>>,
+    /// The insole's contact state (before its delay), and its delay line.
     foot_loaded: bool,
+    foot_history: Vec<bool>,
+    foot_next: usize,
 }
 
 impl SensorSuite {
@@ -241,6 +337,8 @@ impl SensorSuite {
             frozen: None,
             stuck: vec![None; faults.len()],
             foot_loaded: false,
+            foot_history: vec![false; config.foot.delay_ticks as usize + 1],
+            foot_next: 0,
             faults,
             config,
         })
@@ -273,9 +371,16 @@ impl SensorSuite {
         // Noise draws in a fixed order, whatever the values, so that the stream never depends on the state.
         let (tn, inn, bias) = (c.torque_noise_nm, c.interaction_noise_nm, c.torque_bias_nm);
         for j in 0..JOINTS {
-            tau[j] = truth.joint_torque_nm[j] + bias + self.noise(tn);
-            inter[j] = truth.interaction_torque_nm[j] + self.noise(inn);
+            if truth.present[j] {
+                tau[j] = truth.joint_torque_nm[j] + bias + self.noise(tn);
+                inter[j] = truth.interaction_torque_nm[j] + self.noise(inn);
+            }
         }
+        let mut insole_n = truth.foot_force_n + self.noise(c.foot.noise_n);
+        let mut pitch = match c.base_imu {
+            Some(imu) => truth.base_pitch_rad + imu.bias_rad + self.noise(imu.noise_rad),
+            None => 0.0,
+        };
         // Scheduled faults on individual channels.
         let mut frame_dropout = false;
         for (k, ev) in self.faults.iter().enumerate() {
@@ -289,6 +394,8 @@ impl SensorSuite {
                 Channel::MotorEncoder => &mut qm[j],
                 Channel::Torque => &mut tau[j],
                 Channel::Interaction => &mut inter[j],
+                Channel::FootSensor => &mut insole_n,
+                Channel::BaseImu => &mut pitch,
             };
             match ev.kind {
                 FaultKind::Dropout => *slot = f64::NAN,
@@ -314,11 +421,17 @@ impl SensorSuite {
                 f.joint_velocity_rad_per_s[j] = f64::NAN;
             }
         }
-        // Heel strike: rising edge of the foot force through the threshold (10 % hysteresis).
-        let th = c.heel_strike_threshold_n;
-        let loaded = if self.foot_loaded { truth.foot_force_n > 0.9 * th } else { truth.foot_force_n > th };
-        f.heel_strike = loaded && !self.foot_loaded;
+        // The insole: threshold with hysteresis on the measured force (a dead insole, NaN, reads no contact),
+        // then its own delay.
+        let th = c.foot.threshold_n;
+        let release = (1.0 - c.foot.hysteresis_fraction) * th;
+        let loaded = if self.foot_loaded { insole_n > release } else { insole_n > th };
         self.foot_loaded = loaded;
+        let n = self.foot_history.len();
+        self.foot_history[self.foot_next] = loaded;
+        self.foot_next = (self.foot_next + 1) % n;
+        f.foot_contact = [self.foot_history[self.foot_next]; JOINTS];
+        f.base_pitch_rad = pitch;
 
         if frame_dropout {
             f = *self.frozen.get_or_insert(self.history[self.next]);
@@ -340,7 +453,13 @@ mod tests {
     use super::*;
 
     fn truth(q: f64) -> Truth {
-        Truth { joint_position_rad: [q; 3], gear_ratio: [6.0; 3], motor_position_rad: [q; 3], ..Truth::default() }
+        Truth {
+            joint_position_rad: [q; 3],
+            gear_ratio: [6.0; 3],
+            motor_position_rad: [q; 3],
+            present: [true; 3],
+            ..Truth::default()
+        }
     }
 
     #[test]

@@ -31,17 +31,25 @@ pub fn frame_to_f32(f: &SensorFrame<f64, 3>) -> SensorFrame<f32, 3> {
         motor_velocity_rad_per_s: n(&f.motor_velocity_rad_per_s),
         joint_torque_nm: n(&f.joint_torque_nm),
         interaction_torque_nm: n(&f.interaction_torque_nm),
-        heel_strike: f.heel_strike,
+        foot_contact: f.foot_contact,
+        base_pitch_rad: f.base_pitch_rad as f32,
         setpoint: Setpoint {
             position_rad: n(&f.setpoint.position_rad),
             velocity_rad_per_s: n(&f.setpoint.velocity_rad_per_s),
             torque_nm: n(&f.setpoint.torque_nm),
-            gravity_torque_nm: n(&f.setpoint.gravity_torque_nm),
         },
     }
 }
 
 impl ControlLaw<f64, 3> for SinglePrecision {
+    fn name(&self) -> &'static str {
+        self.law.name()
+    }
+
+    fn reads(&self) -> exo_control::Channels {
+        self.law.reads()
+    }
+
     fn update(&mut self, frame: &SensorFrame<f64, 3>, dt_s: f64) -> Command<f64, 3> {
         let c = self.law.update(&frame_to_f32(frame), dt_s as f32);
         Command { torque_nm: c.torque_nm.map(f64::from), demand_nm: c.demand_nm.map(f64::from) }

@@ -45,7 +45,7 @@ pub enum PelvisMotion {
 pub enum LegModel {
     /// A human leg scaled from mass and height.
     Human(LegGeometry),
-    /// The benchmark leg of `reference-leg.md`.
+    /// The benchmark leg of `docs/bench/reference-leg.md`.
     Reference,
 }
 
@@ -101,13 +101,26 @@ pub enum Seat {
     UnderThigh,
 }
 
-/// Seat contact points on the back of the thigh, as fractions of its length.
+/// Seat contact points on the back of the thigh, as fractions of its length from the hip: the buttock end and
+/// mid-thigh, where a chair carries a seated person.
 const SEAT_POINTS: [f64; 2] = [0.05, 0.35];
+
+/// Depth of the back of the thigh behind its long axis, where it rests on the seat, m (about half the thigh's
+/// sagittal depth of an adult, an estimate).
+const THIGH_BACK_DEPTH_M: f64 = 0.08;
+
+/// Height of the upper body's share of mass above the pelvis origin on a free pelvis, m: roughly the trunk's
+/// centre of mass above the hips of a 1.8 m adult (de Leva 1996 puts the trunk centre of mass at about 0.44 of
+/// its 0.53 m length from the hip), an estimate for this one-leg model.
+const UPPER_BODY_COM_HEIGHT_M: f64 = 0.25;
+
+/// Radius of gyration of the upper body's share about its centre of mass, m (an estimate: trunk and arms).
+const UPPER_BODY_GYRATION_M: f64 = 0.2;
 
 /// A seat contact point in the thigh frame.
 pub(crate) fn seat_point(g: &LegGeometry, fraction: f64) -> Vector2<f64> {
     let mut p = g.segment_point_m(crate::body::SegmentKind::Thigh, fraction);
-    p.x -= 0.08; // back of the thigh, where it rests on the seat
+    p.x -= THIGH_BACK_DEPTH_M;
     p
 }
 
@@ -490,39 +503,14 @@ impl World {
         self.forces.foot_load.as_deref()
     }
 
-    /// Torque that holds the exoskeleton links against gravity at each exoskeleton joint, N m.
+    /// World pitch of the body carrying the device's base inertial sensor (the pelvis, or the free-floating
+    /// first link of a device without a hip joint), rad.
     #[must_use]
-    pub fn exo_gravity_torque_nm(&self) -> [f64; 3] {
-        let kin = &self.scratch.kin;
-        let g = self.model.gravity_m_per_s2;
-        let mut out = [0.0; 3];
-        let Some(exo) = &self.exo else { return out };
-        for k in 0..3 {
-            let Some(joint) = exo.joint[k] else { continue };
-            let JointKind::Revolute { axis_y } = self.model.bodies()[joint].joint else { continue };
-            let o = kin.pose[joint].origin_m;
-            for link in exo.link.iter().flatten() {
-                // Links in the joint's subtree: the joint itself or its descendants.
-                let mut b = Some(*link);
-                let mut inside = false;
-                while let Some(id) = b {
-                    if id == joint {
-                        inside = true;
-                        break;
-                    }
-                    b = self.model.bodies()[id].parent;
-                }
-                if inside {
-                    let body = &self.model.bodies()[*link];
-                    let com = kin.pose[*link].point_to_parent(&body.inertia.com_m);
-                    let f = g * body.inertia.mass_kg;
-                    let r = com - o;
-                    // Generalised gravity force, negated: the torque that holds the link.
-                    out[k] += axis_y * (r.x * f.y - r.y * f.x);
-                }
-            }
+    pub fn device_base_pitch_rad(&self) -> f64 {
+        match self.exo.as_ref().and_then(crate::body::exo::base_body) {
+            Some(b) => self.scratch.kin.pose[b].angle_rad,
+            None => self.pelvis_pose().angle_rad,
         }
-        out
     }
 
     /// Exoskeleton joint angle and speed of joint `j`, if spanned.
@@ -530,6 +518,19 @@ impl World {
     pub fn exo_joint(&self, j: Joint) -> Option<(f64, f64)> {
         let id = self.forces.exo_joint[j.index()]?;
         Some((self.state.q[id], self.state.qd[id]))
+    }
+
+    /// True when nothing but gravity acts on the bodies apart from the joint torques and couplings given to
+    /// [`World::step`]: a fixed base, no joint damping, no contacts, cuffs, recorded loads or exoskeleton. Only
+    /// then is [`World::mechanical_energy_j`] a conservation check (with zero torques).
+    #[must_use]
+    pub fn is_conservative(&self) -> bool {
+        matches!(self.pelvis_motion, PelvisMotion::Fixed(_))
+            && self.model.bodies().iter().all(|b| b.damping == 0.0)
+            && self.forces.contacts.is_empty()
+            && self.forces.cuffs.is_empty()
+            && self.forces.foot_load.is_none()
+            && self.exo.is_none()
     }
 
     /// Total mechanical energy of the bodies (kinetic + gravitational), J.
@@ -689,11 +690,11 @@ pub(crate) fn add_free_pelvis(
     let [x, z] = b.add_planar_translation("pelvis", None);
     // Upper-body share as a compact mass above the pelvis origin, plus the backpack.
     let m_body = pelvis_mass_kg;
-    let com_body = Vector2::new(0.0, 0.25);
+    let com_body = Vector2::new(0.0, UPPER_BODY_COM_HEIGHT_M);
     let m_pack = backpack_kg;
     let m = m_body + m_pack;
     let com = if m > 0.0 { (com_body * m_body + backpack_offset_m * m_pack) / m } else { Vector2::zeros() };
-    let inertia = m_body * 0.2f64.powi(2)
+    let inertia = m_body * UPPER_BODY_GYRATION_M.powi(2)
         + m_body * (com_body - com).norm_squared()
         + m_pack * (backpack_offset_m - com).norm_squared();
     let pitch = b.add(Body {

@@ -24,7 +24,9 @@ fn assistance() -> AssistanceConfig<f64, 2> {
             strides_averaged: 3,
             min_stride_s: 0.5,
             max_stride_s: 2.5,
+            min_swing_s: 0.2,
         }),
+        oscillator_joint: [0, 0],
         torque_loop: Some(SeaTorqueConfig {
             spring_stiffness_nm_per_rad: SVector::from([272.0, 272.0]),
             torque_source: TorqueSource::SpringDeflection,
@@ -47,7 +49,7 @@ fn assistance_config_round_trips_through_toml_unchanged() {
     assert!(text.contains("[12.5, -4.25]"), "{text}");
 
     let oscillator = AssistanceConfig {
-        phase: PhaseEstimatorConfig::Oscillator { config: AdaptiveOscillatorConfig::walking(), joint: 0 },
+        phase: PhaseEstimatorConfig::Oscillator(AdaptiveOscillatorConfig::walking()),
         torque_loop: None,
         profiles: [Profile::Zero, config.profiles[1]],
         ..config

@@ -1,6 +1,6 @@
 //! The planar articulated-body engine against rapier3d's multibody joints on the reference leg.
 //!
-//! rapier works in f32 with a first-order solver: per `bench/rapier-notes.md` it stays within about 1e-3 rad of
+//! rapier works in f32 with a first-order solver: per `docs/bench/rapier-notes.md` it stays within about 1e-3 rad of
 //! an exact solution over the first 0.1 s at 4 substeps. The comparison checks that both engines describe the
 //! same model (same initial energy, same early motion, same pd-hold equilibrium); accuracy is judged against the
 //! independent Lagrangian in tests/reference_leg.rs.
@@ -36,7 +36,7 @@ fn passive_swing_agrees_over_the_first_tenth_of_a_second() {
         }
     }
     eprintln!("rapier (4 substeps) vs planar RK4 over 0.1 s: max joint angle difference {worst:.2e} rad");
-    // rapier-notes.md: 9e-4 rad against an f64 RK4 over 0.1 s at 4 substeps; allow 2e-3.
+    // docs/bench/rapier-notes.md: 9e-4 rad against an f64 RK4 over 0.1 s at 4 substeps; allow 2e-3.
     assert!(worst < 2e-3, "{worst}");
 }
 

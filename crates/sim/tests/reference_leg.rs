@@ -1,4 +1,4 @@
-//! The reference leg (`bench/reference-leg.md`) against answers this test computes itself: an independent
+//! The reference leg (`docs/bench/reference-leg.md`) against answers this test computes itself: an independent
 //! Lagrangian of the three-link pendulum in absolute angles integrated by RK4 at 0.1 ms, and the static
 //! equilibrium of the pd-hold workload solved by Newton's method on the gravity torque.
 

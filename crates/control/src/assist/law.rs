@@ -3,6 +3,7 @@
 use nalgebra::SVector;
 
 use super::{AdaptiveOscillator, AdaptiveOscillatorConfig, HeelStrikePhase, HeelStrikePhaseConfig, Profile};
+use crate::channel::{Channel, Channels};
 use crate::error::{self, ConfigError, Problem};
 use crate::frame::{Command, SensorFrame};
 use crate::law::{ControlLaw, ParamId, ParamInfo};
@@ -12,20 +13,17 @@ use crate::sea::{SeaTorque, SeaTorqueConfig};
 /// Harmonics of the adaptive oscillator used by [`Assistance`].
 const HARMONICS: usize = 3;
 
-/// Which gait-phase estimator drives the profiles.
+/// Which gait-phase estimator drives the profiles. Each joint runs its own estimator on its own side's signals,
+/// so that a bilateral device assists each leg in that leg's phase.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case", deny_unknown_fields))]
 pub enum PhaseEstimatorConfig<T> {
-    /// Phase from heel-strike events (`frame.heel_strike`).
+    /// Phase from heel strikes: rising edges of the joint's `frame.foot_contact` flag.
     HeelStrike(HeelStrikePhaseConfig<T>),
-    /// Phase from an adaptive oscillator on the angle of joint `joint` (the hip).
-    Oscillator {
-        /// Oscillator gains.
-        config: AdaptiveOscillatorConfig<T>,
-        /// Index of the joint whose angle is tracked.
-        joint: u8,
-    },
+    /// Phase from an adaptive oscillator on the angle of the joint named by
+    /// [`AssistanceConfig::oscillator_joint`] (the hip of the same side).
+    Oscillator(AdaptiveOscillatorConfig<T>),
 }
 
 /// Configuration of an [`Assistance`] law.
@@ -38,6 +36,10 @@ pub struct AssistanceConfig<T: Real, const N: usize> {
     pub profiles: [Profile<T>; N],
     /// Gait-phase estimator.
     pub phase: PhaseEstimatorConfig<T>,
+    /// For each joint, the joint whose angle its oscillator tracks (the hip of its side); unused by the
+    /// heel-strike estimator.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_array"))]
+    pub oscillator_joint: [u8; N],
     /// Inner series-elastic torque loop; `None` sends the profile torque open-loop to the driver.
     pub torque_loop: Option<SeaTorqueConfig<T, N>>,
     /// Scale applied to every profile (0 = off, 1 = as designed), dimensionless.
@@ -52,12 +54,10 @@ impl<T: Real, const N: usize> AssistanceConfig<T, N> {
         }
         match &self.phase {
             PhaseEstimatorConfig::HeelStrike(c) => c.validate()?,
-            PhaseEstimatorConfig::Oscillator { config, joint } => {
-                config.validate()?;
-                if usize::from(*joint) >= N {
-                    return Err(ConfigError::new("phase.joint", Problem::OutOfRange));
-                }
-            }
+            PhaseEstimatorConfig::Oscillator(config) => config.validate()?,
+        }
+        if let Some(j) = self.oscillator_joint.iter().position(|s| usize::from(*s) >= N) {
+            return Err(ConfigError::new("oscillator_joint", Problem::OutOfRange).at_joint(j));
         }
         if let Some(t) = &self.torque_loop {
             t.validate()?;
@@ -67,9 +67,9 @@ impl<T: Real, const N: usize> AssistanceConfig<T, N> {
 }
 
 #[derive(Clone, Debug)]
-enum Estimator<T: Real> {
-    HeelStrike(HeelStrikePhase<T>),
-    Oscillator(AdaptiveOscillator<T, HARMONICS>, usize),
+enum Estimator<T: Real, const N: usize> {
+    HeelStrike([HeelStrikePhase<T>; N]),
+    Oscillator([AdaptiveOscillator<T, HARMONICS>; N]),
 }
 
 /// Gait-phase assistance: estimates the gait phase, looks up each joint's torque profile and delivers it through
@@ -78,9 +78,9 @@ enum Estimator<T: Real> {
 #[derive(Clone, Debug)]
 pub struct Assistance<T: Real, const N: usize> {
     config: AssistanceConfig<T, N>,
-    estimator: Estimator<T>,
+    estimator: Estimator<T, N>,
     inner: Option<SeaTorque<T, N>>,
-    phase: Option<T>,
+    phase: [Option<T>; N],
     last: Command<T, N>,
 }
 
@@ -89,22 +89,20 @@ impl<T: Real, const N: usize> Assistance<T, N> {
     pub fn new(config: AssistanceConfig<T, N>) -> Result<Self, ConfigError> {
         config.validate()?;
         let estimator = match config.phase {
-            PhaseEstimatorConfig::HeelStrike(c) => Estimator::HeelStrike(HeelStrikePhase::new(c)?),
-            PhaseEstimatorConfig::Oscillator { config, joint } => {
-                Estimator::Oscillator(AdaptiveOscillator::new(config)?, joint.into())
-            }
+            PhaseEstimatorConfig::HeelStrike(c) => Estimator::HeelStrike([HeelStrikePhase::new(c)?; N]),
+            PhaseEstimatorConfig::Oscillator(c) => Estimator::Oscillator([AdaptiveOscillator::new(c)?; N]),
         };
         let inner = match config.torque_loop {
             Some(c) => Some(SeaTorque::new(c)?),
             None => None,
         };
-        Ok(Self { config, estimator, inner, phase: None, last: Command::default() })
+        Ok(Self { config, estimator, inner, phase: [None; N], last: Command::default() })
     }
 
-    /// The gait phase of the last tick, `None` while unknown.
+    /// The gait phase of joint `j` at the last tick, `None` while unknown.
     #[must_use]
-    pub fn gait_phase(&self) -> Option<T> {
-        self.phase
+    pub fn joint_phase(&self, j: usize) -> Option<T> {
+        self.phase.get(j).copied().flatten()
     }
 
     /// The configuration in force.
@@ -120,22 +118,44 @@ const ASSIST_PARAMS: &[ParamInfo] = &[
 ];
 
 impl<T: Real, const N: usize> ControlLaw<T, N> for Assistance<T, N> {
+    fn name(&self) -> &'static str {
+        "assistance"
+    }
+
+    fn reads(&self) -> Channels {
+        let phase = match self.config.phase {
+            PhaseEstimatorConfig::HeelStrike(_) => Channels::of(&[Channel::FootContact]),
+            PhaseEstimatorConfig::Oscillator(_) => Channels::of(&[Channel::JointPosition]),
+        };
+        match &self.inner {
+            Some(sea) => phase.union(sea.channels()),
+            None => phase,
+        }
+    }
+
     fn update(&mut self, frame: &SensorFrame<T, N>, dt_s: T) -> Command<T, N> {
         if !crate::real::valid_dt(dt_s) {
             return self.last;
         }
-        self.phase = match &mut self.estimator {
-            Estimator::HeelStrike(e) => e.update(frame.heel_strike, dt_s),
-            Estimator::Oscillator(o, j) => {
-                o.update(frame.joint_position_rad.get(*j).copied().unwrap_or_else(T::zero), dt_s)
+        match &mut self.estimator {
+            Estimator::HeelStrike(e) => {
+                for j in 0..N {
+                    self.phase[j] = e[j].update_contact(frame.foot_contact[j], dt_s);
+                }
             }
-        };
-        let demand: SVector<T, N> = match self.phase {
-            Some(p) => SVector::from_fn(|j, _| {
-                self.config.profiles.get(j).map_or(T::zero(), |pr| pr.torque_nm(p)) * self.config.assistance_gain
-            }),
-            None => SVector::zeros(),
-        };
+            Estimator::Oscillator(o) => {
+                for j in 0..N {
+                    let source = usize::from(self.config.oscillator_joint[j]);
+                    let angle = frame.joint_position_rad.get(source).copied().unwrap_or_else(T::zero);
+                    self.phase[j] = o[j].update(angle, dt_s);
+                }
+            }
+        }
+        let gain = self.config.assistance_gain;
+        let demand: SVector<T, N> = SVector::from_fn(|j, _| match self.phase[j] {
+            Some(p) => self.config.profiles[j].torque_nm(p) * gain,
+            None => T::zero(),
+        });
         self.last = match &mut self.inner {
             Some(sea) => sea.track(frame, &demand, dt_s),
             None => Command::torque(demand),
@@ -145,13 +165,13 @@ impl<T: Real, const N: usize> ControlLaw<T, N> for Assistance<T, N> {
 
     fn reset(&mut self) {
         match &mut self.estimator {
-            Estimator::HeelStrike(e) => e.reset(),
-            Estimator::Oscillator(o, _) => o.reset(),
+            Estimator::HeelStrike(e) => e.iter_mut().for_each(HeelStrikePhase::reset),
+            Estimator::Oscillator(o) => o.iter_mut().for_each(AdaptiveOscillator::reset),
         }
         if let Some(s) = &mut self.inner {
             s.reset();
         }
-        self.phase = None;
+        self.phase = [None; N];
         self.last = Command::default();
     }
 
@@ -160,7 +180,7 @@ impl<T: Real, const N: usize> ControlLaw<T, N> for Assistance<T, N> {
     }
 
     fn gait_phase(&self) -> Option<T> {
-        self.phase
+        self.phase.first().copied().flatten()
     }
 
     fn parameter(&self, id: ParamId) -> Option<T> {

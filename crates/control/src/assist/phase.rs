@@ -17,6 +17,10 @@ pub struct HeelStrikePhaseConfig<T> {
     pub min_stride_s: T,
     /// A stride longer than this means the wearer stopped: the estimate is dropped, s (> `min_stride_s`).
     pub max_stride_s: T,
+    /// Contact counts as a heel strike only after the foot was unloaded for at least this long, s (>= 0): an
+    /// insole chattering about its threshold at toe-off (a brief release, then contact again) must not restart
+    /// the stride. Swing lasts about 40 % of a stride (about 0.45 s at 1.1 s strides), so 0.2 s leaves margin.
+    pub min_swing_s: T,
 }
 
 impl<T: Real> HeelStrikePhaseConfig<T> {
@@ -26,6 +30,7 @@ impl<T: Real> HeelStrikePhaseConfig<T> {
             return Err(ConfigError::new("strides_averaged", Problem::OutOfRange));
         }
         error::positive(self.min_stride_s, "min_stride_s")?;
+        error::non_negative(self.min_swing_s, "min_swing_s")?;
         error::range(self.min_stride_s, self.max_stride_s, "min_stride_s", "max_stride_s")
     }
 }
@@ -42,6 +47,9 @@ pub struct HeelStrikePhase<T: Real> {
     next: usize,
     since_strike_s: T,
     seen_strike: bool,
+    was_in_contact: bool,
+    /// Time the foot has been unloaded, s (saturates at `min_swing_s`).
+    unloaded_s: T,
 }
 
 impl<T: Real> HeelStrikePhase<T> {
@@ -55,6 +63,9 @@ impl<T: Real> HeelStrikePhase<T> {
             next: 0,
             since_strike_s: T::zero(),
             seen_strike: false,
+            was_in_contact: false,
+            // At power-up the foot is taken as swung: the first rising edge is a heel strike.
+            unloaded_s: config.min_swing_s,
         })
     }
 
@@ -64,6 +75,8 @@ impl<T: Real> HeelStrikePhase<T> {
         self.next = 0;
         self.since_strike_s = T::zero();
         self.seen_strike = false;
+        self.was_in_contact = false;
+        self.unloaded_s = self.config.min_swing_s;
     }
 
     /// The mean stride time in use, s (`None` before the first stride).
@@ -77,7 +90,21 @@ impl<T: Real> HeelStrikePhase<T> {
         Some(sum / T::from_subset(&(n as f64)))
     }
 
-    /// Advances by `dt_s` with the heel-strike flag of this tick; returns the phase in `[0, 1)` if known.
+    /// Advances by `dt_s` with the foot-contact state of this tick (foot switch or insole: true while the foot
+    /// is loaded); a heel strike is a rising edge of contact. Returns the phase in `[0, 1)` if known.
+    pub fn update_contact(&mut self, in_contact: bool, dt_s: T) -> Option<T> {
+        let swung = self.unloaded_s >= self.config.min_swing_s;
+        let heel_strike = in_contact && !self.was_in_contact && swung;
+        self.was_in_contact = in_contact;
+        if in_contact {
+            self.unloaded_s = T::zero();
+        } else if dt_s > T::zero() && dt_s.is_finite() {
+            self.unloaded_s = fmin(self.unloaded_s + dt_s, self.config.min_swing_s);
+        }
+        self.update(heel_strike, dt_s)
+    }
+
+    /// Advances by `dt_s` with the heel-strike event of this tick; returns the phase in `[0, 1)` if known.
     pub fn update(&mut self, heel_strike: bool, dt_s: T) -> Option<T> {
         if dt_s > T::zero() && dt_s.is_finite() {
             self.since_strike_s += dt_s;

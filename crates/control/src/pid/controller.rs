@@ -280,7 +280,9 @@ impl<T: Real> Pid<T> {
                     if increment * (unsat - output) > T::zero() {
                         integral = self.integral;
                         integral_used = integral;
-                        unsat = p + integral + d + ff;
+                        // Same association as the tick's `(p + d + ff) + integral`: the bank's lanes compute
+                        // exactly this, and a test holds the two equal to the bit.
+                        unsat = (p + d + ff) + integral;
                         output = fclamp(unsat, lo, hi);
                     }
                 }

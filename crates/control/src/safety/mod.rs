@@ -7,5 +7,5 @@
 mod config;
 mod supervisor;
 
-pub use config::{SafeStopMode, SupervisorConfig};
+pub use config::{SafeStopMode, SensorChecks, SupervisorConfig};
 pub use supervisor::{FaultReason, Supervised, Supervisor, SupervisorState};

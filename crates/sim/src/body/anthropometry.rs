@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn reproduces_the_reference_leg_table_for_75_kg() {
-        // reference-leg.md lists de Leva's figures for 75 kg, rounded: 10.62 / 3.25 / 1.03 kg and CoM 0.173,
+        // docs/bench/reference-leg.md lists de Leva's figures for 75 kg, rounded: 10.62 / 3.25 / 1.03 kg and CoM 0.173,
         // 0.194, 0.114 m at de Leva's own stature.
         let a = Anthropometry::de_leva_male(75.0, DE_LEVA_STATURE_M);
         assert!((a.thigh.mass_kg - 10.62).abs() < 0.005);

@@ -293,3 +293,58 @@ pub fn place_cuffs(config: &ExoConfig, leg: &LegGeometry, legs: &LegIds, exo: &E
         })
         .collect()
 }
+
+/// The gravity model a control law holds of this device: one link per exoskeleton joint (hip, knee, ankle
+/// slots), each with the mass and centre of mass of the exo link that turns with it, as the device's designer
+/// would enter them from its drawings. `mass_error_fraction` scales every mass (model error: 0.1 is a model 10 %
+/// heavier than the device); `limb_fraction` adds that fraction of the wearer's segment (thigh for the hip
+/// slot, and so on), placed at the segment's centre of mass as if the joints were aligned (misalignment is then
+/// model error too). The base (the link the first spanned joint hangs from) is the pelvis, or the free-floating
+/// first link of a device without a hip joint; its pitch reaches the law through the base's inertial sensor.
+#[must_use]
+pub fn gravity_model(
+    model: &crate::multibody::Model,
+    ids: &ExoIds,
+    leg: &LegGeometry,
+    mass_error_fraction: f64,
+    limb_fraction: f64,
+) -> exo_control::GravityModelConfig<f64, 3> {
+    let mut g = exo_control::GravityModelConfig::<f64, 3>::default();
+    g.gravity_m_per_s2 = -model.gravity_m_per_s2.y;
+    for k in 0..3 {
+        let Some(b) = ids.joint[k] else { continue };
+        let body = &model.bodies()[b];
+        // The nearest exoskeleton joint above this one carries it; none: the base does.
+        let mut up = body.parent;
+        let mut parent = None;
+        while let Some(p) = up {
+            if let Some(slot) = ids.joint.iter().position(|j| *j == Some(p)) {
+                parent = Some(slot as u8);
+                break;
+            }
+            up = model.bodies()[p].parent;
+        }
+        let exo_mass = body.inertia.mass_kg * (1.0 + mass_error_fraction);
+        let limb = leg.inertia(SegmentKind::ALL[k]);
+        let limb_mass = limb.mass_kg * limb_fraction;
+        let mass = exo_mass + limb_mass;
+        let com =
+            if mass > 0.0 { (body.inertia.com_m * exo_mass + limb.com_m * limb_mass) / mass } else { Vector2::zeros() };
+        g.links[k] = exo_control::GravityLink {
+            parent,
+            joint_m: [body.joint_origin_m.x, body.joint_origin_m.y],
+            mass_kg: mass,
+            com_m: [com.x, com.y],
+            // The leg's axis (world -y) turns the child counter-clockwise in (x, z) for a positive angle.
+            axis_sign: 1.0,
+        };
+    }
+    g
+}
+
+/// The body whose pitch the device's base inertial sensor reports: the parent of the first spanned joint (the
+/// pelvis, `None` here when it is the model's base frame) or the free-floating first link.
+#[must_use]
+pub fn base_body(ids: &ExoIds) -> Option<BodyId> {
+    ids.floating.map(|[_, _, link]| link)
+}

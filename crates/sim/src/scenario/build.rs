@@ -9,9 +9,9 @@ use exo_control::assist::{
 use exo_control::pid::{AntiWindup, DerivativeFilter, DerivativeOn};
 use exo_control::sea::SeaTorqueConfig;
 use exo_control::{
-    Admittance, AdmittanceConfig, Assistance, Command, ConfigError, ControlLaw, Gain, JointImpedance,
-    JointImpedanceConfig, JointPid, ParamId, ParamInfo, PidConfig, Real, SVector, SafeStopMode, SeaTorque, SensorFrame,
-    Supervisor, SupervisorConfig,
+    Admittance, AdmittanceConfig, Assistance, Channel, Channels, ConfigError, ControlLaw, Gain, GravityModelConfig,
+    JointImpedance, JointImpedanceConfig, JointPid, NoControl, PidConfig, Real, SVector, SafeStopMode, SeaTorque,
+    SensorChecks, Supervisor, SupervisorConfig, ZeroTorque,
 };
 use nalgebra::Vector2;
 
@@ -30,25 +30,8 @@ use crate::simulation::{SetpointSource, SimulationParts, Timing, TorqueSignal};
 use crate::single_precision::SinglePrecision;
 use crate::world::{LegModel, PelvisMotion, Seat, World, WorldConfig};
 
-/// The law of `law = "none"`: always zero torque.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoControl;
-
-impl<T: Real, const N: usize> ControlLaw<T, N> for NoControl {
-    fn update(&mut self, _frame: &SensorFrame<T, N>, _dt_s: T) -> Command<T, N> {
-        Command::default()
-    }
-    fn reset(&mut self) {}
-    fn parameters(&self) -> &'static [ParamInfo] {
-        &[]
-    }
-    fn parameter(&self, _id: ParamId) -> Option<T> {
-        None
-    }
-    fn set_parameter(&mut self, _id: ParamId, _value: T) -> Result<(), ConfigError> {
-        Err(ConfigError::new("parameter", exo_control::Problem::UnknownParameter))
-    }
-}
+/// The current-loop rate of a device without actuators, Hz: nothing runs at it, but the timing needs one.
+const NO_ACTUATOR_CURRENT_LOOP_HZ: f64 = 20_000.0;
 
 /// Directories searched for assets: beside the scenario, its `../assets`, `$EXOSIM_ASSETS`, the shipped
 /// `assets/` of this source tree.
@@ -225,25 +208,45 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
             }
         }
     }
-    let rate = configs.iter().flatten().map(|c| c.driver.current_loop_rate_hz).next().unwrap_or(20_000.0);
-    if let Some((j, c)) = configs
-        .iter()
-        .enumerate()
-        .find_map(|(j, c)| c.as_ref().map(|c| (j, c)))
-        .filter(|_| configs.iter().flatten().any(|c| c.driver.current_loop_rate_hz != rate))
-    {
-        let _ = c;
+    // One current-loop rate for the whole device: the first actuator's, and an error naming any that differs.
+    let presets: Vec<(Joint, &ActuatorConfig)> =
+        Joint::ALL.iter().filter_map(|j| configs[j.index()].as_ref().map(|c| (*j, c))).collect();
+    let rate = presets.first().map_or(NO_ACTUATOR_CURRENT_LOOP_HZ, |(_, c)| c.driver.current_loop_rate_hz);
+    if let Some((j, c)) = presets.iter().find(|(_, c)| c.driver.current_loop_rate_hz != rate) {
+        let (first, first_cfg) = presets[0];
         return Err(l.error(
-            format!("actuators.{}.overrides.driver.current_loop_rate_hz", Joint::ALL[j].name()),
-            "all actuators must share one current-loop rate",
+            format!("actuators.{}.overrides.driver.current_loop_rate_hz", j.name()),
+            format!(
+                "{} Hz here but {} Hz at the {} (`{}`): all actuators must share one current-loop rate",
+                c.driver.current_loop_rate_hz,
+                rate,
+                first.name(),
+                first_cfg.name
+            ),
         ));
     }
     let timing = Timing::new(s.physics_dt_s, s.control_dt_s, rate)
         .map_err(|e| l.error("simulation.physics_dt_s", e.to_string()))?;
 
-    let peak: [f64; 3] = core::array::from_fn(|k| configs[k].as_ref().map_or(1.0, ActuatorConfig::peak_torque_nm));
+    // Joints without an actuator carry no sensors and their command goes nowhere; their limit only keeps the
+    // three-slot configurations valid.
+    let peak: [f64; 3] =
+        core::array::from_fn(|k| configs[k].as_ref().map_or(UNACTUATED_SLOT_LIMIT_NM, ActuatorConfig::peak_torque_nm));
     let limit = sc.controller.torque_limit_nm.unwrap_or(peak);
-    let (controller, setpoint) = build_controller(l, &configs, &limit, world.exo().is_some())?;
+    let gravity = match (world.exo(), world.leg_model()) {
+        (Some(ids), LegModel::Human(g)) => {
+            let gs = &sc.controller.gravity;
+            if !(gs.mass_error_fraction.is_finite() && gs.mass_error_fraction > -1.0) {
+                return Err(l.error("controller.gravity.mass_error_fraction", "must be a finite number above -1"));
+            }
+            if !(0.0..=1.0).contains(&gs.limb_fraction) {
+                return Err(l.error("controller.gravity.limb_fraction", "must be within 0..1"));
+            }
+            crate::body::exo::gravity_model(world.model(), ids, g, gs.mass_error_fraction, gs.limb_fraction)
+        }
+        _ => GravityModelConfig::default(),
+    };
+    let (controller, setpoint) = build_controller(l, &configs, &limit, &gravity, world.exo().is_some())?;
 
     // The supervisor.
     let sf = &sc.safety;
@@ -263,7 +266,29 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
                 SafeStopMode::DampingOnly { damping_nm_s_per_rad: SVector::from(sf.safe_stop_damping_nm_s_per_rad) }
             }
         },
+        sensors: sensor_checks(
+            l,
+            &configs,
+            world.cuffs().is_empty(),
+            world.exo().and_then(crate::body::exo::base_body).is_some(),
+        )?,
     };
+    // Every actuated joint's sensors must cover what the law reads (unactuated slots carry none and are never
+    // commanded).
+    if let Some((j, c)) = (0..3)
+        .filter(|k| configs[*k].is_some())
+        .find_map(|k| sup_cfg.sensors.monitored[k].first_missing(controller.reads()).map(|c| (k, c)))
+    {
+        return Err(l.error(
+            "controller.law",
+            format!(
+                "`{}` reads the {} channel, which the {} joint does not have (so nothing could check it)",
+                controller.name(),
+                c.name().replace('_', " "),
+                Joint::ALL[j].name()
+            ),
+        ));
+    }
     let supervisor = Supervisor::new(sup_cfg).map_err(|e| l.error(control_field("safety", &e), e.to_string()))?;
     let sensors = SensorSuite::new(sc.sensors, sc.faults.clone(), s.seed).map_err(|e| l.error("sensors", e))?;
     let human = match (sc.pelvis.mode, world.leg_model()) {
@@ -276,6 +301,8 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
         ),
         _ => HumanModel::new(sc.human, world.leg_model()),
     };
+    // A passive motion is passive: no feedforward, no feedback, whatever gains the file holds.
+    let human = if m.kind == MotionKind::Passive { human.passive() } else { human };
     let record_every =
         if s.record_rate_hz > 0.0 { ((1.0 / s.record_rate_hz) / s.control_dt_s).round().max(1.0) as usize } else { 0 };
     Ok(SimulationParts {
@@ -292,6 +319,110 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
         record_every_ticks: record_every,
         duration_s: s.duration_s,
     })
+}
+
+/// Joint slots without an actuator need a positive torque limit for the three-slot law and supervisor
+/// configurations to validate; nothing is ever commanded there.
+const UNACTUATED_SLOT_LIMIT_NM: f64 = 1.0;
+
+/// Largest plausible pitch of a hip-belt inertial sensor, rad (46 degrees: beyond any trunk lean of walking,
+/// standing up or stooping that the device is meant for).
+const PELVIS_PITCH_RANGE_RAD: f64 = 0.8;
+
+/// Spring damping times this relative speed bounds the damping part of the spring torque in the cross-check
+/// margin, rad/s (faster than any walking joint moves relative to its motor).
+const CROSS_CHECK_SPEED_RAD_PER_S: f64 = 10.0;
+
+/// The supervisor's sensor plausibility checks: what the scenario gives, and for the rest what the presets and
+/// the sensor models imply (each derivation is documented on [`super::schema::SensorChecksSection`]).
+fn sensor_checks(
+    l: &LoadedScenario,
+    configs: &[Option<ActuatorConfig>; 3],
+    no_cuffs: bool,
+    limb_base: bool,
+) -> Result<SensorChecks<f64, 3>, ScenarioError> {
+    let sc = &l.scenario;
+    let ss = &sc.safety.sensors;
+    let sensors = &sc.sensors;
+    let tau = std::f64::consts::TAU;
+    let joint_res = if sensors.joint_encoder_counts_per_rev > 0 {
+        tau / f64::from(sensors.joint_encoder_counts_per_rev)
+    } else {
+        0.0
+    };
+    let per_joint = |f: &dyn Fn(&ActuatorConfig) -> f64| -> [f64; 3] {
+        core::array::from_fn(|k| configs[k].as_ref().map_or(f64::INFINITY, f))
+    };
+    let lost_motion = |c: &ActuatorConfig| {
+        let motor_res = if sensors.motor_encoder_counts_per_rev > 0 {
+            tau / f64::from(sensors.motor_encoder_counts_per_rev) / c.gearbox.ratio
+        } else {
+            0.0
+        };
+        0.5 * c.gearbox.backlash_rad + 3.0 * c.peak_torque_nm() / c.gearbox.stiffness_nm_per_rad + joint_res + motor_res
+    };
+    let spring_margin = per_joint(&|c| match c.spring {
+        Some(sp) => {
+            sp.stiffness_nm_per_rad * lost_motion(c)
+                + sp.damping_nm_s_per_rad * CROSS_CHECK_SPEED_RAD_PER_S
+                + 6.0 * sensors.torque_noise_nm
+                + sensors.torque_bias_nm.abs()
+                + 1.0
+        }
+        None => f64::INFINITY,
+    });
+    let stale = ss.stale_ticks.unwrap_or(20);
+    let noisy = sensors.torque_noise_nm > 0.0
+        && (no_cuffs || sensors.interaction_noise_nm > 0.0)
+        && sensors.base_imu.is_none_or(|i| i.noise_rad > 0.0);
+    let mut actuated = Channels::of(&[
+        Channel::JointPosition,
+        Channel::JointVelocity,
+        Channel::MotorPosition,
+        Channel::MotorVelocity,
+        Channel::JointTorque,
+        Channel::FootContact,
+    ]);
+    if !no_cuffs {
+        actuated = actuated.with(Channel::InteractionTorque);
+    }
+    if sensors.base_imu.is_some() {
+        actuated = actuated.with(Channel::BasePitch);
+    }
+    // A slot without an actuator has no sensors: only the (zero) encoders the limits read are watched there.
+    let encoders = Channels::of(&[Channel::JointPosition, Channel::JointVelocity]);
+    let checks = SensorChecks {
+        monitored: core::array::from_fn(|k| if configs[k].is_some() { actuated } else { encoders }),
+        joint_torque_range_nm: SVector::from(
+            ss.joint_torque_range_nm.unwrap_or(per_joint(&|c| 3.0 * c.peak_torque_nm())),
+        ),
+        interaction_torque_range_nm: SVector::from(ss.interaction_torque_range_nm.unwrap_or([150.0; 3])),
+        motor_velocity_range_rad_per_s: SVector::from(per_joint(&|c| {
+            1.5 * c.driver.bus_voltage_v / c.motor.torque_constant_nm_per_a / c.gearbox.ratio
+        })),
+        joint_torque_rate_range_nm_per_s: SVector::from(
+            ss.joint_torque_rate_range_nm_per_s.unwrap_or([f64::INFINITY; 3]),
+        ),
+        interaction_torque_rate_range_nm_per_s: SVector::from(
+            ss.interaction_torque_rate_range_nm_per_s.unwrap_or([20_000.0; 3]),
+        ),
+        spring_stiffness_nm_per_rad: SVector::from(core::array::from_fn(|k| {
+            configs[k].as_ref().and_then(|c| c.spring).map_or(0.0, |sp| sp.stiffness_nm_per_rad)
+        })),
+        spring_torque_margin_nm: SVector::from(ss.spring_torque_margin_nm.unwrap_or(spring_margin)),
+        encoder_agreement_rad: SVector::from(ss.encoder_agreement_rad.unwrap_or(per_joint(&|c| {
+            if c.spring.is_some() { f64::INFINITY } else { 2.0 * lost_motion(c) + 0.005 }
+        }))),
+        // A channel configured without noise legitimately repeats: no staleness check then.
+        stale_ticks: if noisy { stale } else { 0 },
+        base_pitch_range_rad: ss.base_pitch_range_rad.unwrap_or(if limb_base {
+            std::f64::consts::PI
+        } else {
+            PELVIS_PITCH_RANGE_RAD
+        }),
+    };
+    checks.validate().map_err(|e| l.error(control_field("safety", &e), e.to_string()))?;
+    Ok(checks)
 }
 
 /// A field path for an exo-control configuration error in section `section`.
@@ -318,23 +449,51 @@ fn sea_config<T: Real>(
     l: &LoadedScenario,
     limit: &[f64; 3],
     configs: &[Option<ActuatorConfig>; 3],
-) -> SeaTorqueConfig<T, 3> {
+) -> Result<SeaTorqueConfig<T, 3>, ScenarioError> {
     let c = &l.scenario.controller.sea;
+    if c.torque_source == super::schema::TorqueSourceKind::SpringDeflection
+        && let Some(j) = Joint::ALL.iter().find(|j| configs[j.index()].as_ref().is_some_and(|a| a.spring.is_none()))
+    {
+        return Err(l.error(
+            "controller.sea.torque_source",
+            format!(
+                "`spring_deflection` needs a series spring, and the {} actuator (`{}`) has none: use `sensor`",
+                j.name(),
+                configs[j.index()].as_ref().map_or("", |a| a.name.as_str())
+            ),
+        ));
+    }
     let loops = core::array::from_fn(|k| {
         PidConfig::new(r(c.kp[k]), r(c.ki_per_s[k]), T::zero(), r(limit[k]))
             .with_derivative_filter(DerivativeFilter::None)
             .with_derivative_on(DerivativeOn::Measurement)
             .with_anti_windup(AntiWindup::BackCalculation { tracking_time_s: r(c.tracking_time_s) })
     });
+    // The stiffness matters only to `spring_deflection`, which the check above allows only with springs; a
+    // rigid actuator's entry is 0, which the loop's validation accepts for a `sensor` torque source.
     let stiffness =
-        core::array::from_fn(|k| configs[k].as_ref().and_then(|a| a.spring).map_or(1.0, |s| s.stiffness_nm_per_rad));
-    SeaTorqueConfig {
+        core::array::from_fn(|k| configs[k].as_ref().and_then(|a| a.spring).map_or(0.0, |s| s.stiffness_nm_per_rad));
+    Ok(SeaTorqueConfig {
         spring_stiffness_nm_per_rad: v(stiffness),
         torque_source: c.torque_source.into(),
         torque_loop: loops,
         feedforward_gain: SVector::repeat(r(c.feedforward_gain)),
         motor_damping_nm_s_per_rad: v(c.motor_damping_nm_s_per_rad),
-    }
+    })
+}
+
+/// The law's gravity model in its scalar type, if `on`.
+fn gravity_for<T: Real>(on: bool, g: &GravityModelConfig<f64, 3>) -> Option<GravityModelConfig<T, 3>> {
+    on.then(|| GravityModelConfig {
+        links: g.links.map(|l| exo_control::GravityLink {
+            parent: l.parent,
+            joint_m: l.joint_m.map(r),
+            mass_kg: r(l.mass_kg),
+            com_m: l.com_m.map(r),
+            axis_sign: r(l.axis_sign),
+        }),
+        gravity_m_per_s2: r(g.gravity_m_per_s2),
+    })
 }
 
 /// The scenario's law in `f64`, or in `f32` behind [`SinglePrecision`] when `controller.precision = "f32"`.
@@ -342,12 +501,13 @@ fn build_controller(
     l: &LoadedScenario,
     configs: &[Option<ActuatorConfig>; 3],
     limit: &[f64; 3],
+    gravity: &GravityModelConfig<f64, 3>,
     has_exo: bool,
 ) -> Result<(Law<f64>, SetpointSource), ScenarioError> {
     Ok(match l.scenario.controller.precision {
-        Precision::F64 => build_law::<f64>(l, configs, limit, has_exo)?,
+        Precision::F64 => build_law::<f64>(l, configs, limit, gravity, has_exo)?,
         Precision::F32 => {
-            let (law, setpoint) = build_law::<f32>(l, configs, limit, has_exo)?;
+            let (law, setpoint) = build_law::<f32>(l, configs, limit, gravity, has_exo)?;
             (Box::new(SinglePrecision::new(law)), setpoint)
         }
     })
@@ -357,6 +517,7 @@ fn build_law<T: Real + Send>(
     l: &LoadedScenario,
     configs: &[Option<ActuatorConfig>; 3],
     limit: &[f64; 3],
+    gravity: &GravityModelConfig<f64, 3>,
     has_exo: bool,
 ) -> Result<(Law<T>, SetpointSource), ScenarioError> {
     let c = &l.scenario.controller;
@@ -371,11 +532,11 @@ fn build_law<T: Real + Send>(
     Ok(match c.law {
         LawKind::None => (Box::new(NoControl), SetpointSource::Torque(TorqueSignal::Zero)),
         LawKind::ZeroTorque => (
-            Box::new(SeaTorque::new(sea_config(l, limit, configs)).map_err(|e| err("controller.sea", e))?),
+            Box::new(ZeroTorque::new(sea_config(l, limit, configs)?).map_err(|e| err("controller.sea", e))?),
             SetpointSource::Torque(TorqueSignal::Zero),
         ),
         LawKind::SeaTorque => (
-            Box::new(SeaTorque::new(sea_config(l, limit, configs)).map_err(|e| err("controller.sea", e))?),
+            Box::new(SeaTorque::new(sea_config(l, limit, configs)?).map_err(|e| err("controller.sea", e))?),
             torque_setpoint,
         ),
         LawKind::Impedance => {
@@ -384,12 +545,9 @@ fn build_law<T: Real + Send>(
                 stiffness_nm_per_rad: Gain::Diagonal(v(i.stiffness_nm_per_rad)),
                 damping_nm_s_per_rad: Gain::Diagonal(v(i.damping_nm_s_per_rad)),
                 torque_limit_nm: v(*limit),
-                gravity_compensation: i.gravity_compensation,
+                gravity: gravity_for(i.gravity_compensation, gravity),
             };
-            (
-                Box::new(JointImpedance::new(cfg).map_err(|e| err("controller.impedance", e))?),
-                SetpointSource::Reference { gravity: i.gravity_compensation },
-            )
+            (Box::new(JointImpedance::new(cfg).map_err(|e| err("controller.impedance", e))?), SetpointSource::Reference)
         }
         LawKind::Admittance => {
             let a = &c.admittance;
@@ -405,11 +563,9 @@ fn build_law<T: Real + Send>(
                     PidConfig::new(r(a.kp_nm_per_rad[k]), T::zero(), r(a.kd_nm_s_per_rad[k]), r(limit[k]))
                         .with_derivative_on(DerivativeOn::Error)
                 }),
+                gravity: gravity_for(a.gravity_compensation, gravity),
             };
-            (
-                Box::new(Admittance::new(cfg).map_err(|e| err("controller.admittance", e))?),
-                SetpointSource::Reference { gravity: true },
-            )
+            (Box::new(Admittance::new(cfg).map_err(|e| err("controller.admittance", e))?), SetpointSource::Reference)
         }
         LawKind::JointPid => {
             let p = &c.pid;
@@ -421,10 +577,11 @@ fn build_law<T: Real + Send>(
                         DerivativeFilter::None
                     })
             });
-            (
-                Box::new(JointPid::new(cfgs).map_err(|e| err("controller.pid", e))?),
-                SetpointSource::Reference { gravity: true },
-            )
+            let law = match gravity_for(p.gravity_compensation, gravity) {
+                Some(g) => JointPid::with_gravity(cfgs, g),
+                None => JointPid::new(cfgs),
+            };
+            (Box::new(law.map_err(|e| err("controller.pid", e))?), SetpointSource::Reference)
         }
         LawKind::Assistance => {
             let a = &c.assistance;
@@ -439,22 +596,22 @@ fn build_law<T: Real + Send>(
             };
             let phase = match a.phase_estimator {
                 PhaseKind::HeelStrike => PhaseEstimatorConfig::HeelStrike(HeelStrikePhaseConfig {
-                    strides_averaged: 3,
-                    min_stride_s: r(0.5),
-                    max_stride_s: r(2.5),
+                    strides_averaged: a.strides_averaged,
+                    min_stride_s: r(a.min_stride_s),
+                    max_stride_s: r(a.max_stride_s),
+                    min_swing_s: r(a.min_swing_s),
                 }),
-                PhaseKind::Oscillator => PhaseEstimatorConfig::Oscillator {
-                    config: AdaptiveOscillatorConfig {
-                        phase_offset_rad: r(a.oscillator_phase_offset_rad),
-                        ..AdaptiveOscillatorConfig::walking()
-                    },
-                    joint: 0,
-                },
+                PhaseKind::Oscillator => PhaseEstimatorConfig::Oscillator(AdaptiveOscillatorConfig {
+                    phase_offset_rad: r(a.oscillator_phase_offset_rad),
+                    ..AdaptiveOscillatorConfig::walking()
+                }),
             };
             let cfg = AssistanceConfig {
                 profiles: [profile(&a.hip), profile(&a.knee), profile(&a.ankle)],
                 phase,
-                torque_loop: a.torque_loop.then(|| sea_config(l, limit, configs)),
+                // Every joint of the one leg follows the hip's oscillator.
+                oscillator_joint: [0; 3],
+                torque_loop: if a.torque_loop { Some(sea_config(l, limit, configs)?) } else { None },
                 assistance_gain: r(a.assistance_gain),
             };
             (Box::new(Assistance::new(cfg).map_err(|e| err("controller.assistance", e))?), torque_setpoint)

@@ -5,7 +5,7 @@ mod load;
 mod reference;
 mod schema;
 
-pub use build::{NoControl, asset_dirs, build, find_asset};
+pub use build::{asset_dirs, build, find_asset};
 pub use load::{LoadedScenario, Location, ScenarioError, load, parse};
 pub use reference::reference_markdown;
 pub use schema::*;

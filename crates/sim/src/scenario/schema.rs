@@ -125,7 +125,7 @@ impl Default for SimulationSection {
 pub enum LegKind {
     /// A human leg scaled from `mass_kg` and `height_m` (de Leva 1996).
     Human,
-    /// The benchmark leg of `bench/reference-leg.md` (fixed pelvis, foot hanging down, axes +y).
+    /// The benchmark leg of `docs/bench/reference-leg.md` (fixed pelvis, foot hanging down, axes +y).
     Reference,
 }
 
@@ -454,7 +454,8 @@ pub struct ImpedanceSection {
     /// Damping, N m s/rad.
     #[serde(default = "d_b")]
     pub damping_nm_s_per_rad: [f64; 3],
-    /// Add gravity compensation of the exoskeleton links.
+    /// Add gravity compensation from the law's own model of the device (`[controller.gravity]`), evaluated on
+    /// the sensed joint angles and base pitch.
     #[serde(default = "yes")]
     pub gravity_compensation: bool,
 }
@@ -506,6 +507,9 @@ pub struct AdmittanceSection {
     /// Inner position loop derivative gain, N m s/rad.
     #[serde(default = "d_adm_kd")]
     pub kd_nm_s_per_rad: [f64; 3],
+    /// Feed forward gravity compensation from the law's own model of the device (`[controller.gravity]`).
+    #[serde(default = "yes")]
+    pub gravity_compensation: bool,
 }
 
 fn d_vm() -> [f64; 3] {
@@ -548,6 +552,7 @@ impl Default for AdmittanceSection {
             velocity_limit_rad_per_s: d_adm_v(),
             kp_nm_per_rad: d_adm_kp(),
             kd_nm_s_per_rad: d_adm_kd(),
+            gravity_compensation: true,
         }
     }
 }
@@ -568,6 +573,9 @@ pub struct PidSection {
     /// Derivative filter ratio N (filter time constant kd / (kp N)).
     #[serde(default = "d_n")]
     pub derivative_filter_ratio: f64,
+    /// Feed forward gravity compensation from the law's own model of the device (`[controller.gravity]`).
+    #[serde(default = "yes")]
+    pub gravity_compensation: bool,
 }
 
 fn d_pid_kp() -> [f64; 3] {
@@ -587,6 +595,7 @@ impl Default for PidSection {
             ki_nm_per_rad_s: [0.0; 3],
             kd_nm_s_per_rad: d_pid_kd(),
             derivative_filter_ratio: 10.0,
+            gravity_compensation: true,
         }
     }
 }
@@ -626,6 +635,22 @@ pub struct AssistanceSection {
     /// Heel strike to hip-angle-oscillator phase offset, rad (oscillator only).
     #[serde(default)]
     pub oscillator_phase_offset_rad: f64,
+    /// Heel-strike estimator: past strides averaged for the stride time (1 to 8).
+    #[serde(default = "d_strides")]
+    pub strides_averaged: u8,
+    /// Heel-strike estimator: heel strikes closer than this to the last are ignored (debounce), s. The default,
+    /// 0.5 s, is below the stride time of fast walking (about 0.9 s at 2 m/s).
+    #[serde(default = "d_min_stride")]
+    pub min_stride_s: f64,
+    /// Heel-strike estimator: a stride longer than this means the wearer stopped and the phase is dropped, s.
+    /// The default, 2.5 s, is above the stride time of very slow walking (about 2 s at 0.4 m/s).
+    #[serde(default = "d_max_stride")]
+    pub max_stride_s: f64,
+    /// Heel-strike estimator: contact counts as a heel strike only after the foot was unloaded this long, s (an
+    /// insole chattering about its threshold at toe-off must not restart the stride). The default, 0.2 s, is half
+    /// of a walking swing (about 40 % of a 1.1 s stride).
+    #[serde(default = "d_min_swing")]
+    pub min_swing_s: f64,
     /// Deliver the profile through the series-elastic torque loop (`[controller.sea]`) instead of open loop.
     #[serde(default = "yes")]
     pub torque_loop: bool,
@@ -646,12 +671,28 @@ pub struct AssistanceSection {
 fn d_phase() -> PhaseKind {
     PhaseKind::HeelStrike
 }
+fn d_strides() -> u8 {
+    3
+}
+fn d_min_stride() -> f64 {
+    0.5
+}
+fn d_max_stride() -> f64 {
+    2.5
+}
+fn d_min_swing() -> f64 {
+    0.2
+}
 
 impl Default for AssistanceSection {
     fn default() -> Self {
         Self {
             phase_estimator: d_phase(),
             oscillator_phase_offset_rad: 0.0,
+            strides_averaged: d_strides(),
+            min_stride_s: d_min_stride(),
+            max_stride_s: d_max_stride(),
+            min_swing_s: d_min_swing(),
             torque_loop: true,
             assistance_gain: 1.0,
             hip: None,
@@ -725,9 +766,27 @@ pub struct ControllerSection {
     /// Assistance.
     #[serde(default)]
     pub assistance: AssistanceSection,
+    /// The law's own gravity model of the device, used by the laws that compensate gravity.
+    #[serde(default)]
+    pub gravity: GravitySection,
     /// Setpoints.
     #[serde(default)]
     pub setpoint: SetpointSection,
+}
+
+/// The gravity model a law holds: the device's links as its designer knows them (mass and centre of mass of
+/// each link that turns with a joint), with a deliberate model error, evaluated on the sensed joint angles and
+/// the base inertial sensor's pitch. The law never sees the simulator's true state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GravitySection {
+    /// Relative error of the model's link masses, dimensionless (0.1: the model is 10 % heavier than the device).
+    #[serde(default)]
+    pub mass_error_fraction: f64,
+    /// Fraction of the wearer's limb segments the model also carries (0: the device only; 1: the whole thigh,
+    /// shank and foot, as a gravity-compensating rehabilitation device would), dimensionless.
+    #[serde(default)]
+    pub limb_fraction: f64,
 }
 
 fn d_law() -> LawKind {
@@ -756,6 +815,7 @@ impl Default for ControllerSection {
             admittance: AdmittanceSection::default(),
             pid: PidSection::default(),
             assistance: AssistanceSection::default(),
+            gravity: GravitySection::default(),
             setpoint: SetpointSection::default(),
         }
     }
@@ -808,6 +868,50 @@ pub struct SafetySection {
     /// Damping in `damping` safe stop, N m s/rad.
     #[serde(default = "d_stop_b")]
     pub safe_stop_damping_nm_s_per_rad: [f64; 3],
+    /// Plausibility checks on every sensor channel (non-finite values always trip).
+    #[serde(default)]
+    pub sensors: SensorChecksSection,
+}
+
+/// What the supervisor accepts as a plausible sensor reading. Absent fields are derived from the actuator
+/// presets and the sensor models as each field says; the supervisor monitors every channel the device has (the
+/// encoders, the torque reading, the cuffs' interaction torque when it has cuffs, the base inertial sensor when
+/// present) and refuses to run a law that reads a channel it does not monitor.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SensorChecksSection {
+    /// Range of the joint torque reading, N m; absent: three times the actuator's peak torque (a reading the
+    /// actuator could not produce or feel from a wearer is taken as a sensor fault).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint_torque_range_nm: Option<[f64; 3]>,
+    /// Range of the interaction (cuff) reading, N m; absent: 150 N m, about the peak knee moment of a stair
+    /// descent (an assumption of this model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interaction_torque_range_nm: Option<[f64; 3]>,
+    /// Largest plausible rate of change of the joint torque reading, N m/s; absent: no check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint_torque_rate_range_nm_per_s: Option<[f64; 3]>,
+    /// Largest plausible rate of change of the interaction reading, N m/s; absent: 20000 N m/s (20 N m in one
+    /// millisecond: faster than the straps' compliance lets a real load change, an assumption of this model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interaction_torque_rate_range_nm_per_s: Option<[f64; 3]>,
+    /// Largest plausible disagreement of the spring torque from the two encoders and the torque reading, N m;
+    /// absent: `k (backlash / 2 + 3 peak / k_gear + both encoder resolutions) + c 10 rad/s + 6 sigma + |bias| +
+    /// 1 N m` from the preset (spring stiffness k and damping c, gear stiffness k_gear) and the sensor noise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spring_torque_margin_nm: Option<[f64; 3]>,
+    /// For actuators without a spring: the largest plausible difference of the joint-referred motor angle and
+    /// the joint angle, rad; absent: `2 (backlash / 2 + 3 peak / k_gear + both encoder resolutions) + 5 mrad`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder_agreement_rad: Option<[f64; 3]>,
+    /// Ticks a noisy analog reading may repeat exactly before it is stale; absent: 20 for channels with noise
+    /// (0 turns the check off, and it is off for a channel whose noise is configured to zero).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_ticks: Option<u32>,
+    /// Largest plausible base pitch, rad; absent: 0.8 rad (46 degrees) when the base is the pelvis (a hip belt),
+    /// pi when it is a limb link (a device without a hip joint, whose sensor sits on the thigh or shank link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_pitch_range_rad: Option<f64>,
 }
 
 fn d_min() -> [f64; 3] {
@@ -855,6 +959,7 @@ impl Default for SafetySection {
             watchdog_ticks: d_wd(),
             safe_stop: d_stop(),
             safe_stop_damping_nm_s_per_rad: d_stop_b(),
+            sensors: SensorChecksSection::default(),
         }
     }
 }

@@ -28,7 +28,7 @@ type Vector = SVector<f64, N>;
 type FrameField = (&'static str, fn(&SensorFrame<f64, N>) -> &Vector, fn(&mut SensorFrame<f64, N>) -> &mut Vector);
 
 /// The frame's per-joint fields, in column order (each written as `{joint}_{suffix}`).
-const FRAME_FIELDS: [FrameField; 10] = [
+const FRAME_FIELDS: [FrameField; 9] = [
     ("joint_position_rad", |f| &f.joint_position_rad, |f| &mut f.joint_position_rad),
     ("joint_velocity_rad_per_s", |f| &f.joint_velocity_rad_per_s, |f| &mut f.joint_velocity_rad_per_s),
     ("motor_position_rad", |f| &f.motor_position_rad, |f| &mut f.motor_position_rad),
@@ -38,7 +38,6 @@ const FRAME_FIELDS: [FrameField; 10] = [
     ("setpoint_position_rad", |f| &f.setpoint.position_rad, |f| &mut f.setpoint.position_rad),
     ("setpoint_velocity_rad_per_s", |f| &f.setpoint.velocity_rad_per_s, |f| &mut f.setpoint.velocity_rad_per_s),
     ("setpoint_torque_nm", |f| &f.setpoint.torque_nm, |f| &mut f.setpoint.torque_nm),
-    ("setpoint_gravity_torque_nm", |f| &f.setpoint.gravity_torque_nm, |f| &mut f.setpoint.gravity_torque_nm),
 ];
 
 /// The optional output columns: the law's command, its demand, and the supervised torque sent to the drivers.
@@ -99,7 +98,10 @@ impl FrameLog {
     /// Column names, in order.
     #[must_use]
     pub fn columns(with_output: bool) -> Vec<String> {
-        let mut c = vec!["time_s".to_string(), "dt_s".into(), "sequence".into(), "heel_strike".into()];
+        let mut c = vec!["time_s".to_string(), "dt_s".into(), "sequence".into(), "base_pitch_rad".into()];
+        for j in Joint::ALL {
+            c.push(format!("{}_foot_contact", j.name()));
+        }
         let outputs: &[&str] = if with_output { &OUTPUT_FIELDS } else { &[] };
         for suffix in FRAME_FIELDS.iter().map(|f| f.0).chain(outputs.iter().copied()) {
             for j in Joint::ALL {
@@ -114,7 +116,8 @@ impl FrameLog {
     pub fn to_csv(&self) -> String {
         let with_output = self.records.iter().all(|r| r.output.is_some());
         let rows = self.records.iter().map(|r| {
-            let mut row = vec![r.time_s, r.dt_s, f64::from(r.frame.sequence), f64::from(u8::from(r.frame.heel_strike))];
+            let mut row = vec![r.time_s, r.dt_s, f64::from(r.frame.sequence), r.frame.base_pitch_rad];
+            row.extend(r.frame.foot_contact.iter().map(|c| f64::from(u8::from(*c))));
             for (_, get, _) in &FRAME_FIELDS {
                 row.extend(get(&r.frame).iter());
             }
@@ -161,19 +164,27 @@ impl FrameLog {
             let row = table.row(i);
             let mut cells = row.iter().copied();
             let mut next = || cells.next().unwrap_or(f64::NAN);
-            let (time_s, dt_s, sequence, heel) = (next(), next(), next(), next());
+            let (time_s, dt_s, sequence, base_pitch) = (next(), next(), next(), next());
             if !(dt_s.is_finite() && dt_s > 0.0) {
                 return Err(err(line, "dt_s", format!("{dt_s} is not a positive time step")));
             }
             if !(sequence >= 0.0 && sequence <= f64::from(u32::MAX) && sequence.fract() == 0.0) {
                 return Err(err(line, "sequence", format!("{sequence} is not a whole number")));
             }
-            if heel != 0.0 && heel != 1.0 {
-                return Err(err(line, "heel_strike", format!("{heel} is not 0 or 1")));
-            }
             let mut frame = SensorFrame::<f64, N>::default();
             frame.sequence = sequence as u32;
-            frame.heel_strike = heel == 1.0;
+            frame.base_pitch_rad = base_pitch;
+            for (j, joint) in Joint::ALL.iter().enumerate() {
+                let contact = next();
+                if contact != 0.0 && contact != 1.0 {
+                    return Err(err(
+                        line,
+                        &format!("{}_foot_contact", joint.name()),
+                        format!("{contact} is not 0 or 1"),
+                    ));
+                }
+                frame.foot_contact[j] = contact == 1.0;
+            }
             for (_, _, set) in &FRAME_FIELDS {
                 for j in 0..N {
                     set(&mut frame)[j] = next();
@@ -280,7 +291,8 @@ mod tests {
         let x = f64::from(k);
         let mut frame = SensorFrame::<f64, N>::default();
         frame.sequence = k;
-        frame.heel_strike = k.is_multiple_of(3);
+        frame.foot_contact = [k.is_multiple_of(3), true, false];
+        frame.base_pitch_rad = -0.01 * x;
         frame.joint_position_rad = Vector::new(0.1 * x, -1.0 / 3.0, f64::MIN_POSITIVE);
         frame.setpoint.torque_nm = Vector::new(1e-300, 2.5, -0.0);
         frame.interaction_torque_nm = Vector::new(f64::NAN, f64::INFINITY, 7.0);
@@ -312,7 +324,8 @@ mod tests {
                 }
                 let o = r.output.unwrap();
                 v.extend(o.command.torque_nm.iter().chain(o.supervised_torque_nm.iter()).map(|x| x.to_bits()));
-                (v, r.frame.sequence, r.frame.heel_strike)
+                v.push(r.frame.base_pitch_rad.to_bits());
+                (v, r.frame.sequence, r.frame.foot_contact)
             };
             assert_eq!(bits(a), bits(b));
         }
@@ -326,7 +339,7 @@ mod tests {
             .map(|k| match k {
                 1 => "0.001".into(),
                 2 => "4".into(),
-                3 => "1".into(),
+                4..=6 => "1".into(),
                 _ => "0.5".into(),
             })
             .collect();
@@ -334,7 +347,8 @@ mod tests {
         let log = FrameLog::from_csv(&text, Path::new("hw.csv")).unwrap();
         assert_eq!(log.records()[0].output, None);
         assert_eq!(log.records()[0].frame.sequence, 4);
-        assert!(log.records()[0].frame.heel_strike);
+        assert_eq!(log.records()[0].frame.foot_contact, [true; 3]);
+        assert_eq!(log.records()[0].frame.base_pitch_rad, 0.5);
     }
 
     #[test]

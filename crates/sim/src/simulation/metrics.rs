@@ -119,6 +119,18 @@ pub struct SupervisorSummary {
     pub safe_stop_fraction: f64,
 }
 
+/// Mechanical energy (kinetic + gravitational) of a world that must conserve it: the drift measures the
+/// integrator's error.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EnergyCheck {
+    /// Energy at the start, J.
+    pub start_j: f64,
+    /// Energy at the end, J.
+    pub end_j: f64,
+    /// `(end - start) / |start|`, dimensionless.
+    pub drift_fraction: f64,
+}
+
 /// Figures of a torque step response (delivered joint torque).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct StepResponse {
@@ -167,10 +179,9 @@ pub struct Summary {
     pub real_time_factor: f64,
     /// Rows recorded.
     pub recorded_rows: usize,
-    /// Mechanical energy of the bodies (kinetic + gravitational) at the start, J.
-    pub mechanical_energy_start_j: f64,
-    /// Mechanical energy of the bodies at the end, J.
-    pub mechanical_energy_end_j: f64,
+    /// The conservation check, for a world in which energy must be conserved (a passive wearer on a fixed
+    /// base, no damping, contact, loads or device); absent otherwise, where work flows in and out.
+    pub energy_check: Option<EnergyCheck>,
     /// RMS residual forces on a free pelvis (x N, z N, pitch N m): how much the rest of the body (other leg, arms)
     /// had to help. Absent for a fixed or driven pelvis.
     pub pelvis_residual_rms: Option<[f64; 3]>,

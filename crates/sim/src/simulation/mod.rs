@@ -13,7 +13,9 @@ mod table;
 mod timing;
 
 pub use frame_log::{FrameLog, FrameOutput, FrameRecord, Mismatch, ReplayReport, replay};
-pub use metrics::{ActuatorSummary, CuffSummary, JointSummary, Metrics, StepResponse, Summary, SupervisorSummary};
+pub use metrics::{
+    ActuatorSummary, CuffSummary, EnergyCheck, JointSummary, Metrics, StepResponse, Summary, SupervisorSummary,
+};
 pub use recorder::{Channel, Recorder};
 pub use setpoint::{SetpointSource, TorqueSignal};
 pub use stepper::{SimError, Simulation, SimulationParts, TickOutput};

@@ -65,12 +65,9 @@ impl TorqueSignal {
 /// Where the setpoint of each tick comes from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SetpointSource {
-    /// The exoskeleton joints follow the human's reference motion (position laws), with gravity compensation of
-    /// the exoskeleton links when `gravity` is set.
-    Reference {
-        /// Add the exoskeleton links' gravity torque.
-        gravity: bool,
-    },
+    /// The exoskeleton joints follow the human's reference motion (position laws): the planned motion, which a
+    /// device's host knows (a rehabilitation trajectory), not the wearer's measured state.
+    Reference,
     /// A torque signal (torque laws).
     Torque(TorqueSignal),
 }

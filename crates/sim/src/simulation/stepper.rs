@@ -17,6 +17,10 @@ use crate::reference::MotionReference;
 use crate::sensor::{SensorSuite, Truth};
 use crate::world::{StepInputs, World, WorldError};
 
+/// Rise time (10 % to 90 %) times -3 dB bandwidth of a first-order lag: `t_r = ln(9) tau`, `f = 1 / (2 pi
+/// tau)`, so `f t_r = ln(9) / (2 pi) = 0.3497`. Only an estimate for other loops; `exosim bode` measures.
+const FIRST_ORDER_RISE_BANDWIDTH_PRODUCT: f64 = 0.3497;
+
 /// A run that failed.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SimError {
@@ -138,6 +142,7 @@ fn recorder_channels(world: &World, actuators: &[Option<Actuator>; 3]) -> Vec<Ch
     add("pelvis_z_m".into(), "m");
     add("pelvis_pitch_rad".into(), "rad");
     add("gait_phase".into(), "1");
+    add("foot_contact".into(), "1");
     add("supervisor_state".into(), "1");
     add("supervisor_reason".into(), "1");
     add("battery_energy_j".into(), "J");
@@ -274,32 +279,30 @@ impl Simulation {
         let r = self.world.readings();
         for j in Joint::ALL {
             let k = j.index();
+            let Some(a) = &self.actuators[k] else { continue };
+            // Only actuated joints carry sensors (and the law commands only them).
+            t.present[k] = true;
             if let Some((q, _)) = self.world.exo_joint(j) {
                 t.joint_position_rad[k] = q;
-                t.motor_position_rad[k] = q;
             }
-            if let Some(a) = &self.actuators[k] {
-                let s = a.state();
-                let ratio = a.config().gearbox.ratio;
-                t.motor_position_rad[k] = s.rotor_angle_rad / ratio;
-                t.gear_ratio[k] = ratio;
-                t.joint_torque_nm[k] = s.spring_torque_nm;
-            }
+            let s = a.state();
+            let ratio = a.config().gearbox.ratio;
+            t.motor_position_rad[k] = s.rotor_angle_rad / ratio;
+            t.gear_ratio[k] = ratio;
+            t.joint_torque_nm[k] = s.spring_torque_nm;
             t.interaction_torque_nm[k] = r.exo_interaction_nm[k];
         }
         t.foot_force_n = r.foot_force_n.y;
+        t.base_pitch_rad = self.world.device_base_pitch_rad();
         t
     }
 
     fn setpoint_for(&self, t_s: f64, frame: &mut SensorFrame<f64, 3>) {
         match self.setpoint {
-            SetpointSource::Reference { gravity } => {
+            SetpointSource::Reference => {
                 let r = self.reference.sample(t_s);
                 frame.setpoint.position_rad = SVector::from(r.q);
                 frame.setpoint.velocity_rad_per_s = SVector::from(r.qd);
-                if gravity {
-                    frame.setpoint.gravity_torque_nm = SVector::from(self.world.exo_gravity_torque_nm());
-                }
             }
             SetpointSource::Torque(sig) => {
                 let v = sig.value(t_s);
@@ -334,21 +337,13 @@ impl Simulation {
             let output = FrameOutput { command, supervised_torque_nm: supervised.command.torque_nm };
             log.push(FrameRecord { time_s: t, dt_s: dt_c, frame, output: Some(output) });
         }
-        // 4. Actuators and 5. physics, once per physics step of the tick.
+        // 4. The wearer, the actuators and 5. physics, once per physics step of the tick. Everything booked or
+        // recorded for a step pairs values of the step's start instant `tp`: the state, the reference sampled
+        // at `tp`, and the torques computed from them (held over the step).
         let mut human = [0.0; 3];
         let mut r = self.reference.sample(t);
-        for _ in 0..self.timing.physics_per_control {
+        for step in 0..self.timing.physics_per_control {
             let tp = self.world.time_s();
-            let mut couplings = [Coupling::NONE; 3];
-            for j in Joint::ALL {
-                let k = j.index();
-                if let (Some(a), Some((q, qd))) = (self.actuators[k].as_mut(), self.world.exo_joint(j)) {
-                    couplings[k] = a.advance(supervised.command.torque_nm[k], q, qd);
-                    if !a.state().rotor_speed_rad_per_s.is_finite() {
-                        return Err(SimError::Actuator { joint: j.name(), time_s: tp });
-                    }
-                }
-            }
             r = self.reference.sample(tp);
             let base = self.world.base_motion(tp);
             let (q, qd) = (self.world.leg_q(), self.world.leg_qd());
@@ -366,9 +361,22 @@ impl Simulation {
             };
             let h = self.human.torque(tp, &r, &sensed);
             human = h.total_nm;
+            if step == 0 && self.record_every > 0 && self.tick.is_multiple_of(self.record_every as u64) {
+                self.record(&frame, &supervised, &h.total_nm, &r.q, self.controller.gait_phase().or(r.phase));
+            }
+            let mut couplings = [Coupling::NONE; 3];
+            for j in Joint::ALL {
+                let k = j.index();
+                if let (Some(a), Some((qe, qde))) = (self.actuators[k].as_mut(), self.world.exo_joint(j)) {
+                    couplings[k] = a.advance(supervised.command.torque_nm[k], qe, qde);
+                    if !a.state().rotor_speed_rad_per_s.is_finite() {
+                        return Err(SimError::Actuator { joint: j.name(), time_s: tp });
+                    }
+                }
+            }
             let inputs = StepInputs { leg_torque_nm: h.total_nm, pelvis_residual: h.pelvis_residual, couplings };
             self.world.step(self.timing.physics_dt_s, &inputs)?;
-            self.book_physics_step(&r.q, &h, &supervised);
+            self.book_physics_step(&q, &r.q, &h, &supervised);
         }
         let out = TickOutput {
             frame,
@@ -377,9 +385,6 @@ impl Simulation {
             reference_q_rad: r.q,
             gait_phase: self.controller.gait_phase().or(r.phase),
         };
-        if self.record_every > 0 && self.tick.is_multiple_of(self.record_every as u64) {
-            self.record(&out);
-        }
         self.tick += 1;
         self.metrics.ticks += 1;
         self.last = Some(out);
@@ -394,9 +399,18 @@ impl Simulation {
             SupervisorState::SafeStop => {
                 self.metrics.stop_ticks += 1;
                 if self.metrics.first_fault.is_none() {
+                    let channel = s.reason.channel().map(|c| format!("{}, ", c.name().replace('_', " ")));
                     let reason = match s.reason.joint() {
-                        Some(j) => format!("{} ({})", s.reason.describe(), Joint::ALL[usize::from(j).min(2)].name()),
-                        None => s.reason.describe().to_string(),
+                        Some(j) => format!(
+                            "{} ({}{})",
+                            s.reason.describe(),
+                            channel.unwrap_or_default(),
+                            Joint::ALL[usize::from(j).min(2)].name()
+                        ),
+                        None => match channel {
+                            Some(c) => format!("{} ({})", s.reason.describe(), c.trim_end_matches(", ")),
+                            None => s.reason.describe().to_string(),
+                        },
                     };
                     self.metrics.first_fault = Some((t, reason));
                     self.metrics.stop_tick = Some(self.tick);
@@ -405,15 +419,24 @@ impl Simulation {
         }
     }
 
-    fn book_physics_step(&mut self, q_ref: &[f64; 3], h: &crate::human::HumanTorque, sup: &Supervised<f64, 3>) {
+    /// Books one physics step from its start state `q0` (and the reference at the same instant `q_ref`) and the
+    /// world after it.
+    fn book_physics_step(
+        &mut self,
+        q0: &[f64; 3],
+        q_ref: &[f64; 3],
+        h: &crate::human::HumanTorque,
+        sup: &Supervised<f64, 3>,
+    ) {
         let dt = self.timing.physics_dt_s;
         let m = &mut self.metrics;
         m.physics_steps += 1;
-        let (q, qd) = (self.world.leg_q(), self.world.leg_qd());
+        let q1 = self.world.leg_q();
         for k in 0..3 {
-            m.tracking[k].add(q[k] - q_ref[k]);
+            m.tracking[k].add(q0[k] - q_ref[k]);
             m.human[k].add(h.total_nm[k]);
-            m.human_work[k] += (h.total_nm[k] * qd[k]).max(0.0) * dt;
+            // The torque is held over the step, so its work is exactly torque times the angle it moved.
+            m.human_work[k] += (h.total_nm[k] * (q1[k] - q0[k])).max(0.0);
             m.human_saturated[k] += u64::from(h.saturated[k]);
             m.residual[k].add(h.pelvis_residual[k]);
         }
@@ -441,7 +464,16 @@ impl Simulation {
         }
     }
 
-    fn record(&mut self, out: &TickOutput) {
+    /// Records one row at the current instant: the state now, the reference sampled now, the frame and
+    /// commands of this tick and the human torque computed now (held over the coming step).
+    fn record(
+        &mut self,
+        frame: &SensorFrame<f64, 3>,
+        supervised: &Supervised<f64, 3>,
+        human_nm: &[f64; 3],
+        q_ref: &[f64; 3],
+        gait_phase: Option<f64>,
+    ) {
         let w = &self.world;
         let r = w.readings();
         let q = w.leg_q();
@@ -450,8 +482,8 @@ impl Simulation {
         row.push(w.time_s());
         for k in 0..3 {
             row.push(q[k]);
-            row.push(out.reference_q_rad[k]);
-            row.push(out.human_torque_nm[k]);
+            row.push(q_ref[k]);
+            row.push(human_nm[k]);
         }
         for j in Joint::ALL {
             let k = j.index();
@@ -461,8 +493,8 @@ impl Simulation {
             row.push(r.exo_interaction_nm[k]);
             if let Some(a) = &self.actuators[k] {
                 let s = a.state();
-                row.push(out.supervised.command.demand_nm[k]);
-                row.push(out.supervised.command.torque_nm[k]);
+                row.push(supervised.command.demand_nm[k]);
+                row.push(supervised.command.torque_nm[k]);
                 row.push(s.current_a);
                 row.push(s.voltage_v);
                 row.push(s.winding_c);
@@ -480,13 +512,14 @@ impl Simulation {
         row.push(pelvis.origin_m.x);
         row.push(pelvis.origin_m.y);
         row.push(pelvis.angle_rad);
-        row.push(out.gait_phase.unwrap_or(f64::NAN));
-        row.push(match out.supervised.state {
+        row.push(gait_phase.unwrap_or(f64::NAN));
+        row.push(f64::from(u8::from(frame.foot_contact[0])));
+        row.push(match supervised.state {
             SupervisorState::Active => 0.0,
             SupervisorState::Limited => 1.0,
             SupervisorState::SafeStop => 2.0,
         });
-        row.push(f64::from(out.supervised.reason.code()));
+        row.push(f64::from(supervised.reason.code()));
         let energy: f64 = self.actuators.iter().flatten().map(|a| a.energy().drawn_j - a.energy().regenerated_j).sum();
         row.push(energy);
         row.extend_from_slice(&self.world.state().q);
@@ -550,7 +583,7 @@ impl Simulation {
             overshoot_pct: 100.0 * (peak - 1.0).max(0.0),
             settling_time_s: last_out.map_or(0.0, |i| t.get(i + 1).copied().unwrap_or(t[i]) - time_s),
             steady_state_error_nm: sse,
-            bandwidth_estimate_hz: 0.35 / rise,
+            bandwidth_estimate_hz: FIRST_ORDER_RISE_BANDWIDTH_PRODUCT / rise,
         })
     }
 
@@ -641,8 +674,17 @@ impl Simulation {
             wall_us_per_sim_ms: if sim_ms > 0.0 { self.wall_s * 1e6 / sim_ms } else { 0.0 },
             real_time_factor: if self.wall_s > 0.0 { self.world.time_s() / self.wall_s } else { 0.0 },
             recorded_rows: self.recorder.rows(),
-            mechanical_energy_start_j: self.energy_start_j,
-            mechanical_energy_end_j: self.world.mechanical_energy_j(),
+            energy_check: (self.world.is_conservative()
+                && self.human.is_passive()
+                && self.actuators.iter().all(Option::is_none))
+            .then(|| {
+                let end_j = self.world.mechanical_energy_j();
+                super::metrics::EnergyCheck {
+                    start_j: self.energy_start_j,
+                    end_j,
+                    drift_fraction: (end_j - self.energy_start_j) / self.energy_start_j.abs(),
+                }
+            }),
             step_response: self.step_response(),
             pelvis_residual_rms: self.world.pelvis_coordinates().map(|_| m.residual.map(|r| r.rms())),
             baseline: None,
