@@ -655,8 +655,8 @@ impl World {
     }
 }
 
-/// Generalised force on revolute joint `joint` of a world force `force` at `point` plus a moment, applied to
-/// `body`; zero unless `joint` is `body` or one of its ancestors.
+/// Generalised force on revolute or coupled joint `joint` of a world force `force` at `point` plus a moment,
+/// applied to `body`; zero unless `joint` is `body` or one of its ancestors (and zero for a prismatic joint).
 fn joint_moment(
     model: &Model,
     kin: &Kinematics,
@@ -669,10 +669,18 @@ fn joint_moment(
     let mut b = Some(body);
     while let Some(id) = b {
         if id == joint {
-            let JointKind::Revolute { axis_y } = model.bodies()[id].joint else { return 0.0 };
-            let o = kin.pose[id].origin_m;
-            let r = point - o;
-            return -axis_y * (r.x * force.y - r.y * force.x + moment);
+            return match &model.bodies()[id].joint {
+                JointKind::Revolute { axis_y } => {
+                    let r = point - kin.pose[id].origin_m;
+                    -axis_y * (r.x * force.y - r.y * force.x + moment)
+                }
+                // Sᵀ f, f the body-coordinate spatial force (moment about the body origin first).
+                JointKind::Coupled(_) => {
+                    let f = kin.world_force_to_body(id, point, force);
+                    kin.s[id].dot(&nalgebra::Vector3::new(f.x + moment, f.y, f.z))
+                }
+                JointKind::Prismatic { .. } => 0.0,
+            };
         }
         b = model.bodies()[id].parent;
     }

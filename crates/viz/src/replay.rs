@@ -6,7 +6,6 @@ use anyhow::{Context, Result, bail};
 use bevy::prelude::*;
 use exo_control::SVector;
 use exo_sim::body::Joint;
-use exo_sim::multibody::JointKind;
 use exo_sim::scenario::{self, LoadedScenario};
 use exo_sim::simulation::Table;
 use exo_sim::world::World;
@@ -53,10 +52,7 @@ impl Replay {
         let time_col = table.column("time_s").with_context(|| format!("{}: no time_s column", csv_path.display()))?;
         let mut coord_cols = Vec::new();
         for b in world.model().bodies() {
-            let unit = match b.joint {
-                JointKind::Revolute { .. } => "rad",
-                JointKind::Prismatic { .. } => "m",
-            };
+            let unit = b.joint.coordinate_unit();
             let name = format!("coord_{}_{unit}", b.name);
             let c = table.column(&name).with_context(|| {
                 format!(

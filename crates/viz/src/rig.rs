@@ -148,9 +148,14 @@ pub struct Rig {
 }
 
 fn sign_of(model: &Model, body: BodyId) -> f64 {
-    match model.bodies()[body].joint {
+    match &model.bodies()[body].joint {
         JointKind::Revolute { axis_y } => -axis_y,
         JointKind::Prismatic { .. } => 0.0,
+        // The sense in which the coordinate turns the child near q = 0 (0 for a joint that does not turn).
+        JointKind::Coupled(j) => {
+            let turn = j.rotation.evaluate(0.0).first;
+            if turn == 0.0 { 0.0 } else { turn.signum() }
+        }
     }
 }
 

@@ -6,26 +6,33 @@
 //! motion for such models. The same model can be stepped by rapier3d in full 3-D (see [`crate::rapier`]) to
 //! cross-check it.
 //!
+//! Joints are revolute, prismatic, or coupled ([`CoupledJoint`]: rotation and translation both functions of the one
+//! coordinate, given as [`Curve`]s, as OpenSim's `CustomJoint` knee), whose motion subspace depends on the
+//! coordinate and adds a velocity-product term to the kinematics.
+//!
 //! Pipeline objects ([`Kinematics`], [`Dynamics`]) own only scratch space; the state ([`State`]) is passed in.
 
+mod curve;
 mod dynamics;
 mod integrator;
 mod kinematics;
 mod model;
 mod spatial;
 
+pub use curve::{Curve, CurveError, CurvePoint};
 pub use dynamics::Dynamics;
 pub use integrator::{Integrator, Rk4, SecondOrder, SemiImplicitEuler};
 pub use kinematics::{BaseMotion, Kinematics};
-pub use model::{Body, BodyId, JointKind, Model, ModelBuilder, ModelError};
+pub use model::{Body, BodyId, CoupledJoint, JointKind, Model, ModelBuilder, ModelError};
 pub use spatial::{Pose2, SpatialInertia, Transform, cross_force, cross_motion};
 
 /// Generalised coordinates and velocities of a model, one entry per joint.
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
-    /// Joint positions, rad (revolute) or m (prismatic).
+    /// Joint positions, rad (revolute) or m (prismatic); a coupled joint's coordinate is in the unit its curves
+    /// take (rad for an OpenSim knee angle).
     pub q: Vec<f64>,
-    /// Joint velocities, rad/s or m/s.
+    /// Joint velocities, rad/s or m/s (coordinate unit per second).
     pub qd: Vec<f64>,
 }
 

@@ -148,10 +148,7 @@ fn recorder_channels(world: &World, actuators: &[Option<Actuator>; 3]) -> Vec<Ch
     add("battery_energy_j".into(), "J");
     // Every generalised coordinate, so that a replay can pose the whole model.
     for b in world.model().bodies() {
-        let unit = match b.joint {
-            crate::multibody::JointKind::Revolute { .. } => "rad",
-            crate::multibody::JointKind::Prismatic { .. } => "m",
-        };
+        let unit = b.joint.coordinate_unit();
         add(format!("coord_{}_{}", b.name, if unit == "m" { "m" } else { "rad" }), unit);
     }
     ch
