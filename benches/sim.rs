@@ -88,7 +88,12 @@ fn walking(c: &mut Criterion) {
     // human model and an RK4 physics step of leg + exoskeleton + cuffs.
     let loaded = load("walking-assist", &["simulation.duration_s=3600", "simulation.record_rate_hz=0"]);
     let mut sim = Simulation::new(scenario::build(&loaded, true).unwrap());
-    g.bench_function("control_tick_1ms", |b| b.iter(|| black_box(sim.tick().unwrap().human_torque_nm)));
+    g.bench_function("control_tick_1ms", |b| {
+        b.iter(|| {
+            sim.tick().unwrap();
+            black_box(sim.human_torque_nm()[0])
+        })
+    });
     // The physics step alone: leg + exoskeleton (two links, two cuffs) under the walking pelvis, RK4, no joint
     // torques (so no ground reaction either: without muscles it would fold the leg).
     let passive = load(
@@ -96,7 +101,10 @@ fn walking(c: &mut Criterion) {
         &["simulation.duration_s=3600", "simulation.record_rate_hz=0", "motion.ground_reaction=\"\""],
     );
     let mut world = scenario::build(&passive, true).unwrap().world;
-    let inputs = exo_sim::world::StepInputs::default();
+    let zero_torque_nm = vec![0.0; world.coordinates().len()];
+    let free = vec![exo_sim::actuator::Coupling::NONE; world.device_joints().len()];
+    let inputs =
+        exo_sim::world::StepInputs { wearer_torque_nm: &zero_torque_nm, pelvis_residual: [0.0; 3], couplings: &free };
     let mut n = 0u32;
     g.bench_function("physics_step_leg_exo_rk4_1ms", |b| {
         b.iter(|| {
@@ -105,7 +113,7 @@ fn walking(c: &mut Criterion) {
                 world = scenario::build(&passive, true).unwrap().world;
             }
             world.step(1e-3, &inputs).unwrap();
-            black_box(world.readings().exo_torque_nm)
+            black_box(world.readings().exo_torque_nm.first().copied())
         })
     });
     g.sample_size(10).measurement_time(Duration::from_secs(20));
@@ -134,7 +142,7 @@ fn replay_walking(c: &mut Criterion) {
         b.iter_batched(
             || scenario::build(&loaded, true).unwrap(),
             |mut parts| {
-                let r = exo_sim::simulation::replay(parts.controller.as_mut(), &mut parts.supervisor, &log);
+                let r = exo_sim::simulation::replay(parts.controller.as_mut(), &log);
                 assert!(r.first_mismatch.is_none());
                 black_box(r.ticks)
             },

@@ -87,7 +87,37 @@ fn impossible_values_are_refused_with_their_field() {
             "actuators.knee.overrides.gearbox.ratio",
         ),
         (walking().replace("subject01_walk1_ik.mot", "no-such-trial.mot"), "motion.gait_kinematics"),
-        (walking().replace("schema_version = 1", "schema_version = 2"), "schema_version"),
+        (walking().replace("schema_version = 2", "schema_version = 3"), "schema_version"),
+        // A version 1 file is named as such.
+        (walking().replace("schema_version = 2", "schema_version = 1"), "version 1 scenario"),
+        // Only the chosen law's section may be present.
+        (walking() + "\n[controller.impedance]\nstiffness_nm_per_rad = 10.0\n", "controller.impedance"),
+        // A law that cannot work as configured is an error, never zero torque.
+        (
+            walking()
+                .replace("[actuators.hip]\npreset = \"qdd-ak80-6\"\n\n[actuators.knee]\npreset = \"qdd-ak80-6\"\n", ""),
+            "controller.law",
+        ),
+        (
+            std::fs::read_to_string(scenario("torque-step")).unwrap().replace("harmonic-sea-100", "qdd-ak80-6")
+                + "torque_source = \"spring_deflection\"\n",
+            "controller.sea_torque.torque_loop.torque_source",
+        ),
+        // Per-joint values: one per joint, by name, or for all.
+        (
+            walking()
+                .replace(
+                    "[controller.assistance]\n",
+                    "[controller.assistance]\nassistance_gain = 1.0\ntorque_loop = { kp = [1.0, 2.0, 3.0] }\n",
+                )
+                .replacen("assistance_gain = 1.0\n", "", 1),
+            "controller.assistance.torque_loop.kp",
+        ),
+        (
+            walking() + "\n[[faults]]\ntime_s = 1.0\nchannel = \"torque\"\njoint = \"ankle\"\nkind = \"dropout\"\n",
+            "faults[0].joint",
+        ),
+        (walking().replace("[actuators.knee]", "[actuators.ankle]"), "actuators.ankle"),
     ];
     for (text, field) in cases {
         let (code, err) = run_bad(&text, &[]);
@@ -203,8 +233,8 @@ fn shards_of_a_sweep_union_to_the_unsharded_sweep_row_for_row() {
         let mut c = exosim();
         c.arg("sweep")
             .arg(scenario("torque-step"))
-            .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea.kp[1]=1:5:3"])
-            .args(["--param", "controller.sea.motor_damping_nm_s_per_rad[1]=5:15:2", "-o"])
+            .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea_torque.torque_loop.kp.knee=1:5:3"])
+            .args(["--param", "controller.sea_torque.torque_loop.motor_damping_nm_s_per_rad.knee=5:15:2", "-o"])
             .arg(out)
             .args(extra);
         c
@@ -223,8 +253,8 @@ fn shards_of_a_sweep_union_to_the_unsharded_sweep_row_for_row() {
     exosim()
         .arg("sweep")
         .arg(scenario("torque-step"))
-        .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea.kp[1]=1:5:3"])
-        .args(["--param", "controller.sea.motor_damping_nm_s_per_rad[1]=5:15:2", "-o"])
+        .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea_torque.torque_loop.kp.knee=1:5:3"])
+        .args(["--param", "controller.sea_torque.torque_loop.motor_damping_nm_s_per_rad.knee=5:15:2", "-o"])
         .arg(dir.path().join("slurm"))
         .env("SLURM_ARRAY_TASK_ID", "1")
         .env("SLURM_ARRAY_TASK_COUNT", "3")
@@ -326,7 +356,12 @@ fn bode_zwidth_and_tune_write_their_outputs() {
     exosim()
         .arg("tune")
         .arg(scenario("torque-step"))
-        .args(["--set", "simulation.duration_s=0.4", "--param", "controller.sea.motor_damping_nm_s_per_rad[1]=2:30"])
+        .args([
+            "--set",
+            "simulation.duration_s=0.4",
+            "--param",
+            "controller.sea_torque.torque_loop.motor_damping_nm_s_per_rad.knee=2:30",
+        ])
         .args(["--cost", "assistance_error", "--grid", "3", "--iterations", "3", "-o"])
         .arg(dir.path())
         .assert()
@@ -434,8 +469,13 @@ fn tune_is_deterministic_whatever_the_thread_count() {
         exosim()
             .arg("tune")
             .arg(scenario("torque-step"))
-            .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea.kp[1]=1:6"])
-            .args(["--param", "controller.sea.motor_damping_nm_s_per_rad[1]=5:25", "--cost", "assistance_error"])
+            .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea_torque.torque_loop.kp.knee=1:6"])
+            .args([
+                "--param",
+                "controller.sea_torque.torque_loop.motor_damping_nm_s_per_rad.knee=5:25",
+                "--cost",
+                "assistance_error",
+            ])
             .args(["--grid", "3", "--iterations", "4", "--jobs", jobs, "-o"])
             .arg(dir.path().join(sub))
             .assert()
@@ -462,7 +502,7 @@ fn tune_reports_the_lowest_cost_it_evaluated() {
     let o = exosim()
         .arg("tune")
         .arg(scenario("torque-step"))
-        .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea.kp[1]=1:6"])
+        .args(["--set", "simulation.duration_s=0.3", "--param", "controller.sea_torque.torque_loop.kp.knee=1:6"])
         .args(["--cost", "assistance_error", "--grid", "4", "--iterations", "6", "--starts", "2", "-o"])
         .arg(dir.path())
         .output()

@@ -131,7 +131,7 @@ pub(crate) fn run_bode(l: &LoadedScenario, o: &BodeOptions, jobs: Option<usize>,
 
 fn first_actuator(l: &LoadedScenario) -> Result<Option<exo_sim::actuator::ActuatorConfig>> {
     let parts = scenario::build(l, true)?;
-    Ok(parts.actuators.iter().flatten().next().map(|a| a.config().clone()))
+    Ok(parts.actuators.first().map(|a| a.config().clone()))
 }
 
 fn draw_zwidth(path: &Path, v: &[Verdict], p: &WallParams, title: &str, linear: bool) -> Result<()> {

@@ -48,6 +48,17 @@ pub(crate) enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// Write the firmware configuration of a scenario or a run (`DIR/scenario.toml`): its assistance law and
+    /// supervisor in f32, exo-control's serde form, for the firmware image (`crates/firmware`).
+    ExportLaw {
+        /// A scenario file, or the output folder of a run.
+        source: PathBuf,
+        /// The law file to write.
+        law: PathBuf,
+        /// Override a field (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
     /// Validate scenario files without running them.
     Check {
         /// Scenario files.

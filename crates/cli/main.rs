@@ -97,13 +97,18 @@ fn run_files(
     }
 }
 
-fn shipped_dir(sub: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(sub)
+/// The shipped `sub` folder (`scenarios`, `assets/actuators`) next to the program, found at run time.
+fn shipped_dir(sub: &str) -> Result<PathBuf> {
+    let (top, rest) = sub.split_once('/').unwrap_or((sub, ""));
+    scenario::program_dirs(top).into_iter().map(|d| d.join(rest)).find(|d| d.is_dir()).ok_or_else(|| {
+        anyhow::anyhow!("no `{sub}` folder next to the program (or above it): run from a checkout, or install it")
+    })
 }
 
 fn list() -> Result<()> {
-    println!("scenarios ({}):", shipped_dir("scenarios").display());
-    let mut names: Vec<PathBuf> = std::fs::read_dir(shipped_dir("scenarios"))?
+    let scenarios = shipped_dir("scenarios")?;
+    println!("scenarios ({}):", scenarios.display());
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&scenarios)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
@@ -114,8 +119,9 @@ fn list() -> Result<()> {
         let short: String = d.chars().take(100).collect();
         println!("  {:<28} {short}{}", l.scenario.name, if d.len() > 100 { "…" } else { "" });
     }
-    println!("actuator presets ({}):", shipped_dir("assets/actuators").display());
-    let mut presets: Vec<PathBuf> = std::fs::read_dir(shipped_dir("assets/actuators"))?
+    let actuators = shipped_dir("assets/actuators")?;
+    println!("actuator presets ({}):", actuators.display());
+    let mut presets: Vec<PathBuf> = std::fs::read_dir(&actuators)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
@@ -157,6 +163,14 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             run_files(&files, &set, &cli.output, !no_plots, frames)
         }
         Some(Command::Replay { dir, frames, set }) => replay::run(&dir, frames.as_deref(), &set, &cli.output),
+        Some(Command::ExportLaw { source, law, set }) => {
+            let file = if source.is_dir() { source.join("scenario.toml") } else { source };
+            let loaded = scenario::load(&file, &set)?;
+            let text = scenario::firmware_law(&loaded)?;
+            atomic::write(&law, text.as_bytes())?;
+            println!("wrote {} (the firmware configuration of {})", law.display(), file.display());
+            Ok(())
+        }
         Some(Command::Check { files, set }) => {
             let mut bad = 0;
             for f in &files {

@@ -27,15 +27,20 @@ pub(crate) fn run(dir: &Path, frames: Option<&Path>, set: &[String], out: &Path)
     })?;
     let log = FrameLog::from_csv(&text, &frames_path).map_err(|e| Failure::Input(e.into()))?;
     let mut parts = scenario::build(&loaded, true)?;
-    // The law's name as the scenario spells it (`sea_torque`).
-    let law = serde_json::to_value(loaded.scenario.controller.law)
-        .ok()
-        .and_then(|v| v.as_str().map(|s| format!("the `{s}` law")))
-        .unwrap_or_else(|| "the scenario's law".into());
-    let report = replay(parts.controller.as_mut(), &mut parts.supervisor, &log);
-    let (t0, t1) = match (log.records().first(), log.records().last()) {
-        (Some(a), Some(b)) => (a.time_s, b.time_s),
-        _ => (0.0, 0.0),
+    let joints: Vec<&str> = parts.joints.iter().map(|j| j.name.as_str()).collect();
+    if joints != log.joints() {
+        return Err(Failure::Input(anyhow!(
+            "{}: the log's joints ({}) are not the device's ({})",
+            frames_path.display(),
+            log.joints().join(", "),
+            joints.join(", ")
+        )));
+    }
+    let law = format!("the `{}` law ({:?})", parts.controller.name(), parts.controller.precision());
+    let report = replay(parts.controller.as_mut(), &log);
+    let (t0, t1) = match log.len() {
+        0 => (0.0, 0.0),
+        n => (log.record(0).time_s, log.record(n - 1).time_s),
     };
     println!(
         "replayed {} ticks ({t0:.3}..{t1:.3} s) of {} through {law}{}",
@@ -45,15 +50,15 @@ pub(crate) fn run(dir: &Path, frames: Option<&Path>, set: &[String], out: &Path)
     );
 
     let mut csv = String::from("time_s");
-    for j in exo_sim::body::Joint::ALL.map(exo_sim::body::Joint::name) {
+    for j in log.joints() {
         let _ = write!(csv, ",{j}_logged_torque_nm,{j}_replayed_torque_nm");
     }
     csv.push('\n');
-    for (r, o) in log.records().iter().zip(&report.replayed) {
+    for (r, o) in log.records().zip(&report.replayed) {
         let _ = write!(csv, "{}", r.time_s);
-        for j in 0..3 {
-            let logged = r.output.map_or(f64::NAN, |x| x.supervised_torque_nm[j]);
-            let _ = write!(csv, ",{logged},{}", o.supervised_torque_nm[j]);
+        for (j, replayed) in o.supervised_torque_nm.iter().enumerate() {
+            let logged = r.output.as_ref().map_or(f64::NAN, |x| x.supervised_torque_nm[j]);
+            let _ = write!(csv, ",{logged},{replayed}");
         }
         csv.push('\n');
     }
@@ -64,14 +69,15 @@ pub(crate) fn run(dir: &Path, frames: Option<&Path>, set: &[String], out: &Path)
     if report.compared == 0 {
         println!("  the log holds no commands to compare with");
     } else if let Some(m) = &report.first_mismatch {
-        let d = report.max_abs_difference_nm;
         println!(
             "  differs from the log from t = {:.4} s (tick {}): {} logged {}, replayed {}",
             m.time_s, m.tick, m.column, m.logged, m.replayed
         );
         // Readable at both ends: gains change torques by N m, precision by micro-N m.
         let nm = |x: f64| if x == 0.0 || x >= 1e-3 { format!("{x:.4}") } else { format!("{x:.3e}") };
-        println!("  largest supervised-torque difference: hip {}, knee {}, ankle {} N m", nm(d[0]), nm(d[1]), nm(d[2]));
+        let per: Vec<String> =
+            log.joints().iter().zip(&report.max_abs_difference_nm).map(|(j, d)| format!("{j} {}", nm(*d))).collect();
+        println!("  largest supervised-torque difference: {} N m", per.join(", "));
         if set.is_empty() {
             println!("  written: {}", out_dir.join("replay.csv").display());
             return Err(Failure::Simulation(format!(

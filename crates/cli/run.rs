@@ -84,9 +84,9 @@ pub(crate) fn run_one(
             *rel = p.canonicalize().unwrap_or(p).display().to_string();
         }
     }
-    for a in
-        [&mut resolved.actuators.hip, &mut resolved.actuators.knee, &mut resolved.actuators.ankle].into_iter().flatten()
-    {
+    // Every law section but the chosen one's is absent; the chosen one is written with its defaults.
+    resolved.controller = resolved.controller.resolved();
+    for a in resolved.actuators.values_mut() {
         let rel = if a.preset.ends_with(".toml") { a.preset.clone() } else { format!("actuators/{}.toml", a.preset) };
         if let Some(p) = exo_sim::scenario::find_asset(&loaded.path, &rel) {
             a.preset = p.canonicalize().unwrap_or(p).display().to_string();

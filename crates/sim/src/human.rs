@@ -14,7 +14,8 @@ use crate::reference::RefSample;
 use crate::world::{FootLoad, LegModel};
 
 /// Parameters of the human motor model.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HumanConfig {
     /// Proportional feedback gains (hip, knee, ankle), N m/rad.
@@ -91,7 +92,7 @@ impl Default for HumanConfig {
 
 impl HumanConfig {
     /// The first impossible parameter, with the reason.
-    pub fn validate(&self) -> Result<(), (String, String)> {
+    pub fn validate(&self) -> Result<(), crate::error::ValidationError> {
         for (name, v) in [
             ("kp_nm_per_rad", self.kp_nm_per_rad),
             ("kd_nm_s_per_rad", self.kd_nm_s_per_rad),
@@ -99,11 +100,17 @@ impl HumanConfig {
             ("joint_damping_nm_s_per_rad", self.joint_damping_nm_s_per_rad),
         ] {
             if let Some(j) = v.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
-                return Err((format!("{name}[{j}]"), format!("must be a finite number >= 0 (got {})", v[j])));
+                return Err(crate::error::ValidationError::new(
+                    format!("{name}[{j}]"),
+                    format!("must be a finite number >= 0 (got {})", v[j]),
+                ));
             }
         }
         if !(0.0..=1.0).contains(&self.adaptation) {
-            return Err(("adaptation".into(), format!("must be within 0..1 (got {})", self.adaptation)));
+            return Err(crate::error::ValidationError::new(
+                "adaptation",
+                format!("must be within 0..1 (got {})", self.adaptation),
+            ));
         }
         Ok(())
     }
@@ -133,7 +140,7 @@ pub struct Sensed<'a> {
     /// Ground reaction on the foot, if recorded.
     pub foot_load: Option<&'a dyn FootLoad>,
     /// The cuffs' generalised force on the leg joints (from the last step), N m.
-    pub cuff_torque_nm: &'a [f64; 3],
+    pub cuff_torque_nm: &'a [f64],
     /// Free pelvis coordinates (x m, z m, pitch rad) and their rates, when the pelvis is free.
     pub pelvis: Option<([f64; 3], [f64; 3])>,
 }

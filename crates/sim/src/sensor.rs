@@ -10,20 +10,17 @@
 //! seeded PCG generator in a fixed order (per actuated joint: torque, interaction; then the insole; then the
 //! inertial sensor), so the same seed gives the same frames, and joints without an actuator draw nothing.
 
-use exo_control::SensorFrame;
 use exo_control::filter::{VelocityEstimator, VelocityEstimatorConfig};
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
-use crate::body::Joint;
-
-/// Number of joint slots in a frame (hip, knee, ankle).
-pub const JOINTS: usize = 3;
+use crate::control::Frame;
 
 /// Sensor parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SensorConfig {
     /// Joint-side encoder resolution, counts per revolution (0 = ideal).
@@ -63,7 +60,8 @@ pub struct SensorConfig {
 /// `(1 - hysteresis_fraction) threshold_n`; the contact state reaches the controller `delay_ticks` ticks late
 /// (the insole's filtering and bus). The default threshold, 50 N, is about 7 % of the default subject's weight;
 /// the noise and delay are assumptions of this model, not measurements of a product.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FootSensorConfig {
     /// Vertical force above which the foot is in contact, N.
@@ -92,7 +90,8 @@ impl Default for FootSensorConfig {
 }
 
 /// An inertial sensor reporting the pitch of the body it is strapped to.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ImuConfig {
     /// Standard deviation of the pitch noise, rad.
@@ -154,11 +153,11 @@ impl Default for SensorConfig {
 
 impl SensorConfig {
     /// The first impossible parameter, with the reason.
-    pub fn validate(&self, control_dt_s: f64) -> Result<(), (&'static str, String)> {
+    pub fn validate(&self, control_dt_s: f64) -> Result<(), crate::error::ValidationError> {
         let nyquist = 0.5 / control_dt_s;
         if !(self.velocity_cutoff_hz.is_finite() && self.velocity_cutoff_hz > 0.0 && self.velocity_cutoff_hz < nyquist)
         {
-            return Err((
+            return Err(crate::error::ValidationError::new(
                 "velocity_cutoff_hz",
                 format!("must be above 0 and below the control rate's Nyquist frequency {nyquist} Hz"),
             ));
@@ -172,33 +171,34 @@ impl SensorConfig {
             ("base_imu.noise_rad", imu.noise_rad),
         ] {
             if !(v.is_finite() && v >= 0.0) {
-                return Err((f, format!("must be a finite number >= 0 (got {v})")));
+                return Err(crate::error::ValidationError::new(f, format!("must be a finite number >= 0 (got {v})")));
             }
         }
         if !(0.0..1.0).contains(&self.foot.hysteresis_fraction) {
-            return Err((
+            return Err(crate::error::ValidationError::new(
                 "foot.hysteresis_fraction",
                 format!("must be within 0..1 (got {})", self.foot.hysteresis_fraction),
             ));
         }
         if !imu.bias_rad.is_finite() {
-            return Err(("base_imu.bias_rad", "must be finite".into()));
+            return Err(crate::error::ValidationError::new("base_imu.bias_rad", "must be finite"));
         }
         if self.foot.delay_ticks > 1000 {
-            return Err(("foot.delay_ticks", "must be at most 1000".into()));
+            return Err(crate::error::ValidationError::new("foot.delay_ticks", "must be at most 1000"));
         }
         if !self.torque_bias_nm.is_finite() {
-            return Err(("torque_bias_nm", "must be finite".into()));
+            return Err(crate::error::ValidationError::new("torque_bias_nm", "must be finite"));
         }
         if self.delay_ticks > 1000 {
-            return Err(("delay_ticks", "must be at most 1000".into()));
+            return Err(crate::error::ValidationError::new("delay_ticks", "must be at most 1000"));
         }
         Ok(())
     }
 }
 
 /// A measured channel that faults can hit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Joint-side encoder (joint angle and its velocity estimate).
@@ -216,7 +216,8 @@ pub enum Channel {
 }
 
 /// What goes wrong.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     /// The channel delivers no valid value (NaN), as a disconnected encoder reads.
@@ -232,7 +233,8 @@ pub enum FaultKind {
 }
 
 /// A fault scheduled in time.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FaultEvent {
     /// Onset, s.
@@ -243,12 +245,13 @@ pub struct FaultEvent {
     /// Channel hit (ignored by frame dropouts).
     #[serde(default = "default_channel")]
     pub channel: Channel,
-    /// Joint hit (ignored by frame dropouts).
-    #[serde(default = "default_joint")]
-    pub joint: Joint,
+    /// Device joint hit, by name (`knee`); needed by every kind but `frame_dropout` and by every channel but
+    /// `base_imu` (an insole fault hits the foot of that joint's side).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint: Option<String>,
     /// What happens.
     pub kind: FaultKind,
-    /// Size of a spike or bias jump, in the channel's unit (rad or N m).
+    /// Size of a spike or bias jump, in the channel's unit (rad, N m or N).
     #[serde(default)]
     pub magnitude: f64,
 }
@@ -263,9 +266,6 @@ fn forever() -> f64 {
 fn default_channel() -> Channel {
     Channel::JointEncoder
 }
-fn default_joint() -> Joint {
-    Joint::Knee
-}
 
 impl FaultEvent {
     fn active(&self, t: f64) -> bool {
@@ -273,25 +273,50 @@ impl FaultEvent {
     }
 }
 
-/// The true signals of one tick, from the world and the actuators.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// A fault with its joint resolved to the index of a controlled joint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledFault {
+    /// The event.
+    pub event: FaultEvent,
+    /// Index of the controlled joint it hits (`None` for frame dropouts and the base sensor).
+    pub joint: Option<usize>,
+}
+
+/// The true signals of one tick, from the world and the actuators, one entry per controlled joint (buffers sized
+/// once and refilled every tick).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Truth {
-    /// Exoskeleton joint angles, rad (0 for absent joints).
-    pub joint_position_rad: [f64; JOINTS],
+    /// Exoskeleton joint angles, rad.
+    pub joint_position_rad: Vec<f64>,
     /// Motor angles over the gear ratio, rad.
-    pub motor_position_rad: [f64; JOINTS],
-    /// Gear ratios (to quantise the motor encoder on the motor side); 0 for absent actuators.
-    pub gear_ratio: [f64; JOINTS],
+    pub motor_position_rad: Vec<f64>,
+    /// Gear ratios (to quantise the motor encoder on the motor side).
+    pub gear_ratio: Vec<f64>,
     /// Torque in the series spring (or gear mesh), N m.
-    pub joint_torque_nm: [f64; JOINTS],
+    pub joint_torque_nm: Vec<f64>,
     /// Interaction torque from the cuffs, referred to the exoskeleton joints, N m.
-    pub interaction_torque_nm: [f64; JOINTS],
-    /// Vertical force under the instrumented foot, N.
-    pub foot_force_n: f64,
+    pub interaction_torque_nm: Vec<f64>,
+    /// Vertical force under each foot, N.
+    pub foot_force_n: Vec<f64>,
     /// Pitch of the device's base frame, rad.
     pub base_pitch_rad: f64,
-    /// Joints that have an actuator (and so sensors): the others read zero and draw no noise.
-    pub present: [bool; JOINTS],
+}
+
+impl Truth {
+    /// Zero truth for `joints` controlled joints and `feet` feet.
+    #[must_use]
+    pub fn new(joints: usize, feet: usize) -> Self {
+        let z = vec![0.0; joints];
+        Self {
+            joint_position_rad: z.clone(),
+            motor_position_rad: z.clone(),
+            gear_ratio: vec![1.0; joints],
+            joint_torque_nm: z.clone(),
+            interaction_torque_nm: z,
+            foot_force_n: vec![0.0; feet],
+            base_pitch_rad: 0.0,
+        }
+    }
 }
 
 fn quantise(x: f64, counts: u32, scale: f64) -> f64 {
@@ -306,39 +331,59 @@ fn quantise(x: f64, counts: u32, scale: f64) -> f64 {
 #[derive(Clone, Debug)]
 pub struct SensorSuite {
     config: SensorConfig,
-    faults: Vec<FaultEvent>,
+    faults: Vec<ScheduledFault>,
     rng: Pcg64Mcg,
-    joint_velocity: [VelocityEstimator<f64>; JOINTS],
-    motor_velocity: [VelocityEstimator<f64>; JOINTS],
-    history: Vec<SensorFrame<f64, JOINTS>>,
+    joint_velocity: Vec<VelocityEstimator<f64>>,
+    motor_velocity: Vec<VelocityEstimator<f64>>,
+    /// Which foot's insole each joint's side reads.
+    foot_of_joint: Vec<usize>,
+    /// The delay line (`delay_ticks + 1` frames) and the frame being assembled.
+    history: Vec<Frame>,
     next: usize,
+    fresh: Frame,
     sequence: u32,
-    frozen: Option<SensorFrame<f64, JOINTS>>,
+    /// The frame held by a frame dropout.
+    frozen: Option<Frame>,
     stuck: Vec<Option<f64>>,
-    /// The insole's contact state (before its delay), and its delay line.
-    foot_loaded: bool,
-    foot_history: Vec<bool>,
+    /// Each insole's contact state (before its delay), its delay line, and this tick's measured force.
+    foot_loaded: Vec<bool>,
+    foot_history: Vec<Vec<bool>>,
     foot_next: usize,
+    insole_n: Vec<f64>,
+    contact: Vec<bool>,
 }
 
 impl SensorSuite {
-    /// A suite with its noise generator seeded from `seed`.
-    pub fn new(config: SensorConfig, faults: Vec<FaultEvent>, seed: u64) -> Result<Self, String> {
+    /// A suite for `joints` controlled joints whose sides stand on the feet `foot_of_joint` (an index per joint
+    /// into the truth's feet), its noise generator seeded from `seed`.
+    pub fn new(
+        config: SensorConfig,
+        faults: Vec<ScheduledFault>,
+        seed: u64,
+        foot_of_joint: Vec<usize>,
+        feet: usize,
+    ) -> Result<Self, String> {
+        let joints = foot_of_joint.len();
         let vel = VelocityEstimator::new(VelocityEstimatorConfig { cutoff_hz: config.velocity_cutoff_hz })
             .map_err(|e| e.to_string())?;
         let delay = config.delay_ticks as usize;
+        let foot_delay = config.foot.delay_ticks as usize;
         Ok(Self {
             rng: Pcg64Mcg::seed_from_u64(seed),
-            joint_velocity: [vel; JOINTS],
-            motor_velocity: [vel; JOINTS],
-            history: vec![SensorFrame::default(); delay + 1],
+            joint_velocity: vec![vel; joints],
+            motor_velocity: vec![vel; joints],
+            history: vec![Frame::new(joints); delay + 1],
             next: 0,
+            fresh: Frame::new(joints),
             sequence: 0,
             frozen: None,
             stuck: vec![None; faults.len()],
-            foot_loaded: false,
-            foot_history: vec![false; config.foot.delay_ticks as usize + 1],
+            foot_loaded: vec![false; feet],
+            foot_history: vec![vec![false; feet]; foot_delay + 1],
             foot_next: 0,
+            insole_n: vec![0.0; feet],
+            contact: vec![false; feet],
+            foot_of_joint,
             faults,
             config,
         })
@@ -355,46 +400,50 @@ impl SensorSuite {
         if std > 0.0 { n * std } else { 0.0 }
     }
 
-    /// Samples the truth at time `t_s` into the frame the controller sees this tick (delayed as configured).
-    pub fn sample(&mut self, t_s: f64, dt_s: f64, truth: &Truth) -> SensorFrame<f64, JOINTS> {
+    /// Samples the truth at time `t_s` into `out`, the frame the controller sees this tick (delayed as
+    /// configured). The setpoint is left to the host. Does not allocate.
+    pub fn sample(&mut self, t_s: f64, dt_s: f64, truth: &Truth, out: &mut Frame) {
         let c = self.config;
-        let mut f = SensorFrame::<f64, JOINTS>::default();
-        let mut q = [0.0; JOINTS];
-        let mut qm = [0.0; JOINTS];
-        let mut tau = [0.0; JOINTS];
-        let mut inter = [0.0; JOINTS];
-        for j in 0..JOINTS {
-            q[j] = quantise(truth.joint_position_rad[j], c.joint_encoder_counts_per_rev, 1.0);
+        let joints = self.foot_of_joint.len();
+        let f = &mut self.fresh;
+        for j in 0..joints {
+            f.joint_position_rad[j] = quantise(truth.joint_position_rad[j], c.joint_encoder_counts_per_rev, 1.0);
             let ratio = truth.gear_ratio[j].max(1.0);
-            qm[j] = quantise(truth.motor_position_rad[j], c.motor_encoder_counts_per_rev, ratio);
+            f.motor_position_rad[j] = quantise(truth.motor_position_rad[j], c.motor_encoder_counts_per_rev, ratio);
         }
-        // Noise draws in a fixed order, whatever the values, so that the stream never depends on the state.
+        // Noise draws in a fixed order, whatever the values, so that the stream never depends on the state: per
+        // joint the torque then the interaction, then every insole, then the base sensor.
         let (tn, inn, bias) = (c.torque_noise_nm, c.interaction_noise_nm, c.torque_bias_nm);
-        for j in 0..JOINTS {
-            if truth.present[j] {
-                tau[j] = truth.joint_torque_nm[j] + bias + self.noise(tn);
-                inter[j] = truth.interaction_torque_nm[j] + self.noise(inn);
-            }
+        for j in 0..joints {
+            let n = self.noise(tn);
+            let m = self.noise(inn);
+            let f = &mut self.fresh;
+            f.joint_torque_nm[j] = truth.joint_torque_nm[j] + bias + n;
+            f.interaction_torque_nm[j] = truth.interaction_torque_nm[j] + m;
         }
-        let mut insole_n = truth.foot_force_n + self.noise(c.foot.noise_n);
+        for k in 0..self.insole_n.len() {
+            self.insole_n[k] = truth.foot_force_n[k] + self.noise(c.foot.noise_n);
+        }
         let mut pitch = match c.base_imu {
             Some(imu) => truth.base_pitch_rad + imu.bias_rad + self.noise(imu.noise_rad),
             None => 0.0,
         };
         // Scheduled faults on individual channels.
         let mut frame_dropout = false;
-        for (k, ev) in self.faults.iter().enumerate() {
+        let f = &mut self.fresh;
+        for (k, sf) in self.faults.iter().enumerate() {
+            let ev = &sf.event;
             if !ev.active(t_s) {
                 self.stuck[k] = None;
                 continue;
             }
-            let j = ev.joint.index();
+            let j = sf.joint.unwrap_or(0).min(joints.saturating_sub(1));
             let slot = match ev.channel {
-                Channel::JointEncoder => &mut q[j],
-                Channel::MotorEncoder => &mut qm[j],
-                Channel::Torque => &mut tau[j],
-                Channel::Interaction => &mut inter[j],
-                Channel::FootSensor => &mut insole_n,
+                Channel::JointEncoder => &mut f.joint_position_rad[j],
+                Channel::MotorEncoder => &mut f.motor_position_rad[j],
+                Channel::Torque => &mut f.joint_torque_nm[j],
+                Channel::Interaction => &mut f.interaction_torque_nm[j],
+                Channel::FootSensor => &mut self.insole_n[self.foot_of_joint[j]],
                 Channel::BaseImu => &mut pitch,
             };
             match ev.kind {
@@ -409,42 +458,50 @@ impl SensorSuite {
                 FaultKind::BiasJump => *slot += ev.magnitude,
             }
         }
-        for j in 0..JOINTS {
-            f.joint_position_rad[j] = q[j];
-            f.motor_position_rad[j] = qm[j];
-            f.joint_velocity_rad_per_s[j] = self.joint_velocity[j].update(q[j], dt_s);
-            f.motor_velocity_rad_per_s[j] = self.motor_velocity[j].update(qm[j], dt_s);
-            f.joint_torque_nm[j] = tau[j];
-            f.interaction_torque_nm[j] = inter[j];
-            if q[j].is_nan() {
+        for j in 0..joints {
+            let q = f.joint_position_rad[j];
+            f.joint_velocity_rad_per_s[j] = self.joint_velocity[j].update(q, dt_s);
+            f.motor_velocity_rad_per_s[j] = self.motor_velocity[j].update(f.motor_position_rad[j], dt_s);
+            if q.is_nan() {
                 // The estimator holds its last value on NaN; a dead encoder gives no velocity either.
                 f.joint_velocity_rad_per_s[j] = f64::NAN;
             }
         }
-        // The insole: threshold with hysteresis on the measured force (a dead insole, NaN, reads no contact),
-        // then its own delay.
+        // The insoles: threshold with hysteresis on the measured force (a dead insole, NaN, reads no contact),
+        // then their own delay.
         let th = c.foot.threshold_n;
         let release = (1.0 - c.foot.hysteresis_fraction) * th;
-        let loaded = if self.foot_loaded { insole_n > release } else { insole_n > th };
-        self.foot_loaded = loaded;
-        let n = self.foot_history.len();
-        self.foot_history[self.foot_next] = loaded;
-        self.foot_next = (self.foot_next + 1) % n;
-        f.foot_contact = [self.foot_history[self.foot_next]; JOINTS];
+        let depth = self.foot_history.len();
+        for k in 0..self.insole_n.len() {
+            let n = self.insole_n[k];
+            self.foot_loaded[k] = if self.foot_loaded[k] { n > release } else { n > th };
+            self.foot_history[self.foot_next][k] = self.foot_loaded[k];
+        }
+        self.foot_next = (self.foot_next + 1) % depth;
+        self.contact.copy_from_slice(&self.foot_history[self.foot_next]);
+        for j in 0..joints {
+            f.foot_contact[j] = self.contact[self.foot_of_joint[j]];
+        }
         f.base_pitch_rad = pitch;
 
         if frame_dropout {
-            f = *self.frozen.get_or_insert(self.history[self.next]);
+            // The frame stops updating: its sequence number and values are held.
+            if self.frozen.is_none() {
+                self.frozen = Some(self.history[self.next].clone());
+            }
+            if let Some(fr) = &self.frozen {
+                self.fresh.clone_from(fr);
+            }
         } else {
             self.frozen = None;
             self.sequence = self.sequence.wrapping_add(1);
-            f.sequence = self.sequence;
+            self.fresh.sequence = self.sequence;
         }
         // Delay line: write the fresh frame, read the one `delay_ticks` old.
         let n = self.history.len();
-        self.history[self.next] = f;
+        self.history[self.next].clone_from(&self.fresh);
         self.next = (self.next + 1) % n;
-        self.history[self.next % n]
+        out.clone_from(&self.history[self.next]);
     }
 }
 
@@ -453,19 +510,27 @@ mod tests {
     use super::*;
 
     fn truth(q: f64) -> Truth {
-        Truth {
-            joint_position_rad: [q; 3],
-            gear_ratio: [6.0; 3],
-            motor_position_rad: [q; 3],
-            present: [true; 3],
-            ..Truth::default()
-        }
+        let mut t = Truth::new(3, 1);
+        t.joint_position_rad = vec![q; 3];
+        t.gear_ratio = vec![6.0; 3];
+        t.motor_position_rad = vec![q; 3];
+        t
+    }
+
+    fn suite(cfg: SensorConfig, faults: Vec<ScheduledFault>, seed: u64) -> SensorSuite {
+        SensorSuite::new(cfg, faults, seed, vec![0; 3], 1).unwrap()
+    }
+
+    fn sample(s: &mut SensorSuite, t: f64, truth: &Truth) -> Frame {
+        let mut f = Frame::new(3);
+        s.sample(t, 1e-3, truth, &mut f);
+        f
     }
 
     #[test]
     fn encoder_quantises_to_its_resolution() {
-        let mut s = SensorSuite::new(SensorConfig::default(), vec![], 1).unwrap();
-        let f = s.sample(0.0, 1e-3, &truth(0.123_456));
+        let mut s = suite(SensorConfig::default(), vec![], 1);
+        let f = sample(&mut s, 0.0, &truth(0.123_456));
         let res = std::f64::consts::TAU / 16384.0;
         assert!((f.joint_position_rad[0] - 0.123_456).abs() < res);
         assert_eq!((f.joint_position_rad[0] / res).fract(), 0.0);
@@ -474,27 +539,27 @@ mod tests {
     #[test]
     fn delay_holds_frames_back_by_whole_ticks() {
         let cfg = SensorConfig { delay_ticks: 2, joint_encoder_counts_per_rev: 0, ..SensorConfig::default() };
-        let mut s = SensorSuite::new(cfg, vec![], 1).unwrap();
+        let mut s = suite(cfg, vec![], 1);
         let out: Vec<f64> =
-            (0..5).map(|k| s.sample(k as f64 * 1e-3, 1e-3, &truth(k as f64)).joint_position_rad[0]).collect();
+            (0..5).map(|k| sample(&mut s, k as f64 * 1e-3, &truth(k as f64)).joint_position_rad[0]).collect();
         assert_eq!(out[2..], [0.0, 1.0, 2.0]);
+    }
+
+    fn fault(channel: Channel, joint: usize, kind: FaultKind, time_s: f64, duration_s: f64) -> ScheduledFault {
+        ScheduledFault {
+            event: FaultEvent { time_s, duration_s, channel, joint: None, kind, magnitude: 0.0 },
+            joint: Some(joint),
+        }
     }
 
     #[test]
     fn same_seed_same_noise_and_faults_fire_on_time() {
-        let faults = vec![FaultEvent {
-            time_s: 0.0105,
-            duration_s: 1.0,
-            channel: Channel::JointEncoder,
-            joint: Joint::Knee,
-            kind: FaultKind::Dropout,
-            magnitude: 0.0,
-        }];
-        let mut a = SensorSuite::new(SensorConfig::default(), faults.clone(), 7).unwrap();
-        let mut b = SensorSuite::new(SensorConfig::default(), faults, 7).unwrap();
+        let faults = vec![fault(Channel::JointEncoder, 1, FaultKind::Dropout, 0.0105, 1.0)];
+        let mut a = suite(SensorConfig::default(), faults.clone(), 7);
+        let mut b = suite(SensorConfig::default(), faults, 7);
         for k in 0..20 {
             let t = k as f64 * 1e-3;
-            let (fa, fb) = (a.sample(t, 1e-3, &truth(0.1)), b.sample(t, 1e-3, &truth(0.1)));
+            let (fa, fb) = (sample(&mut a, t, &truth(0.1)), sample(&mut b, t, &truth(0.1)));
             assert_eq!(fa.joint_torque_nm[0].to_bits(), fb.joint_torque_nm[0].to_bits());
             assert_eq!(fa.joint_position_rad[1].is_nan(), k >= 11, "tick {k}");
         }
@@ -502,16 +567,30 @@ mod tests {
 
     #[test]
     fn frame_dropout_freezes_the_sequence() {
-        let faults = vec![FaultEvent {
-            time_s: 0.005,
-            duration_s: 0.003,
-            channel: Channel::JointEncoder,
-            joint: Joint::Hip,
-            kind: FaultKind::FrameDropout,
-            magnitude: 0.0,
-        }];
-        let mut s = SensorSuite::new(SensorConfig::default(), faults, 1).unwrap();
-        let seq: Vec<u32> = (0..10).map(|k| s.sample(k as f64 * 1e-3, 1e-3, &truth(0.0)).sequence).collect();
+        let faults = vec![fault(Channel::JointEncoder, 0, FaultKind::FrameDropout, 0.005, 0.003)];
+        let mut s = suite(SensorConfig::default(), faults, 1);
+        let seq: Vec<u32> = (0..10).map(|k| sample(&mut s, k as f64 * 1e-3, &truth(0.0)).sequence).collect();
         assert_eq!(seq, [1, 2, 3, 4, 5, 5, 5, 5, 6, 7]);
+    }
+
+    /// The insole model: contact begins above the threshold, ends below the release level, and reaches the
+    /// controller `delay_ticks` late.
+    #[test]
+    fn the_insole_has_its_threshold_hysteresis_and_delay() {
+        let mut cfg = SensorConfig::default();
+        cfg.foot = FootSensorConfig { threshold_n: 50.0, hysteresis_fraction: 0.2, noise_n: 0.0, delay_ticks: 2 };
+        let mut s = suite(cfg, vec![], 1);
+        let forces = [0.0, 49.0, 51.0, 45.0, 41.0, 39.0, 30.0, 0.0, 0.0];
+        let contact: Vec<bool> = forces
+            .iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let mut t = truth(0.0);
+                t.foot_force_n[0] = *f;
+                sample(&mut s, k as f64 * 1e-3, &t).foot_contact[0]
+            })
+            .collect();
+        // Loaded from 51 N until below 40 N (ticks 2 to 4), seen two ticks later.
+        assert_eq!(contact, [false, false, false, false, true, true, true, false, false]);
     }
 }

@@ -1,4 +1,5 @@
 //! Frequency response and Z-width against closed-form answers.
+#![cfg(feature = "scenario")]
 
 use std::path::PathBuf;
 
@@ -32,12 +33,12 @@ fn ideal_sea_loop() -> (scenario::LoadedScenario, impl Fn(f64) -> (f64, f64)) {
         "sensors.joint_encoder_counts_per_rev=0",
         "sensors.torque_noise_nm=0",
         "sensors.velocity_cutoff_hz=400",
-        "controller.sea.kp=[3, 3, 3]",
-        "controller.sea.ki_per_s=[0, 0, 0]",
-        "controller.sea.motor_damping_nm_s_per_rad=[20, 20, 20]",
-        "safety.torque_rate_limit_nm_per_s=[1e6, 1e6, 1e6]",
-        "safety.torque_limit_nm=[500, 500, 500]",
-        "controller.torque_limit_nm=[500, 500, 500]",
+        "controller.sea_torque.torque_loop.kp=3",
+        "controller.sea_torque.torque_loop.ki_per_s=0",
+        "controller.sea_torque.torque_loop.motor_damping_nm_s_per_rad=20",
+        "safety.torque_rate_limit_nm_per_s=1e6",
+        "safety.torque_limit_nm=500",
+        "controller.torque_limit_nm=500",
     ]
     .iter()
     .map(|s| s.to_string())

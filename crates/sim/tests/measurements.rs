@@ -1,4 +1,5 @@
 //! Measurements that mean what their names say. Regression tests for the defects found in review.
+#![cfg(feature = "scenario")]
 
 use std::path::PathBuf;
 use std::sync::Arc;

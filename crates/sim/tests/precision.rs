@@ -1,5 +1,6 @@
 //! The control law in single precision (`controller.precision = "f32"`, as firmware on a single-precision FPU
 //! runs it) against the same law in double precision, on the same simulated plant.
+#![cfg(feature = "scenario")]
 
 use std::path::PathBuf;
 

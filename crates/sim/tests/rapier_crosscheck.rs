@@ -4,6 +4,7 @@
 //! an exact solution over the first 0.1 s at 4 substeps. The comparison checks that both engines describe the
 //! same model (same initial energy, same early motion, same pd-hold equilibrium); accuracy is judged against the
 //! independent Lagrangian in tests/reference_leg.rs.
+#![cfg(feature = "rapier")]
 
 use exo_sim::rapier::RapierLeg;
 use exo_sim::reference_leg::{INITIAL_Q_RAD, Method, PdHold, ReferenceLeg};

@@ -1,4 +1,5 @@
 //! Mutated scenario files never panic the loader or the builder: they load or they give an error.
+#![cfg(feature = "scenario")]
 
 use std::path::PathBuf;
 

@@ -1,4 +1,5 @@
 //! The shipped scenarios, shortened, through the library: each must show what it is for.
+#![cfg(feature = "scenario")]
 
 use std::path::PathBuf;
 
@@ -27,7 +28,7 @@ fn run(name: &str, overrides: &[&str]) -> Summary {
 fn walking_assist_tracks_the_trial_and_assistance_lowers_human_work() {
     // Same device, same 6 s walk: assistance on versus the law switched off.
     let on = run("walking-assist", &["simulation.duration_s=6.0"]);
-    let off = run("walking-assist", &["simulation.duration_s=6.0", "controller.law=\"none\""]);
+    let off = run("walking-assist", &["simulation.duration_s=6.0", "controller.assistance.assistance_gain=0"]);
     assert!(on.ended_early.is_none());
     for j in &on.joints {
         // The human model follows the trial within half a degree RMS.
@@ -71,7 +72,7 @@ fn unstable_impedance_is_caught_by_the_supervisor() {
     assert!(s.supervisor.first_fault_reason.as_deref().unwrap().contains("overspeed"));
     assert!(s.supervisor.first_fault_time_s.unwrap() < 1.0);
     // The same loop at a stiffness it can render stays active.
-    let ok = run("unstable-impedance", &["controller.impedance.stiffness_nm_per_rad=[20, 20, 20]"]);
+    let ok = run("unstable-impedance", &["controller.impedance.stiffness_nm_per_rad=20"]);
     assert_eq!(ok.supervisor.faults, 0);
 }
 

@@ -1,6 +1,7 @@
 //! A device that trusts no sensor, through whole scenarios: a dead or implausible reading on a channel the law
 //! reads stops the device within the tick it appears, naming channel and joint. Regression tests for the review's
 //! finding that a NaN torque, interaction or motor-encoder reading left the supervisor active.
+#![cfg(feature = "scenario")]
 
 use std::path::PathBuf;
 

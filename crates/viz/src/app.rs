@@ -76,7 +76,7 @@ pub fn build(args: &Args, shown: Shown) -> App {
             if warmup > 0.0 {
                 app.world_mut().resource_mut::<Replay>().seek = Some(start);
             }
-            app.insert_resource(ScenarioCatalog::beside(&scenarios::shipped_dir().join("any.toml")));
+            app.insert_resource(ScenarioCatalog::shipped());
         }
         Shown::Live(live) => {
             let catalog = ScenarioCatalog::beside(&live.scenario().path);

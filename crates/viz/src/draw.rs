@@ -232,17 +232,16 @@ pub fn draw_force_arrows(
     let now = &frames.curr;
     if style.torques {
         for j in &rig.joints {
-            let k = j.joint.index();
             let leg = frames.pose(j.leg_body, alpha);
             let centre = coords::point(&leg.origin_m, LEG_LATERAL_M);
-            let tau = (j.leg_sign * now.human_torque_nm[k]) as f32;
+            let tau = (j.leg_sign * now.human_torque_nm.get(j.coordinate).copied().unwrap_or(0.0)) as f32;
             torque_arc(&mut gizmos, centre, 0.1, leg.angle_rad as f32, tau, &style, palette::HUMAN_TORQUE);
-            if let Some(b) = j.exo_body {
-                let exo = frames.pose(b, alpha);
-                let centre = coords::point(&exo.origin_m, EXO_LATERAL_M + 0.045);
-                let tau = (j.exo_sign * now.exo_torque_nm[k]) as f32;
-                torque_arc(&mut gizmos, centre, 0.07, exo.angle_rad as f32, tau, &style, palette::EXO_TORQUE);
-            }
+        }
+        for d in &rig.device_joints {
+            let exo = frames.pose(d.body, alpha);
+            let centre = coords::point(&exo.origin_m, EXO_LATERAL_M + 0.045);
+            let tau = (d.sign * now.exo_torque_nm.get(d.device_joint).copied().unwrap_or(0.0)) as f32;
+            torque_arc(&mut gizmos, centre, 0.07, exo.angle_rad as f32, tau, &style, palette::EXO_TORQUE);
         }
     }
     if style.cuffs {

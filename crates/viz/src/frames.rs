@@ -28,10 +28,10 @@ pub struct Snapshot {
     pub poses: Vec<Pose2>,
     /// World pose of the pelvis.
     pub pelvis: Pose2,
-    /// Human joint torques (hip, knee, ankle), N m.
-    pub human_torque_nm: [f64; 3],
-    /// Torques the exoskeleton delivers at its joints, N m.
-    pub exo_torque_nm: [f64; 3],
+    /// The wearer's joint torques, one per wearer coordinate ([`World::coordinates`]), N m.
+    pub human_torque_nm: Vec<f64>,
+    /// Torques the exoskeleton delivers, one per device joint ([`World::device_joints`]), N m.
+    pub exo_torque_nm: Vec<f64>,
     /// Force of each cuff on the limb, at its limb attachment point.
     pub cuffs: Vec<PlanarForce>,
     /// Ground reaction on the foot, at the centre of pressure, when there is one.
@@ -44,8 +44,8 @@ impl Default for Snapshot {
             time_s: 0.0,
             poses: Vec::new(),
             pelvis: Pose2::IDENTITY,
-            human_torque_nm: [0.0; 3],
-            exo_torque_nm: [0.0; 3],
+            human_torque_nm: Vec::new(),
+            exo_torque_nm: Vec::new(),
             cuffs: Vec::new(),
             ground: None,
         }
@@ -53,14 +53,17 @@ impl Default for Snapshot {
 }
 
 impl Snapshot {
-    /// Copies the state of `world` (without allocating once the vectors have their size).
-    pub fn capture(&mut self, world: &World, human_torque_nm: [f64; 3], exo_torque_nm: [f64; 3]) {
+    /// Copies the state of `world`, with the wearer's torques per coordinate and the device's per joint (without
+    /// allocating once the vectors have their size).
+    pub fn capture(&mut self, world: &World, human_torque_nm: &[f64], exo_torque_nm: &[f64]) {
         self.time_s = world.time_s();
         self.poses.clear();
         self.poses.extend_from_slice(&world.kinematics().pose);
         self.pelvis = world.pelvis_pose();
-        self.human_torque_nm = human_torque_nm;
-        self.exo_torque_nm = exo_torque_nm;
+        self.human_torque_nm.clear();
+        self.human_torque_nm.extend_from_slice(human_torque_nm);
+        self.exo_torque_nm.clear();
+        self.exo_torque_nm.extend_from_slice(exo_torque_nm);
         let r = world.readings();
         self.cuffs.clear();
         self.cuffs

@@ -1,20 +1,21 @@
 //! The controller's tunable gains as the panel shows them, and their way to the controller.
 
 use bevy::prelude::*;
-use exo_control::{ControlLaw, ParamId};
-use exo_sim::body::Joint;
+use exo_control::ParamId;
+use exo_sim::control::Controller;
+use exo_sim::simulation::ControlledJoint;
 
 use crate::live::LiveSim;
 
-/// One slider: a parameter of the control law at one actuated joint.
+/// One slider: a parameter of the control law at one controlled joint.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GainEntry {
     /// The parameter.
     pub id: ParamId,
     /// Its name, unit as suffix.
     pub name: &'static str,
-    /// The joint.
-    pub joint: Joint,
+    /// The controlled joint's name (`knee`).
+    pub joint: String,
     /// Lowest value offered.
     pub min: f64,
     /// Highest value offered.
@@ -27,7 +28,7 @@ pub struct GainEntry {
     pub error: Option<String>,
 }
 
-/// The gains of the active controller, per joint that has an actuator.
+/// The gains of the active controller, per controlled (actuated) joint.
 #[derive(Resource, Clone, Debug, Default, PartialEq)]
 pub struct GainPanel {
     /// The sliders, parameter by parameter, joint by joint.
@@ -35,18 +36,20 @@ pub struct GainPanel {
 }
 
 impl GainPanel {
-    /// The parameters `law` offers at the `actuated` joints, with their current values.
+    /// The parameters `controller` offers at its `joints` (the simulation's controlled joints, in the
+    /// controller's joint order), with their current values.
     #[must_use]
-    pub fn from_law(law: &dyn ControlLaw<f64, 3>, actuated: [bool; 3]) -> Self {
+    pub fn from_controller(controller: &dyn Controller, joints: &[ControlledJoint]) -> Self {
         let mut entries = Vec::new();
-        for (index, info) in law.parameters().iter().enumerate() {
-            for j in Joint::ALL.into_iter().filter(|j| actuated[j.index()]) {
-                let id = ParamId { index: index as u8, joint: j.index() as u8 };
-                let Some(value) = law.parameter(id) else { continue };
+        for (index, info) in controller.parameters().iter().enumerate() {
+            for (k, joint) in joints.iter().enumerate().take(controller.joints()) {
+                let (Ok(index), Ok(k)) = (u8::try_from(index), u8::try_from(k)) else { continue };
+                let id = ParamId { index, joint: k };
+                let Some(value) = controller.parameter(id) else { continue };
                 entries.push(GainEntry {
                     id,
                     name: info.name,
-                    joint: j,
+                    joint: joint.name.clone(),
                     min: info.min,
                     max: info.max,
                     value,
@@ -61,15 +64,12 @@ impl GainPanel {
     /// The panel of a live simulation's controller.
     #[must_use]
     pub fn of(live: &LiveSim) -> Self {
-        live.read(|sim| {
-            let actuated = std::array::from_fn(|k| sim.actuators()[k].is_some());
-            Self::from_law(sim.controller(), actuated)
-        })
+        live.read(|sim| Self::from_controller(sim.controller(), sim.joints()))
     }
 
-    /// The entry of parameter `name` at `joint`.
+    /// The entry of parameter `name` at the controlled joint named `joint`.
     #[must_use]
-    pub fn find(&self, name: &str, joint: Joint) -> Option<usize> {
+    pub fn find(&self, name: &str, joint: &str) -> Option<usize> {
         self.entries.iter().position(|e| e.name == name && e.joint == joint)
     }
 
@@ -88,13 +88,13 @@ pub fn apply_gain_changes(mut panel: ResMut<GainPanel>, mut live: ResMut<LiveSim
     if !panel.entries.iter().any(|e| e.edited) {
         return;
     }
-    let law = live.simulation_mut().controller_mut();
+    let controller = live.simulation_mut().controller_mut();
     for e in panel.entries.iter_mut().filter(|e| e.edited) {
         e.edited = false;
-        e.error = law.set_parameter(e.id, e.value).err().map(|err| err.to_string());
+        e.error = controller.set_parameter(e.id, e.value).err().map(|err| err.to_string());
     }
     for e in &mut panel.entries {
-        if let Some(v) = law.parameter(e.id) {
+        if let Some(v) = controller.parameter(e.id) {
             e.value = v;
         }
     }

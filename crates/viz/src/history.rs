@@ -4,7 +4,6 @@
 //! so that a live run and a replayed recording fill the same plots.
 
 use bevy::prelude::*;
-use exo_sim::body::Joint;
 use exo_sim::simulation::Simulation;
 use exo_sim::world::World;
 
@@ -123,18 +122,18 @@ impl History {
     }
 }
 
-/// The plotted channels of a world: per joint angle, reference, human torque; per exoskeleton joint delivered
-/// torque, interaction torque, assistance demand, motor current, winding temperature; per cuff normal and shear
-/// force.
+/// The plotted channels of a world: per wearer coordinate its angle, reference and human torque; per device
+/// joint its delivered torque and interaction torque, and (recorded only for actuated joints) the law's demand,
+/// motor current and winding temperature; per cuff its normal and shear force. The names are the recorder's.
 #[must_use]
 pub fn channel_names(world: &World) -> Vec<String> {
     let mut names = Vec::new();
-    for j in Joint::ALL {
-        let n = j.name();
+    for c in world.coordinates() {
+        let n = &c.name;
         names.extend([format!("{n}_q_rad"), format!("{n}_q_ref_rad"), format!("{n}_human_torque_nm")]);
     }
-    for j in Joint::ALL {
-        let n = j.name();
+    for d in world.device_joints() {
+        let n = &d.name;
         names.extend(
             ["torque_nm", "interaction_nm", "demand_nm", "current_a", "winding_c"].map(|s| format!("exo_{n}_{s}")),
         );
@@ -145,12 +144,12 @@ pub fn channel_names(world: &World) -> Vec<String> {
     names
 }
 
-/// Fills `row` (in [`channel_names`] order) from the live simulation.
+/// Fills `row` (in [`channel_names`] order) from the live simulation's last tick (NaN where a device joint has
+/// no actuator).
 pub fn live_sample(sim: &Simulation, row: &mut [f64]) {
     let w = sim.world();
     let r = w.readings();
-    let q = w.leg_q();
-    let last = sim.last();
+    let (q_ref, human, out) = (sim.reference_q_rad(), sim.human_torque_nm(), sim.output());
     let mut i = 0;
     let mut put = |v: f64| {
         if let Some(slot) = row.get_mut(i) {
@@ -158,21 +157,18 @@ pub fn live_sample(sim: &Simulation, row: &mut [f64]) {
         }
         i += 1;
     };
-    for k in 0..3 {
-        put(q[k]);
-        put(last.map_or(f64::NAN, |o| o.reference_q_rad[k]));
-        put(last.map_or(f64::NAN, |o| o.human_torque_nm[k]));
+    for k in 0..w.coordinates().len() {
+        put(w.coordinate_q(k));
+        put(q_ref.get(k).copied().unwrap_or(f64::NAN));
+        put(human.get(k).copied().unwrap_or(f64::NAN));
     }
-    for j in Joint::ALL {
-        let k = j.index();
-        let spanned = w.exo_joint(j).is_some();
-        let actuator = sim.actuators()[k].as_ref();
-        put(if spanned { r.exo_torque_nm[k] } else { f64::NAN });
-        put(if spanned { r.exo_interaction_nm[k] } else { f64::NAN });
-        put(match (actuator, last) {
-            (Some(_), Some(o)) => o.supervised.command.demand_nm[k],
-            _ => f64::NAN,
-        });
+    for d in 0..w.device_joints().len() {
+        put(r.exo_torque_nm.get(d).copied().unwrap_or(f64::NAN));
+        put(r.exo_interaction_nm.get(d).copied().unwrap_or(f64::NAN));
+        // The controlled joint (and actuator) driving this device joint, if any.
+        let controlled = sim.joints().iter().position(|j| j.device_joint == d);
+        let actuator = controlled.and_then(|k| sim.actuators().get(k));
+        put(controlled.and_then(|k| out.demand_nm.get(k)).copied().unwrap_or(f64::NAN));
         put(actuator.map_or(f64::NAN, |a| a.state().current_a));
         put(actuator.map_or(f64::NAN, |a| a.state().winding_c));
     }

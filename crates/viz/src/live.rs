@@ -14,7 +14,7 @@ use crate::playback::Playback;
 
 /// A running simulation and the scenario it was built from.
 ///
-/// [`Simulation`] is `Send` but not `Sync` (its control law is a `dyn ControlLaw + Send`); the mutex makes the
+/// [`Simulation`] is `Send` but not `Sync` (its firmware is a `dyn Controller`, which is `Send`); the mutex makes the
 /// resource shareable. It is never contended: writers have `&mut` access ([`Mutex::get_mut`]), readers are
 /// systems that run one at a time against it.
 #[derive(Resource)]
@@ -108,9 +108,8 @@ impl LiveSim {
 }
 
 fn capture(sim: &Simulation, snap: &mut Snapshot) {
-    let human = sim.last().map_or([0.0; 3], |o| o.human_torque_nm);
     let w = sim.world();
-    snap.capture(w, human, w.readings().exo_torque_nm);
+    snap.capture(w, sim.human_torque_nm(), &w.readings().exo_torque_nm);
 }
 
 /// One control tick per fixed step, unless paused; pauses at a failure and at the scenario's end.

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use bevy::prelude::*;
 use exo_control::SVector;
-use exo_sim::body::Joint;
 use exo_sim::scenario::{self, LoadedScenario};
 use exo_sim::simulation::Table;
 use exo_sim::world::World;
@@ -19,12 +18,15 @@ use crate::playback::Playback;
 pub struct Replay {
     dir: PathBuf,
     scenario: LoadedScenario,
+    controller: &'static str,
     world: World,
     table: Table,
     time_col: usize,
     coord_cols: Vec<usize>,
-    human_cols: [Option<usize>; 3],
-    exo_cols: [Option<usize>; 3],
+    /// Human torque column of each wearer coordinate.
+    human_cols: Vec<Option<usize>>,
+    /// Delivered torque column of each device joint.
+    exo_cols: Vec<Option<usize>>,
     cuff_cols: Vec<[Option<usize>; 2]>,
     history_cols: Vec<Option<usize>>,
     /// Playback time, s.
@@ -33,6 +35,8 @@ pub struct Replay {
     fed: usize,
     q: Vec<f64>,
     zeros: Vec<f64>,
+    human: Vec<f64>,
+    exo: Vec<f64>,
     /// A time the timeline asked to jump to, applied at the next frame.
     pub seek: Option<f64>,
 }
@@ -42,7 +46,9 @@ impl Replay {
     pub fn open(dir: &Path) -> Result<Self> {
         let scenario_path = dir.join("scenario.toml");
         let loaded = scenario::load(&scenario_path, &[])?;
-        let world = scenario::build(&loaded, true)?.world;
+        let parts = scenario::build(&loaded, true)?;
+        let controller = parts.controller.name();
+        let world = parts.world;
         let csv_path = dir.join("timeseries.csv");
         let text = std::fs::read_to_string(&csv_path).with_context(|| format!("cannot read {}", csv_path.display()))?;
         let table = Table::parse(&text, &csv_path)?;
@@ -62,8 +68,10 @@ impl Replay {
             })?;
             coord_cols.push(c);
         }
-        let human_cols = Joint::ALL.map(|j| table.column(&format!("{}_human_torque_nm", j.name())));
-        let exo_cols = Joint::ALL.map(|j| table.column(&format!("exo_{}_torque_nm", j.name())));
+        let human_cols: Vec<_> =
+            world.coordinates().iter().map(|c| table.column(&format!("{}_human_torque_nm", c.name))).collect();
+        let exo_cols: Vec<_> =
+            world.device_joints().iter().map(|d| table.column(&format!("exo_{}_torque_nm", d.name))).collect();
         let cuff_cols = world
             .cuffs()
             .iter()
@@ -75,18 +83,21 @@ impl Replay {
         Ok(Self {
             dir: dir.to_path_buf(),
             scenario: loaded,
+            controller,
             world,
             table,
             time_col,
             coord_cols,
-            human_cols,
-            exo_cols,
             cuff_cols,
             history_cols,
             time_s: start,
             fed: 0,
             q: vec![0.0; n],
             zeros: vec![0.0; n],
+            human: vec![0.0; human_cols.len()],
+            exo: vec![0.0; exo_cols.len()],
+            human_cols,
+            exo_cols,
             seek: None,
         })
     }
@@ -101,6 +112,12 @@ impl Replay {
     #[must_use]
     pub fn scenario(&self) -> &LoadedScenario {
         &self.scenario
+    }
+
+    /// The name of the recording's control law, as its controller gives it (`assistance`).
+    #[must_use]
+    pub fn controller_name(&self) -> &'static str {
+        self.controller
     }
 
     /// The world, posed at the playback time.
@@ -183,9 +200,13 @@ impl Replay {
             self.q[k] = self.value(self.coord_cols[k]);
         }
         self.world.set_state(self.time_s, &self.q, &self.zeros);
-        let pick = |cols: &[Option<usize>; 3]| cols.map(|c| c.map_or(0.0, |c| self.value(c)));
-        let (human, exo) = (pick(&self.human_cols), pick(&self.exo_cols));
-        snap.capture(&self.world, human, exo);
+        for k in 0..self.human_cols.len() {
+            self.human[k] = self.human_cols[k].map_or(0.0, |c| self.value(c));
+        }
+        for k in 0..self.exo_cols.len() {
+            self.exo[k] = self.exo_cols[k].map_or(0.0, |c| self.value(c));
+        }
+        snap.capture(&self.world, &self.human, &self.exo);
         // Cuff forces as recorded (normal and shear in the limb frame), not re-derived from a zero-speed state.
         let kin = self.world.kinematics();
         for ((cuff, cols), out) in self.world.cuffs().iter().zip(&self.cuff_cols).zip(snap.cuffs.iter_mut()) {

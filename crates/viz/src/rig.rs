@@ -5,7 +5,7 @@
 //! the other segments). Exoskeleton links run from their joint to the next exoskeleton joint.
 
 use bevy::prelude::*;
-use exo_sim::body::{Joint, SegmentKind};
+use exo_sim::body::SegmentKind;
 use exo_sim::multibody::{BodyId, JointKind, Model};
 use exo_sim::world::{LegModel, World};
 
@@ -114,19 +114,32 @@ pub struct LinkSpec {
     pub visuals: Vec<VisualSpec>,
 }
 
-/// A joint of the leg and, when spanned, of the device: where torques are drawn.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A joint coordinate of the wearer: where its torque is drawn.
+#[derive(Clone, Debug, PartialEq)]
 pub struct JointSpec {
-    /// Which joint.
-    pub joint: Joint,
+    /// Its name (`hip`, `knee`, `ankle`).
+    pub name: String,
+    /// Index into [`World::coordinates`] (and into [`Snapshot::human_torque_nm`](crate::frames::Snapshot)).
+    pub coordinate: usize,
     /// The leg body the joint carries (its origin is the joint centre).
     pub leg_body: BodyId,
     /// Counter-clockwise world moment per unit of positive leg joint torque (+1 or -1).
     pub leg_sign: f64,
-    /// The exoskeleton body of the joint, if spanned.
-    pub exo_body: Option<BodyId>,
+}
+
+/// A joint of the device: where its torque is drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceJointSpec {
+    /// Its name (the wearer joint it spans: `knee`).
+    pub name: String,
+    /// Index into [`World::device_joints`] (and into [`Snapshot::exo_torque_nm`](crate::frames::Snapshot)).
+    pub device_joint: usize,
+    /// Index into [`Rig::joints`] (and [`World::coordinates`]) of the wearer coordinate it spans.
+    pub spans: usize,
+    /// The exoskeleton body it turns.
+    pub body: BodyId,
     /// Counter-clockwise world moment per unit of positive exoskeleton joint torque.
-    pub exo_sign: f64,
+    pub sign: f64,
 }
 
 /// Everything drawn of a world, in body frames.
@@ -134,8 +147,10 @@ pub struct JointSpec {
 pub struct Rig {
     /// The rigid parts.
     pub links: Vec<LinkSpec>,
-    /// The joints, hip to ankle.
+    /// The wearer's joint coordinates, in the world's order.
     pub joints: Vec<JointSpec>,
+    /// The device's joints, in chain order (empty without a device).
+    pub device_joints: Vec<DeviceJointSpec>,
     /// The thigh body.
     pub thigh: BodyId,
     /// Mid-point of the thigh in its body frame, m.
@@ -251,8 +266,7 @@ impl Rig {
                 visuals: vec![skin(Shape::Capsule { radius: radius[2], from: s.foot_from, to: s.foot_to })],
             },
         ];
-        let exo = world.exo();
-        if let Some(ids) = exo {
+        if let Some(ids) = world.exo() {
             for seg in SegmentKind::ALL {
                 let Some(id) = ids.link[seg.index()] else { continue };
                 let next =
@@ -319,23 +333,40 @@ impl Rig {
                 lateral_m: 0.5 * (lo + hi) - LEG_LATERAL_M,
             });
         }
-        let joints = Joint::ALL
-            .into_iter()
-            .map(|j| {
-                let leg_body = leg.all()[j.index()];
-                let exo_body = exo.and_then(|e| e.joint[j.index()]);
-                JointSpec {
-                    joint: j,
-                    leg_body,
-                    leg_sign: sign_of(model, leg_body),
-                    exo_body,
-                    exo_sign: exo_body.map_or(0.0, |b| sign_of(model, b)),
-                }
+        let joints = world
+            .coordinates()
+            .iter()
+            .enumerate()
+            .map(|(coordinate, c)| JointSpec {
+                name: c.name.clone(),
+                coordinate,
+                leg_body: c.body,
+                leg_sign: sign_of(model, c.body),
+            })
+            .collect();
+        let device_joints = world
+            .device_joints()
+            .iter()
+            .enumerate()
+            .map(|(device_joint, d)| DeviceJointSpec {
+                name: d.name.clone(),
+                device_joint,
+                spans: d.spans,
+                body: d.body,
+                sign: sign_of(model, d.body),
             })
             .collect();
         let reach_m = s.thigh_m + s.shank_m + s.ankle_height_m.max(-s.foot_to.y);
         let lowest = world.pelvis_pose().origin_m.y as f32 - reach_m;
         let ground_m = if lowest > -0.1 { 0.0 } else { lowest - 0.05 };
-        Self { links, joints, thigh: leg.thigh, thigh_mid_m: Vec2::new(0.0, -0.5 * s.thigh_m), reach_m, ground_m }
+        Self {
+            links,
+            joints,
+            device_joints,
+            thigh: leg.thigh,
+            thigh_mid_m: Vec2::new(0.0, -0.5 * s.thigh_m),
+            reach_m,
+            ground_m,
+        }
     }
 }

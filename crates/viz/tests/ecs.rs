@@ -5,7 +5,6 @@ use std::time::Duration;
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use exo_control::ParamId;
-use exo_sim::body::Joint;
 use exo_sim::simulation::Simulation;
 use exo_viz::coords::{self, LEG_LATERAL_M};
 use exo_viz::frames::Frames;
@@ -151,9 +150,9 @@ fn a_gain_change_in_the_panel_reaches_the_controller() {
     let (index, id) = {
         let panel = app.world().resource::<GainPanel>();
         assert!(!panel.entries.is_empty(), "the assistance law has gains");
-        // Only the actuated joints (hip and knee) get sliders.
-        assert!(panel.entries.iter().all(|e| e.joint != Joint::Ankle));
-        let i = panel.find("peak_torque_nm", Joint::Knee).expect("knee peak torque slider");
+        // Only the controlled (actuated) joints, hip and knee, get sliders, labelled with their names.
+        assert!(panel.entries.iter().all(|e| e.joint == "hip" || e.joint == "knee"), "{:?}", panel.entries);
+        let i = panel.find("peak_torque_nm", "knee").expect("knee peak torque slider");
         (i, panel.entries[i].id)
     };
     assert_eq!(id, ParamId { index: 1, joint: 1 });
@@ -167,27 +166,30 @@ fn a_gain_change_in_the_panel_reaches_the_controller() {
     assert!(!panel.entries[index].edited && panel.entries[index].error.is_none());
 
     // A parameter the law shares between joints shows the new value on every joint's slider.
-    let gain = panel.find("assistance_gain", Joint::Hip).unwrap();
+    let gain = panel.find("assistance_gain", "hip").unwrap();
     app.world_mut().resource_mut::<GainPanel>().edit(gain, 0.5);
     app.update();
     let panel = app.world().resource::<GainPanel>();
-    let knee_gain = panel.find("assistance_gain", Joint::Knee).unwrap();
+    let knee_gain = panel.find("assistance_gain", "knee").unwrap();
     assert_eq!(panel.entries[knee_gain].value, 0.5);
 }
 
 #[test]
 fn a_replay_poses_the_world_as_the_live_run_was() {
-    // Record one second of the default scenario as `exosim run` would, keeping the thigh's pose at each row.
+    // Record one second of the default scenario as `exosim run` would, keeping the thigh's pose at each row (a
+    // tick records the instant it starts at).
     let loaded = scenarios::load(None).unwrap();
     let mut sim = Simulation::new(exo_sim::scenario::build(&loaded, true).unwrap());
     let mut poses = Vec::new();
     for _ in 0..1000 {
         let rows = sim.recorder().rows();
+        let before = (sim.time_s(), sim.world().kinematics().pose[sim.world().leg().thigh]);
         sim.tick().unwrap();
         if sim.recorder().rows() > rows {
-            poses.push((sim.time_s(), sim.world().kinematics().pose[sim.world().leg().thigh]));
+            poses.push(before);
         }
     }
+    assert!(poses.len() > 100, "rows were recorded: {}", poses.len());
     let rec = sim.recorder();
     let mut csv = rec.channels().iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
     csv.push('\n');
@@ -229,7 +231,7 @@ fn picking_a_scenario_replaces_the_simulation_and_its_rig_and_reset_starts_over(
     app.update();
     let count_links = |app: &mut App| app.world_mut().query::<&Link>().iter(app.world()).count();
     let before = count_links(&mut app);
-    let path = scenarios::shipped_dir().join("reference-leg-pd-hold.toml");
+    let path = scenarios::shipped_dir().expect("the workspace's scenarios folder").join("reference-leg-pd-hold.toml");
     app.world_mut().resource_mut::<exo_viz::source::SimRequests>().load = Some(path);
     app.update();
     let live = app.world().resource::<LiveSim>();
@@ -252,4 +254,35 @@ fn picking_a_scenario_replaces_the_simulation_and_its_rig_and_reset_starts_over(
     app.update();
     assert_eq!(app.world().resource::<LiveSim>().scenario().scenario.name, "reference-leg-pd-hold");
     assert!(app.world().resource::<exo_viz::source::Notice>().0.as_deref().is_some_and(|n| n.contains("nonexistent")));
+}
+
+#[test]
+fn the_plotted_channels_are_recorded_and_filled_for_every_joint_of_the_model() {
+    let loaded = scenarios::load(None).unwrap();
+    let mut sim = Simulation::new(exo_sim::scenario::build(&loaded, true).unwrap());
+    for _ in 0..20 {
+        sim.tick().unwrap();
+    }
+    let names = exo_viz::history::channel_names(sim.world());
+    // A replay fills the plots from the recorder's columns: every plotted channel is one of them.
+    let recorded: Vec<&str> = sim.recorder().channels().iter().map(|c| c.name.as_str()).collect();
+    for n in &names {
+        assert!(recorded.contains(&n.as_str()), "{n} is plotted but not recorded");
+    }
+    // Every wearer coordinate and device joint, by name; a live sample fills them all (both device joints of the
+    // default scenario are actuated).
+    for n in ["hip_q_rad", "knee_q_ref_rad", "ankle_human_torque_nm", "exo_hip_demand_nm", "exo_knee_current_a"] {
+        assert!(names.iter().any(|c| c == n), "no channel {n}");
+    }
+    let mut row = vec![f64::NAN; names.len()];
+    exo_viz::history::live_sample(&sim, &mut row);
+    for (n, v) in names.iter().zip(&row) {
+        assert!(v.is_finite(), "{n} = {v}");
+    }
+    // The rig draws a torque at each wearer coordinate and at each device joint.
+    let rig = exo_viz::rig::Rig::from_world(sim.world());
+    let joint_names: Vec<&str> = rig.joints.iter().map(|j| j.name.as_str()).collect();
+    assert_eq!(joint_names, ["hip", "knee", "ankle"]);
+    let device: Vec<(&str, usize)> = rig.device_joints.iter().map(|d| (d.name.as_str(), d.spans)).collect();
+    assert_eq!(device, [("hip", 0), ("knee", 1)]);
 }

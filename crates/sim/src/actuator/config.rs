@@ -140,40 +140,34 @@ pub struct ActuatorConfig {
     pub thermal: ThermalConfig,
 }
 
-/// One invalid parameter: its dotted path and what is wrong.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigIssue {
-    /// Dotted field path inside the actuator (`gearbox.ratio`).
-    pub field: String,
-    /// What is wrong.
-    pub message: String,
-}
-
 impl ActuatorConfig {
     /// Checks that every parameter is physically possible; returns the first problem.
-    pub fn validate(&self) -> Result<(), ConfigIssue> {
+    pub fn validate(&self) -> Result<(), crate::error::ValidationError> {
         let positive = |field: &str, v: f64| {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
-                Err(ConfigIssue { field: field.to_string(), message: format!("must be a finite number > 0 (got {v})") })
+                Err(crate::error::ValidationError::new(
+                    field.to_string(),
+                    format!("must be a finite number > 0 (got {v})"),
+                ))
             }
         };
         let non_negative = |field: &str, v: f64| {
             if v.is_finite() && v >= 0.0 {
                 Ok(())
             } else {
-                Err(ConfigIssue {
-                    field: field.to_string(),
-                    message: format!("must be a finite number >= 0 (got {v})"),
-                })
+                Err(crate::error::ValidationError::new(
+                    field.to_string(),
+                    format!("must be a finite number >= 0 (got {v})"),
+                ))
             }
         };
         let fraction = |field: &str, v: f64| {
             if v.is_finite() && v > 0.0 && v <= 1.0 {
                 Ok(())
             } else {
-                Err(ConfigIssue { field: field.to_string(), message: format!("must be in (0, 1] (got {v})") })
+                Err(crate::error::ValidationError::new(field.to_string(), format!("must be in (0, 1] (got {v})")))
             }
         };
         let m = &self.motor;
@@ -188,19 +182,19 @@ impl ActuatorConfig {
         positive("driver.current_loop_rate_hz", d.current_loop_rate_hz)?;
         positive("driver.current_loop_bandwidth_hz", d.current_loop_bandwidth_hz)?;
         if d.current_loop_bandwidth_hz * 5.0 > d.current_loop_rate_hz {
-            return Err(ConfigIssue {
-                field: "driver.current_loop_bandwidth_hz".into(),
-                message: format!(
+            return Err(crate::error::ValidationError::new(
+                "driver.current_loop_bandwidth_hz",
+                format!(
                     "must be at most a fifth of current_loop_rate_hz ({} Hz) for a stable discrete loop",
                     d.current_loop_rate_hz
                 ),
-            });
+            ));
         }
         if !(0.0..=1.0).contains(&d.regeneration_efficiency) {
-            return Err(ConfigIssue {
-                field: "driver.regeneration_efficiency".into(),
-                message: format!("must be in [0, 1] (got {})", d.regeneration_efficiency),
-            });
+            return Err(crate::error::ValidationError::new(
+                "driver.regeneration_efficiency",
+                format!("must be in [0, 1] (got {})", d.regeneration_efficiency),
+            ));
         }
         let g = &self.gearbox;
         positive("gearbox.ratio", g.ratio)?;
@@ -209,10 +203,10 @@ impl ActuatorConfig {
         non_negative("gearbox.coulomb_friction_nm", g.coulomb_friction_nm)?;
         non_negative("gearbox.static_friction_nm", g.static_friction_nm)?;
         if g.static_friction_nm < g.coulomb_friction_nm {
-            return Err(ConfigIssue {
-                field: "gearbox.static_friction_nm".into(),
-                message: "must be at least coulomb_friction_nm".into(),
-            });
+            return Err(crate::error::ValidationError::new(
+                "gearbox.static_friction_nm",
+                "must be at least coulomb_friction_nm",
+            ));
         }
         positive("gearbox.stribeck_velocity_rad_per_s", g.stribeck_velocity_rad_per_s)?;
         non_negative("gearbox.viscous_friction_nm_s_per_rad", g.viscous_friction_nm_s_per_rad)?;
@@ -230,27 +224,22 @@ impl ActuatorConfig {
         positive("thermal.winding_capacity_j_per_k", t.winding_capacity_j_per_k)?;
         positive("thermal.housing_capacity_j_per_k", t.housing_capacity_j_per_k)?;
         if !t.ambient_c.is_finite() || t.ambient_c < -273.15 {
-            return Err(ConfigIssue {
-                field: "thermal.ambient_c".into(),
-                message: "must be above absolute zero".into(),
-            });
+            return Err(crate::error::ValidationError::new("thermal.ambient_c", "must be above absolute zero"));
         }
         if !(t.derate_start_c.is_finite() && t.max_winding_c.is_finite() && t.derate_start_c < t.max_winding_c) {
-            return Err(ConfigIssue {
-                field: "thermal.max_winding_c".into(),
-                message: "must be finite and above derate_start_c".into(),
-            });
+            return Err(crate::error::ValidationError::new(
+                "thermal.max_winding_c",
+                "must be finite and above derate_start_c",
+            ));
         }
         if t.ambient_c >= t.derate_start_c {
-            return Err(ConfigIssue {
-                field: "thermal.derate_start_c".into(),
-                message: "must be above ambient_c".into(),
-            });
+            return Err(crate::error::ValidationError::new("thermal.derate_start_c", "must be above ambient_c"));
         }
         Ok(())
     }
 
     /// Parses a preset or override document (TOML). Unknown keys are errors.
+    #[cfg(feature = "scenario")]
     pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
         toml::from_str(text)
     }

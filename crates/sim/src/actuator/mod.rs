@@ -14,7 +14,7 @@ mod motor;
 mod thermal;
 
 pub use chain::{Actuator, ActuatorState, Coupling, EnergyMeter};
-pub use config::{ActuatorConfig, ConfigIssue, DriverConfig, GearboxConfig, MotorConfig, SpringConfig, ThermalConfig};
+pub use config::{ActuatorConfig, DriverConfig, GearboxConfig, MotorConfig, SpringConfig, ThermalConfig};
 pub use friction::StribeckFriction;
 pub use gearbox::backlash_torque;
 pub use motor::{CurrentLoop, MotorElectrical};

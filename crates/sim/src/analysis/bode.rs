@@ -89,8 +89,22 @@ pub fn check(loaded: &LoadedScenario, o: &BodeOptions) -> Result<(), ScenarioErr
         ));
     }
     if !(o.amplitude_nm.is_finite() && o.amplitude_nm > 0.0) {
-        return Err(loaded.error("controller.setpoint.signal", "the sine amplitude must be > 0"));
+        return Err(loaded.error("controller.sea_torque.signal", "the sine amplitude must be > 0"));
     }
+    Ok(())
+}
+
+/// Makes the scenario's torque loop track `signal`: the closed-loop response is that of the `sea_torque` law.
+fn drive(l: &mut LoadedScenario, signal: crate::simulation::TorqueSignal) -> Result<(), ScenarioError> {
+    let c = &mut l.scenario.controller;
+    if c.law != scenario::LawName::SeaTorque {
+        let law = c.law.as_str();
+        return Err(l.error(
+            "controller.law",
+            format!("bode measures the series-elastic torque loop (`law = \"sea_torque\"`), and this scenario's law is `{law}`"),
+        ));
+    }
+    c.sea_torque.get_or_insert_with(Default::default).signal = signal;
     Ok(())
 }
 
@@ -107,9 +121,7 @@ pub fn measure(loaded: &LoadedScenario, o: &BodeOptions, frequency_hz: f64) -> R
     sc.simulation.duration_s = settle + window + dt;
     sc.simulation.record_rate_hz = 1.0 / dt;
     sc.simulation.compare_without_exo = false;
-    sc.controller.setpoint.source = scenario::SetpointKind::Torque;
-    sc.controller.setpoint.signal =
-        crate::simulation::TorqueSignal::Sine { amplitude_nm: o.amplitude_nm, frequency_hz };
+    drive(&mut l, crate::simulation::TorqueSignal::Sine { amplitude_nm: o.amplitude_nm, frequency_hz })?;
     let mut sim = Simulation::new(scenario::build(&l, true)?);
     sim.run(l.scenario.simulation.duration_s, |_| {}, || false)
         .map_err(|e| l.error("simulation", format!("at {frequency_hz:.3} Hz: {e}")))?;
@@ -151,9 +163,10 @@ pub fn measure_chirp(loaded: &LoadedScenario, o: &BodeOptions) -> Result<Vec<Bod
     sc.simulation.duration_s = sweep_s + tail_s;
     sc.simulation.record_rate_hz = 1.0 / dt;
     sc.simulation.compare_without_exo = false;
-    sc.controller.setpoint.source = scenario::SetpointKind::Torque;
-    sc.controller.setpoint.signal =
-        crate::simulation::TorqueSignal::Chirp { amplitude_nm: o.amplitude_nm, start_hz, end_hz, duration_s: sweep_s };
+    drive(
+        &mut l,
+        crate::simulation::TorqueSignal::Chirp { amplitude_nm: o.amplitude_nm, start_hz, end_hz, duration_s: sweep_s },
+    )?;
     let mut sim = Simulation::new(scenario::build(&l, true)?);
     sim.run(l.scenario.simulation.duration_s, |_| {}, || false)
         .map_err(|e| l.error("simulation", format!("during the chirp: {e}")))?;

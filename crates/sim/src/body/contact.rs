@@ -28,7 +28,8 @@ pub struct ContactPoint {
 }
 
 /// Contact parameters (Kelvin-Voigt normal force clipped to push only, regularised Coulomb friction).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GroundContact {
     /// Normal stiffness, N/m.

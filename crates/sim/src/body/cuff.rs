@@ -11,7 +11,8 @@ use super::SegmentKind;
 use crate::multibody::{BodyId, Kinematics};
 
 /// Configuration of one cuff.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CuffConfig {
     /// Limb segment the cuff is strapped to.
@@ -75,9 +76,12 @@ impl CuffConfig {
     }
 
     /// The first field that is not physically possible, with the reason.
-    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+    pub fn validate(&self) -> Result<(), crate::error::ValidationError> {
         if !(0.0..=1.0).contains(&self.position_fraction) {
-            return Err(("position_fraction", format!("must be within 0..1 (got {})", self.position_fraction)));
+            return Err(crate::error::ValidationError::new(
+                "position_fraction",
+                format!("must be within 0..1 (got {})", self.position_fraction),
+            ));
         }
         for (field, v) in [
             ("stiffness_normal_n_per_m", self.stiffness_normal_n_per_m),
@@ -88,7 +92,10 @@ impl CuffConfig {
             ("damping_rotation_nm_s_per_rad", self.damping_rotation_nm_s_per_rad),
         ] {
             if !(v.is_finite() && v >= 0.0) {
-                return Err((field, format!("must be a finite number >= 0 (got {v})")));
+                return Err(crate::error::ValidationError::new(
+                    field,
+                    format!("must be a finite number >= 0 (got {v})"),
+                ));
             }
         }
         Ok(())

@@ -9,7 +9,8 @@ use super::{Joint, SegmentKind};
 use crate::multibody::{Body, BodyId, Kinematics, ModelBuilder, SpatialInertia};
 
 /// Mass properties of one exoskeleton link.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExoLinkConfig {
     /// Mass, including the actuator housed at the link's proximal joint, kg.
@@ -28,7 +29,8 @@ fn half() -> f64 {
 
 /// Offset of each exoskeleton joint centre from the anatomical joint centre, in the parent segment's frame
 /// (x forward, z up at zero joint angles), m.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Misalignment {
     /// Exo hip joint offset from the hip centre, pelvis frame, m.
@@ -54,7 +56,8 @@ impl Misalignment {
 }
 
 /// The exoskeleton: which joints it spans, its links, joint misalignment and cuffs.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExoConfig {
     /// Joints the device spans, contiguous in chain order (`["hip"]`, `["hip", "knee"]`, `["knee"]`,
@@ -147,46 +150,64 @@ impl ExoConfig {
     }
 
     /// Checks the device description: contiguous joints, possible masses, cuffs on links that exist.
-    pub fn validate(&self) -> Result<(), (String, String)> {
+    pub fn validate(&self) -> Result<(), crate::error::ValidationError> {
         if self.joints.is_empty() {
-            return Err(("joints".into(), "must name at least one joint".into()));
+            return Err(crate::error::ValidationError::new("joints", "must name at least one joint"));
         }
         let mut idx: Vec<usize> = self.joints.iter().map(|j| j.index()).collect();
         idx.sort_unstable();
         idx.dedup();
         if idx.len() != self.joints.len() || idx.windows(2).any(|w| w[1] != w[0] + 1) {
-            return Err(("joints".into(), "must be distinct and contiguous (e.g. hip, knee)".into()));
+            return Err(crate::error::ValidationError::new(
+                "joints",
+                "must be distinct and contiguous (e.g. hip, knee)",
+            ));
         }
         for seg in self.segments() {
             let l = self.link(seg);
             let name = seg.name();
             if !(l.mass_kg.is_finite() && l.mass_kg > 0.0) {
-                return Err((format!("{name}.mass_kg"), format!("must be a finite number > 0 (got {})", l.mass_kg)));
+                return Err(crate::error::ValidationError::new(
+                    format!("{name}.mass_kg"),
+                    format!("must be a finite number > 0 (got {})", l.mass_kg),
+                ));
             }
             if !(0.0..=1.0).contains(&l.com_fraction) {
-                return Err((format!("{name}.com_fraction"), "must be within 0..1".into()));
+                return Err(crate::error::ValidationError::new(format!("{name}.com_fraction"), "must be within 0..1"));
             }
             if let Some(i) = l.inertia_kg_m2
                 && !(i.is_finite() && i > 0.0)
             {
-                return Err((format!("{name}.inertia_kg_m2"), format!("must be a finite number > 0 (got {i})")));
+                return Err(crate::error::ValidationError::new(
+                    format!("{name}.inertia_kg_m2"),
+                    format!("must be a finite number > 0 (got {i})"),
+                ));
             }
         }
         if !(self.joint_damping_nm_s_per_rad.is_finite() && self.joint_damping_nm_s_per_rad >= 0.0) {
-            return Err(("joint_damping_nm_s_per_rad".into(), "must be a finite number >= 0".into()));
+            return Err(crate::error::ValidationError::new(
+                "joint_damping_nm_s_per_rad",
+                "must be a finite number >= 0",
+            ));
         }
         for j in Joint::ALL {
             let m = self.misalignment.of(j);
             if !(m.x.is_finite() && m.y.is_finite() && m.norm() < 0.1) {
-                return Err((format!("misalignment.{}_m", j.name()), "must be finite and under 0.1 m".into()));
+                return Err(crate::error::ValidationError::new(
+                    format!("misalignment.{}_m", j.name()),
+                    "must be finite and under 0.1 m",
+                ));
             }
         }
         let segs = self.segments();
         for (k, c) in self.effective_cuffs().iter().enumerate() {
             if !segs.contains(&c.segment) {
-                return Err((format!("cuffs[{k}].segment"), format!("the device has no {} link", c.segment.name())));
+                return Err(crate::error::ValidationError::new(
+                    format!("cuffs[{k}].segment"),
+                    format!("the device has no {} link", c.segment.name()),
+                ));
             }
-            c.validate().map_err(|(f, m)| (format!("cuffs[{k}].{f}"), m))?;
+            c.validate().map_err(|e| e.within(&format!("cuffs[{k}]")))?;
         }
         Ok(())
     }

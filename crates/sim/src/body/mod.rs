@@ -14,9 +14,8 @@ pub use exo::{ExoConfig, ExoLinkConfig};
 pub use leg::LegGeometry;
 
 /// The three sagittal joints of the leg, in chain order. Exoskeleton joints use the same indices.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Joint {
     /// Hip flexion (+) / extension.
@@ -49,7 +48,8 @@ impl Joint {
 }
 
 /// The three segments of the leg below the pelvis. Segment `i` is the child of joint `i`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SegmentKind {
     /// Thigh (child of the hip).

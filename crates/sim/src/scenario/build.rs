@@ -3,38 +3,31 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use exo_control::assist::{
-    AdaptiveOscillatorConfig, AssistanceConfig, HeelStrikePhaseConfig, PhaseEstimatorConfig, Profile, SplineProfile,
-};
-use exo_control::pid::{AntiWindup, DerivativeFilter, DerivativeOn};
-use exo_control::sea::SeaTorqueConfig;
-use exo_control::{
-    Admittance, AdmittanceConfig, Assistance, Channel, Channels, ConfigError, ControlLaw, Gain, GravityModelConfig,
-    JointImpedance, JointImpedanceConfig, JointPid, NoControl, PidConfig, Real, SVector, SafeStopMode, SeaTorque,
-    SensorChecks, Supervisor, SupervisorConfig, ZeroTorque,
-};
+use exo_control::GravityLink;
 use nalgebra::Vector2;
 
 use super::load::{LoadedScenario, ScenarioError};
-use super::schema::{
-    LawKind, LegKind, MotionKind, PelvisMode, PhaseKind, Precision, SafeStopKind, Scenario, SetpointKind,
-};
+use super::per_joint::JointName;
+use super::schema::{LegKind, MotionKind, PelvisMode, Scenario};
+use super::supervision::{Device, ResolveSupervisor, SupervisorSpec};
 use crate::actuator::{Actuator, ActuatorConfig};
-use crate::body::{Anthropometry, Joint, LegGeometry};
+use crate::body::{Anthropometry, LegGeometry};
+use crate::control::registry::LawContext;
+use crate::error::ValidationError;
 use crate::human::HumanModel;
 use crate::multibody::Pose2;
 use crate::opensim::{GaitOptions, GaitReference, Storage};
 use crate::reference::{Gait, Hold, Keyframes, MotionReference, SitToStand};
-use crate::sensor::SensorSuite;
-use crate::simulation::{SetpointSource, SimulationParts, Timing, TorqueSignal};
-use crate::single_precision::SinglePrecision;
+use crate::sensor::{Channel, FaultKind, ScheduledFault, SensorSuite};
+use crate::simulation::{ControlledJoint, SimulationParts, Timing};
 use crate::world::{LegModel, PelvisMotion, Seat, World, WorldConfig};
 
 /// The current-loop rate of a device without actuators, Hz: nothing runs at it, but the timing needs one.
 const NO_ACTUATOR_CURRENT_LOOP_HZ: f64 = 20_000.0;
 
-/// Directories searched for assets: beside the scenario, its `../assets`, `$EXOSIM_ASSETS`, the shipped
-/// `assets/` of this source tree.
+/// Directories searched for assets, in order: the scenario's own folder, its `../assets` (a scenario in a
+/// checkout's `scenarios/`), `$EXOSIM_ASSETS`, and the `assets` folders of [`program_dirs`]. No path of the machine
+/// that built the program is compiled in.
 #[must_use]
 pub fn asset_dirs(scenario_path: &Path) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
@@ -45,8 +38,30 @@ pub fn asset_dirs(scenario_path: &Path) -> Vec<PathBuf> {
     if let Ok(env) = std::env::var("EXOSIM_ASSETS") {
         dirs.push(PathBuf::from(env));
     }
-    dirs.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets")));
+    dirs.extend(program_dirs("assets"));
     dirs
+}
+
+/// The shipped `name` folders (`scenarios`, `assets`) that exist: in the working directory (a checkout), next to
+/// the running program or up to three folders above it, and `share/exosim/name` beside an installed `bin/`.
+#[must_use]
+pub fn program_dirs(name: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(cwd) = std::env::current_dir() {
+        let here = cwd.join(name);
+        if here.is_dir() {
+            out.push(here);
+        }
+    }
+    let Ok(exe) = std::env::current_exe() else { return out };
+    for dir in exe.ancestors().skip(1).take(4) {
+        for candidate in [dir.join(name), dir.join("share/exosim").join(name)] {
+            if candidate.is_dir() && !out.contains(&candidate) {
+                out.push(candidate);
+            }
+        }
+    }
+    out
 }
 
 /// Finds an asset by relative path (or accepts an existing absolute path).
@@ -76,7 +91,7 @@ fn load_actuator(
     }
     let cfg: ActuatorConfig = serde_path_to_error::deserialize(toml::Value::Table(table))
         .map_err(|e| l.error(format!("actuators.{joint}.overrides.{}", e.path()), e.inner().to_string()))?;
-    cfg.validate().map_err(|i| l.error(format!("actuators.{joint}.overrides.{}", i.field), i.message))?;
+    cfg.validate().map_err(|e| l.invalid(e.within(&format!("actuators.{joint}.overrides"))))?;
     Ok(cfg)
 }
 
@@ -193,104 +208,115 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
     })
     .map_err(|e| l.error("exoskeleton", e.to_string()))?;
 
-    // Actuators.
-    let mut actuators: [Option<Actuator>; 3] = [None, None, None];
-    let mut configs: [Option<ActuatorConfig>; 3] = [None, None, None];
-    if exo.is_some() {
-        for (j, r) in
-            [(Joint::Hip, &sc.actuators.hip), (Joint::Knee, &sc.actuators.knee), (Joint::Ankle, &sc.actuators.ankle)]
-        {
-            if let Some(r) = r {
-                let cfg = load_actuator(l, j.name(), r)?;
-                let q0 = world.exo_joint(j).map_or(0.0, |(q, _)| q);
-                configs[j.index()] = Some(cfg.clone());
-                actuators[j.index()] = Some(Actuator::new(cfg, s.physics_dt_s, q0));
-            }
-        }
+    // Actuators, by the device joint each drives; the controlled joints are the device's joints that have one,
+    // in chain order.
+    let invalid = |e: ValidationError| l.invalid(e);
+    let device: Vec<String> = world.device_joints().iter().map(|d| d.name.clone()).collect();
+    // The same motion without the device (`with_exo = false`) has no actuators and no law.
+    let no_actuators = super::schema::ActuatorsSection::new();
+    let actuator_refs = if with_exo { &sc.actuators } else { &no_actuators };
+    if with_exo && let Some(name) = sc.actuators.keys().find(|k| !device.contains(k)) {
+        return Err(l.error(
+            format!("actuators.{name}"),
+            if device.is_empty() {
+                "the scenario has no exoskeleton (or the run is without it) to carry this actuator".to_string()
+            } else {
+                format!("the exoskeleton has no `{name}` joint (it spans {})", device.join(", "))
+            },
+        ));
+    }
+    let mut joints = Vec::new();
+    let mut configs = Vec::new();
+    let mut actuators = Vec::new();
+    for (i, d) in world.device_joints().iter().enumerate() {
+        let Some(r) = actuator_refs.get(&d.name) else { continue };
+        let cfg = load_actuator(l, &d.name, r)?;
+        actuators.push(Actuator::new(cfg.clone(), s.physics_dt_s, world.device_joint_state(i).0));
+        configs.push(cfg);
+        joints.push(ControlledJoint { name: d.name.clone(), device_joint: i });
     }
     // One current-loop rate for the whole device: the first actuator's, and an error naming any that differs.
-    let presets: Vec<(Joint, &ActuatorConfig)> =
-        Joint::ALL.iter().filter_map(|j| configs[j.index()].as_ref().map(|c| (*j, c))).collect();
-    let rate = presets.first().map_or(NO_ACTUATOR_CURRENT_LOOP_HZ, |(_, c)| c.driver.current_loop_rate_hz);
-    if let Some((j, c)) = presets.iter().find(|(_, c)| c.driver.current_loop_rate_hz != rate) {
-        let (first, first_cfg) = presets[0];
+    let rate = configs.first().map_or(NO_ACTUATOR_CURRENT_LOOP_HZ, |c| c.driver.current_loop_rate_hz);
+    if let Some((j, c)) = joints.iter().zip(&configs).find(|(_, c)| c.driver.current_loop_rate_hz != rate) {
         return Err(l.error(
-            format!("actuators.{}.overrides.driver.current_loop_rate_hz", j.name()),
+            format!("actuators.{}.overrides.driver.current_loop_rate_hz", j.name),
             format!(
-                "{} Hz here but {} Hz at the {} (`{}`): all actuators must share one current-loop rate",
-                c.driver.current_loop_rate_hz,
-                rate,
-                first.name(),
-                first_cfg.name
+                "{} Hz here but {rate} Hz at the {} (`{}`): all actuators must share one current-loop rate",
+                c.driver.current_loop_rate_hz, joints[0].name, configs[0].name
             ),
         ));
     }
     let timing = Timing::new(s.physics_dt_s, s.control_dt_s, rate)
         .map_err(|e| l.error("simulation.physics_dt_s", e.to_string()))?;
 
-    // Joints without an actuator carry no sensors and their command goes nowhere; their limit only keeps the
-    // three-slot configurations valid.
-    let peak: [f64; 3] =
-        core::array::from_fn(|k| configs[k].as_ref().map_or(UNACTUATED_SLOT_LIMIT_NM, ActuatorConfig::peak_torque_nm));
-    let limit = sc.controller.torque_limit_nm.unwrap_or(peak);
-    let gravity = match (world.exo(), world.leg_model()) {
-        (Some(ids), LegModel::Human(g)) => {
-            let gs = &sc.controller.gravity;
-            if !(gs.mass_error_fraction.is_finite() && gs.mass_error_fraction > -1.0) {
-                return Err(l.error("controller.gravity.mass_error_fraction", "must be a finite number above -1"));
-            }
-            if !(0.0..=1.0).contains(&gs.limb_fraction) {
-                return Err(l.error("controller.gravity.limb_fraction", "must be within 0..1"));
-            }
-            crate::body::exo::gravity_model(world.model(), ids, g, gs.mass_error_fraction, gs.limb_fraction)
-        }
-        _ => GravityModelConfig::default(),
-    };
-    let (controller, setpoint) = build_controller(l, &configs, &limit, &gravity, world.exo().is_some())?;
-
-    // The supervisor.
-    let sf = &sc.safety;
-    let sup_cfg = SupervisorConfig {
-        position_min_rad: SVector::from(sf.position_min_rad),
-        position_max_rad: SVector::from(sf.position_max_rad),
-        soft_wall_width_rad: SVector::from(sf.soft_wall_width_rad),
-        soft_wall_stiffness_nm_per_rad: SVector::from(sf.soft_wall_stiffness_nm_per_rad),
-        soft_wall_damping_nm_s_per_rad: SVector::from(sf.soft_wall_damping_nm_s_per_rad),
-        velocity_limit_rad_per_s: SVector::from(sf.velocity_limit_rad_per_s),
-        torque_limit_nm: SVector::from(sf.torque_limit_nm.unwrap_or(peak)),
-        torque_rate_limit_nm_per_s: SVector::from(sf.torque_rate_limit_nm_per_s),
-        watchdog_ticks: sf.watchdog_ticks,
-        safe_stop: match sf.safe_stop {
-            SafeStopKind::TorqueOff => SafeStopMode::TorqueOff,
-            SafeStopKind::Damping => {
-                SafeStopMode::DampingOnly { damping_nm_s_per_rad: SVector::from(sf.safe_stop_damping_nm_s_per_rad) }
-            }
-        },
-        sensors: sensor_checks(
-            l,
-            &configs,
-            world.cuffs().is_empty(),
-            world.exo().and_then(crate::body::exo::base_body).is_some(),
-        )?,
-    };
-    // Every actuated joint's sensors must cover what the law reads (unactuated slots carry none and are never
-    // commanded).
-    if let Some((j, c)) = (0..3)
-        .filter(|k| configs[*k].is_some())
-        .find_map(|k| sup_cfg.sensors.monitored[k].first_missing(controller.reads()).map(|c| (k, c)))
-    {
+    // The device's firmware: the chosen law and the supervisor, for the controlled joints.
+    let without = super::schema::ControllerSection::default();
+    let c = if with_exo { &sc.controller } else { &without };
+    if let Some(other) = c.foreign_section() {
         return Err(l.error(
-            "controller.law",
+            format!("controller.{other}"),
             format!(
-                "`{}` reads the {} channel, which the {} joint does not have (so nothing could check it)",
-                controller.name(),
-                c.name().replace('_', " "),
-                Joint::ALL[j].name()
+                "this section belongs to the `{other}` law, but `law = \"{}\"`: remove it or choose that law",
+                c.law.as_str()
             ),
         ));
     }
-    let supervisor = Supervisor::new(sup_cfg).map_err(|e| l.error(control_field("safety", &e), e.to_string()))?;
-    let sensors = SensorSuite::new(sc.sensors, sc.faults.clone(), s.seed).map_err(|e| l.error("sensors", e))?;
+    let names: Vec<JointName> = joints.iter().map(|j| JointName::new(&j.name)).collect();
+    if c.law.as_str() != "none" && joints.is_empty() {
+        return Err(l.error(
+            "controller.law",
+            format!("`{}` needs an exoskeleton with at least one actuator, and this scenario has none", c.law.as_str()),
+        ));
+    }
+    let peak: Vec<f64> = configs.iter().map(ActuatorConfig::peak_torque_nm).collect();
+    let limit = match &c.torque_limit_nm {
+        Some(v) => v.resolve_indexed(&names, "controller.torque_limit_nm", |k| peak[k]).map_err(invalid)?,
+        None => peak.clone(),
+    };
+    let gravity = law_gravity(sc, &world, &joints).map_err(|e| e.within(""));
+    let section = format!("controller.{}", c.law.as_str());
+    let ctx = LawContext {
+        joints: &names,
+        actuators: &configs,
+        torque_limit_nm: &limit,
+        gravity: &gravity,
+        section: &section,
+    };
+    let spec = SupervisorSpec::resolve(
+        &sc.safety,
+        &Device {
+            joints: &names,
+            actuators: &configs,
+            sensors: &sc.sensors,
+            has_cuffs: !world.cuffs().is_empty(),
+            limb_base: world.exo().and_then(crate::body::exo::base_body).is_some(),
+        },
+    )
+    .map_err(invalid)?;
+    let controller = c.build(&ctx, &spec).map_err(invalid)?;
+    let setpoint = c.setpoint();
+
+    // The sensors: faults name a controlled joint; every joint of the one-legged wearer stands on its one foot.
+    let mut faults = Vec::new();
+    for (k, f) in sc.faults.iter().enumerate() {
+        let needs_joint = f.kind != FaultKind::FrameDropout && f.channel != Channel::BaseImu;
+        let joint = match (&f.joint, needs_joint) {
+            (Some(name), _) => Some(joints.iter().position(|j| &j.name == name).ok_or_else(|| {
+                l.error(
+                    format!("faults[{k}].joint"),
+                    format!(
+                        "`{name}` is not an actuated joint of the device ({})",
+                        joints.iter().map(|j| j.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            })?),
+            (None, true) => return Err(l.error(format!("faults[{k}].joint"), "this fault needs the joint it hits")),
+            (None, false) => None,
+        };
+        faults.push(ScheduledFault { event: f.clone(), joint });
+    }
+    let sensors =
+        SensorSuite::new(sc.sensors, faults, s.seed, vec![0; joints.len()], 1).map_err(|e| l.error("sensors", e))?;
     let human = match (sc.pelvis.mode, world.leg_model()) {
         (PelvisMode::Free, LegModel::Human(g)) => HumanModel::new_free(
             sc.human,
@@ -310,10 +336,11 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
         world,
         human,
         reference,
+        joints,
         actuators,
         sensors,
         controller,
-        supervisor,
+        supervisor: spec,
         setpoint,
         timing,
         record_every_ticks: record_every,
@@ -321,300 +348,43 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
     })
 }
 
-/// Joint slots without an actuator need a positive torque limit for the three-slot law and supervisor
-/// configurations to validate; nothing is ever commanded there.
-const UNACTUATED_SLOT_LIMIT_NM: f64 = 1.0;
-
-/// Largest plausible pitch of a hip-belt inertial sensor, rad (46 degrees: beyond any trunk lean of walking,
-/// standing up or stooping that the device is meant for).
-const PELVIS_PITCH_RANGE_RAD: f64 = 0.8;
-
-/// Spring damping times this relative speed bounds the damping part of the spring torque in the cross-check
-/// margin, rad/s (faster than any walking joint moves relative to its motor).
-const CROSS_CHECK_SPEED_RAD_PER_S: f64 = 10.0;
-
-/// The supervisor's sensor plausibility checks: what the scenario gives, and for the rest what the presets and
-/// the sensor models imply (each derivation is documented on [`super::schema::SensorChecksSection`]).
-fn sensor_checks(
-    l: &LoadedScenario,
-    configs: &[Option<ActuatorConfig>; 3],
-    no_cuffs: bool,
-    limb_base: bool,
-) -> Result<SensorChecks<f64, 3>, ScenarioError> {
-    let sc = &l.scenario;
-    let ss = &sc.safety.sensors;
-    let sensors = &sc.sensors;
-    let tau = std::f64::consts::TAU;
-    let joint_res = if sensors.joint_encoder_counts_per_rev > 0 {
-        tau / f64::from(sensors.joint_encoder_counts_per_rev)
-    } else {
-        0.0
+/// The law's own gravity model of the device, one link per controlled joint (the device's links with the model
+/// error of `[controller.gravity]`), or why there can be none.
+pub(crate) fn law_gravity(
+    sc: &Scenario,
+    world: &World,
+    joints: &[ControlledJoint],
+) -> Result<(Vec<GravityLink<f64>>, f64), ValidationError> {
+    let (Some(ids), LegModel::Human(g)) = (world.exo(), world.leg_model()) else {
+        return Err(ValidationError::new("controller.gravity", "needs an exoskeleton on a human leg"));
     };
-    let per_joint = |f: &dyn Fn(&ActuatorConfig) -> f64| -> [f64; 3] {
-        core::array::from_fn(|k| configs[k].as_ref().map_or(f64::INFINITY, f))
-    };
-    let lost_motion = |c: &ActuatorConfig| {
-        let motor_res = if sensors.motor_encoder_counts_per_rev > 0 {
-            tau / f64::from(sensors.motor_encoder_counts_per_rev) / c.gearbox.ratio
-        } else {
-            0.0
+    let gs = &sc.controller.gravity;
+    crate::error::above("controller.gravity.mass_error_fraction", gs.mass_error_fraction, -1.0)?;
+    crate::error::within("controller.gravity.limb_fraction", gs.limb_fraction, 0.0, 1.0)?;
+    let slots = crate::body::exo::gravity_model(world.model(), ids, g, gs.mass_error_fraction, gs.limb_fraction);
+    let devices = world.device_joints();
+    let mut links = Vec::new();
+    for j in joints {
+        let slot = devices[j.device_joint].joint.index();
+        let mut link = slots.links[slot];
+        // The parent slot must itself be a controlled joint: the law knows only the angles it measures.
+        link.parent = match link.parent {
+            None => None,
+            Some(p) => match joints.iter().position(|c| devices[c.device_joint].joint.index() == usize::from(p)) {
+                Some(k) => Some(k as u8),
+                None => {
+                    return Err(ValidationError::new(
+                        "controller.gravity",
+                        format!(
+                            "the {} joint hangs below a passive device joint whose angle the law does not measure: \
+                             gravity compensation needs every joint above it actuated (with its encoder)",
+                            j.name
+                        ),
+                    ));
+                }
+            },
         };
-        0.5 * c.gearbox.backlash_rad + 3.0 * c.peak_torque_nm() / c.gearbox.stiffness_nm_per_rad + joint_res + motor_res
-    };
-    let spring_margin = per_joint(&|c| match c.spring {
-        Some(sp) => {
-            sp.stiffness_nm_per_rad * lost_motion(c)
-                + sp.damping_nm_s_per_rad * CROSS_CHECK_SPEED_RAD_PER_S
-                + 6.0 * sensors.torque_noise_nm
-                + sensors.torque_bias_nm.abs()
-                + 1.0
-        }
-        None => f64::INFINITY,
-    });
-    let stale = ss.stale_ticks.unwrap_or(20);
-    let noisy = sensors.torque_noise_nm > 0.0
-        && (no_cuffs || sensors.interaction_noise_nm > 0.0)
-        && sensors.base_imu.is_none_or(|i| i.noise_rad > 0.0);
-    let mut actuated = Channels::of(&[
-        Channel::JointPosition,
-        Channel::JointVelocity,
-        Channel::MotorPosition,
-        Channel::MotorVelocity,
-        Channel::JointTorque,
-        Channel::FootContact,
-    ]);
-    if !no_cuffs {
-        actuated = actuated.with(Channel::InteractionTorque);
+        links.push(link);
     }
-    if sensors.base_imu.is_some() {
-        actuated = actuated.with(Channel::BasePitch);
-    }
-    // A slot without an actuator has no sensors: only the (zero) encoders the limits read are watched there.
-    let encoders = Channels::of(&[Channel::JointPosition, Channel::JointVelocity]);
-    let checks = SensorChecks {
-        monitored: core::array::from_fn(|k| if configs[k].is_some() { actuated } else { encoders }),
-        joint_torque_range_nm: SVector::from(
-            ss.joint_torque_range_nm.unwrap_or(per_joint(&|c| 3.0 * c.peak_torque_nm())),
-        ),
-        interaction_torque_range_nm: SVector::from(ss.interaction_torque_range_nm.unwrap_or([150.0; 3])),
-        motor_velocity_range_rad_per_s: SVector::from(per_joint(&|c| {
-            1.5 * c.driver.bus_voltage_v / c.motor.torque_constant_nm_per_a / c.gearbox.ratio
-        })),
-        joint_torque_rate_range_nm_per_s: SVector::from(
-            ss.joint_torque_rate_range_nm_per_s.unwrap_or([f64::INFINITY; 3]),
-        ),
-        interaction_torque_rate_range_nm_per_s: SVector::from(
-            ss.interaction_torque_rate_range_nm_per_s.unwrap_or([20_000.0; 3]),
-        ),
-        spring_stiffness_nm_per_rad: SVector::from(core::array::from_fn(|k| {
-            configs[k].as_ref().and_then(|c| c.spring).map_or(0.0, |sp| sp.stiffness_nm_per_rad)
-        })),
-        spring_torque_margin_nm: SVector::from(ss.spring_torque_margin_nm.unwrap_or(spring_margin)),
-        encoder_agreement_rad: SVector::from(ss.encoder_agreement_rad.unwrap_or(per_joint(&|c| {
-            if c.spring.is_some() { f64::INFINITY } else { 2.0 * lost_motion(c) + 0.005 }
-        }))),
-        // A channel configured without noise legitimately repeats: no staleness check then.
-        stale_ticks: if noisy { stale } else { 0 },
-        base_pitch_range_rad: ss.base_pitch_range_rad.unwrap_or(if limb_base {
-            std::f64::consts::PI
-        } else {
-            PELVIS_PITCH_RANGE_RAD
-        }),
-    };
-    checks.validate().map_err(|e| l.error(control_field("safety", &e), e.to_string()))?;
-    Ok(checks)
-}
-
-/// A field path for an exo-control configuration error in section `section`.
-fn control_field(section: &str, e: &ConfigError) -> String {
-    match e.joint {
-        Some(j) => format!("{section}.{}[{j}]", e.field),
-        None => format!("{section}.{}", e.field),
-    }
-}
-
-type Law<T> = Box<dyn ControlLaw<T, 3> + Send>;
-
-/// A scenario number in the law's scalar type.
-fn r<T: Real>(x: f64) -> T {
-    T::from_subset(&x)
-}
-
-/// A per-joint scenario array as a vector of the law's scalar type.
-fn v<T: Real>(x: [f64; 3]) -> SVector<T, 3> {
-    SVector::from(x.map(r))
-}
-
-fn sea_config<T: Real>(
-    l: &LoadedScenario,
-    limit: &[f64; 3],
-    configs: &[Option<ActuatorConfig>; 3],
-) -> Result<SeaTorqueConfig<T, 3>, ScenarioError> {
-    let c = &l.scenario.controller.sea;
-    if c.torque_source == super::schema::TorqueSourceKind::SpringDeflection
-        && let Some(j) = Joint::ALL.iter().find(|j| configs[j.index()].as_ref().is_some_and(|a| a.spring.is_none()))
-    {
-        return Err(l.error(
-            "controller.sea.torque_source",
-            format!(
-                "`spring_deflection` needs a series spring, and the {} actuator (`{}`) has none: use `sensor`",
-                j.name(),
-                configs[j.index()].as_ref().map_or("", |a| a.name.as_str())
-            ),
-        ));
-    }
-    let loops = core::array::from_fn(|k| {
-        PidConfig::new(r(c.kp[k]), r(c.ki_per_s[k]), T::zero(), r(limit[k]))
-            .with_derivative_filter(DerivativeFilter::None)
-            .with_derivative_on(DerivativeOn::Measurement)
-            .with_anti_windup(AntiWindup::BackCalculation { tracking_time_s: r(c.tracking_time_s) })
-    });
-    // The stiffness matters only to `spring_deflection`, which the check above allows only with springs; a
-    // rigid actuator's entry is 0, which the loop's validation accepts for a `sensor` torque source.
-    let stiffness =
-        core::array::from_fn(|k| configs[k].as_ref().and_then(|a| a.spring).map_or(0.0, |s| s.stiffness_nm_per_rad));
-    Ok(SeaTorqueConfig {
-        spring_stiffness_nm_per_rad: v(stiffness),
-        torque_source: c.torque_source.into(),
-        torque_loop: loops,
-        feedforward_gain: SVector::repeat(r(c.feedforward_gain)),
-        motor_damping_nm_s_per_rad: v(c.motor_damping_nm_s_per_rad),
-    })
-}
-
-/// The law's gravity model in its scalar type, if `on`.
-fn gravity_for<T: Real>(on: bool, g: &GravityModelConfig<f64, 3>) -> Option<GravityModelConfig<T, 3>> {
-    on.then(|| GravityModelConfig {
-        links: g.links.map(|l| exo_control::GravityLink {
-            parent: l.parent,
-            joint_m: l.joint_m.map(r),
-            mass_kg: r(l.mass_kg),
-            com_m: l.com_m.map(r),
-            axis_sign: r(l.axis_sign),
-        }),
-        gravity_m_per_s2: r(g.gravity_m_per_s2),
-    })
-}
-
-/// The scenario's law in `f64`, or in `f32` behind [`SinglePrecision`] when `controller.precision = "f32"`.
-fn build_controller(
-    l: &LoadedScenario,
-    configs: &[Option<ActuatorConfig>; 3],
-    limit: &[f64; 3],
-    gravity: &GravityModelConfig<f64, 3>,
-    has_exo: bool,
-) -> Result<(Law<f64>, SetpointSource), ScenarioError> {
-    Ok(match l.scenario.controller.precision {
-        Precision::F64 => build_law::<f64>(l, configs, limit, gravity, has_exo)?,
-        Precision::F32 => {
-            let (law, setpoint) = build_law::<f32>(l, configs, limit, gravity, has_exo)?;
-            (Box::new(SinglePrecision::new(law)), setpoint)
-        }
-    })
-}
-
-fn build_law<T: Real + Send>(
-    l: &LoadedScenario,
-    configs: &[Option<ActuatorConfig>; 3],
-    limit: &[f64; 3],
-    gravity: &GravityModelConfig<f64, 3>,
-    has_exo: bool,
-) -> Result<(Law<T>, SetpointSource), ScenarioError> {
-    let c = &l.scenario.controller;
-    let torque_setpoint = match c.setpoint.source {
-        SetpointKind::Torque => SetpointSource::Torque(c.setpoint.signal),
-        SetpointKind::Reference => SetpointSource::Torque(TorqueSignal::Zero),
-    };
-    if !has_exo {
-        return Ok((Box::new(NoControl), SetpointSource::Torque(TorqueSignal::Zero)));
-    }
-    let err = |section: &str, e: ConfigError| l.error(control_field(section, &e), e.to_string());
-    Ok(match c.law {
-        LawKind::None => (Box::new(NoControl), SetpointSource::Torque(TorqueSignal::Zero)),
-        LawKind::ZeroTorque => (
-            Box::new(ZeroTorque::new(sea_config(l, limit, configs)?).map_err(|e| err("controller.sea", e))?),
-            SetpointSource::Torque(TorqueSignal::Zero),
-        ),
-        LawKind::SeaTorque => (
-            Box::new(SeaTorque::new(sea_config(l, limit, configs)?).map_err(|e| err("controller.sea", e))?),
-            torque_setpoint,
-        ),
-        LawKind::Impedance => {
-            let i = &c.impedance;
-            let cfg = JointImpedanceConfig {
-                stiffness_nm_per_rad: Gain::Diagonal(v(i.stiffness_nm_per_rad)),
-                damping_nm_s_per_rad: Gain::Diagonal(v(i.damping_nm_s_per_rad)),
-                torque_limit_nm: v(*limit),
-                gravity: gravity_for(i.gravity_compensation, gravity),
-            };
-            (Box::new(JointImpedance::new(cfg).map_err(|e| err("controller.impedance", e))?), SetpointSource::Reference)
-        }
-        LawKind::Admittance => {
-            let a = &c.admittance;
-            let cfg = AdmittanceConfig {
-                virtual_inertia_kg_m2: v(a.virtual_inertia_kg_m2),
-                virtual_damping_nm_s_per_rad: v(a.virtual_damping_nm_s_per_rad),
-                virtual_stiffness_nm_per_rad: v(a.virtual_stiffness_nm_per_rad),
-                interaction_deadband_nm: v(a.interaction_deadband_nm),
-                position_min_rad: v(a.position_min_rad),
-                position_max_rad: v(a.position_max_rad),
-                velocity_limit_rad_per_s: v(a.velocity_limit_rad_per_s),
-                position_loop: core::array::from_fn(|k| {
-                    PidConfig::new(r(a.kp_nm_per_rad[k]), T::zero(), r(a.kd_nm_s_per_rad[k]), r(limit[k]))
-                        .with_derivative_on(DerivativeOn::Error)
-                }),
-                gravity: gravity_for(a.gravity_compensation, gravity),
-            };
-            (Box::new(Admittance::new(cfg).map_err(|e| err("controller.admittance", e))?), SetpointSource::Reference)
-        }
-        LawKind::JointPid => {
-            let p = &c.pid;
-            let cfgs = core::array::from_fn(|k| {
-                PidConfig::new(r(p.kp_nm_per_rad[k]), r(p.ki_nm_per_rad_s[k]), r(p.kd_nm_s_per_rad[k]), r(limit[k]))
-                    .with_derivative_filter(if p.kp_nm_per_rad[k] > 0.0 {
-                        DerivativeFilter::Ratio { n: r(p.derivative_filter_ratio) }
-                    } else {
-                        DerivativeFilter::None
-                    })
-            });
-            let law = match gravity_for(p.gravity_compensation, gravity) {
-                Some(g) => JointPid::with_gravity(cfgs, g),
-                None => JointPid::new(cfgs),
-            };
-            (Box::new(law.map_err(|e| err("controller.pid", e))?), SetpointSource::Reference)
-        }
-        LawKind::Assistance => {
-            let a = &c.assistance;
-            let profile = |p: &Option<super::schema::ProfileSection>| match p {
-                Some(p) => Profile::Spline(SplineProfile {
-                    peak_torque_nm: r(p.peak_torque_nm),
-                    peak_time_pct: r(p.peak_time_pct),
-                    rise_time_pct: r(p.rise_time_pct),
-                    fall_time_pct: r(p.fall_time_pct),
-                }),
-                None => Profile::Zero,
-            };
-            let phase = match a.phase_estimator {
-                PhaseKind::HeelStrike => PhaseEstimatorConfig::HeelStrike(HeelStrikePhaseConfig {
-                    strides_averaged: a.strides_averaged,
-                    min_stride_s: r(a.min_stride_s),
-                    max_stride_s: r(a.max_stride_s),
-                    min_swing_s: r(a.min_swing_s),
-                }),
-                PhaseKind::Oscillator => PhaseEstimatorConfig::Oscillator(AdaptiveOscillatorConfig {
-                    phase_offset_rad: r(a.oscillator_phase_offset_rad),
-                    ..AdaptiveOscillatorConfig::walking()
-                }),
-            };
-            let cfg = AssistanceConfig {
-                profiles: [profile(&a.hip), profile(&a.knee), profile(&a.ankle)],
-                phase,
-                // Every joint of the one leg follows the hip's oscillator.
-                oscillator_joint: [0; 3],
-                torque_loop: if a.torque_loop { Some(sea_config(l, limit, configs)?) } else { None },
-                assistance_gain: r(a.assistance_gain),
-            };
-            (Box::new(Assistance::new(cfg).map_err(|e| err("controller.assistance", e))?), torque_setpoint)
-        }
-    })
+    Ok((links, slots.gravity_m_per_s2))
 }

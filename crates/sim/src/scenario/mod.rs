@@ -1,11 +1,16 @@
 //! Scenario files: schema, loading with precise errors, command-line overrides, and building a simulation.
 
 mod build;
+mod export;
 mod load;
+pub mod per_joint;
 mod reference;
 mod schema;
+mod supervision;
 
-pub use build::{asset_dirs, build, find_asset};
+pub use build::{asset_dirs, build, find_asset, program_dirs};
+pub use export::firmware_law;
 pub use load::{LoadedScenario, Location, ScenarioError, load, parse};
 pub use reference::reference_markdown;
 pub use schema::*;
+pub use supervision::{Device, ResolveSupervisor, SupervisorSpec};

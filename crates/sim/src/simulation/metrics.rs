@@ -195,22 +195,42 @@ pub struct Summary {
     pub ended_early: Option<String>,
 }
 
-/// Accumulators filled during a run.
+/// What happened over one physics step, for the metrics.
+pub struct StepBook<'a> {
+    /// Wearer coordinates at the step's start, rad.
+    pub q0: &'a [f64],
+    /// Wearer coordinates at its end, rad.
+    pub q1: &'a [f64],
+    /// Reference at the step's start (the same instant as `q0`), rad.
+    pub q_ref: &'a [f64],
+    /// The wearer's torques held over the step, N m.
+    pub human: &'a crate::human::HumanTorque,
+    /// The world's readings after the step.
+    pub readings: &'a crate::world::Readings,
+    /// The actuators of the controlled joints, after the step.
+    pub actuators: &'a [crate::actuator::Actuator],
+    /// Device joint of each controlled joint.
+    pub controlled: &'a [usize],
+    /// The tick's supervised output.
+    pub output: &'a crate::control::Output,
+}
+
+/// Accumulators filled during a run: one per wearer coordinate, controlled joint and cuff, sized at the start.
 #[derive(Clone, Debug, Default)]
 pub struct Metrics {
-    pub(crate) tracking: [Stat; 3],
-    pub(crate) human: [Stat; 3],
-    pub(crate) human_work: [f64; 3],
-    pub(crate) human_saturated: [u64; 3],
+    pub(crate) tracking: Vec<Stat>,
+    pub(crate) human: Vec<Stat>,
+    pub(crate) human_work: Vec<f64>,
+    pub(crate) human_saturated: Vec<u64>,
     pub(crate) residual: [Stat; 3],
     pub(crate) cuffs: Vec<[Stat; 3]>,
-    pub(crate) demand: [Stat; 3],
-    pub(crate) delivered: [Stat; 3],
-    pub(crate) assist_error: [Stat; 3],
-    pub(crate) interaction: [Stat; 3],
-    pub(crate) current: [Stat; 3],
-    pub(crate) peak_winding: [f64; 3],
-    pub(crate) saturated_steps: [u64; 3],
+    pub(crate) demand: Vec<Stat>,
+    pub(crate) delivered: Vec<Stat>,
+    pub(crate) assist_error: Vec<Stat>,
+    pub(crate) interaction: Vec<Stat>,
+    pub(crate) current: Vec<Stat>,
+    pub(crate) peak_winding: Vec<f64>,
+    pub(crate) saturated_steps: Vec<u64>,
     pub(crate) physics_steps: u64,
     pub(crate) ticks: u64,
     pub(crate) limited_ticks: u64,
@@ -223,9 +243,56 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Accumulators for `cuffs` cuffs.
+    /// Accumulators for `coordinates` wearer coordinates, `joints` controlled joints and `cuffs` cuffs.
     #[must_use]
-    pub fn new(cuffs: usize) -> Self {
-        Self { cuffs: vec![[Stat::default(); 3]; cuffs], peak_winding: [f64::NEG_INFINITY; 3], ..Self::default() }
+    pub fn new(coordinates: usize, joints: usize, cuffs: usize) -> Self {
+        let s = || vec![Stat::default(); joints];
+        Self {
+            tracking: vec![Stat::default(); coordinates],
+            human: vec![Stat::default(); coordinates],
+            human_work: vec![0.0; coordinates],
+            human_saturated: vec![0; coordinates],
+            cuffs: vec![[Stat::default(); 3]; cuffs],
+            demand: s(),
+            delivered: s(),
+            assist_error: s(),
+            interaction: s(),
+            current: s(),
+            peak_winding: vec![f64::NEG_INFINITY; joints],
+            saturated_steps: vec![0; joints],
+            ..Self::default()
+        }
+    }
+
+    /// Books one physics step. Tracking pairs the angle and the reference of the step's start instant; the
+    /// wearer's work is its held torque times the angle moved over the step (exact for a torque held constant).
+    pub fn book_step(&mut self, b: &StepBook<'_>) {
+        self.physics_steps += 1;
+        let h = b.human;
+        for k in 0..self.tracking.len() {
+            self.tracking[k].add(b.q0[k] - b.q_ref[k]);
+            self.human[k].add(h.total_nm[k]);
+            self.human_work[k] += (h.total_nm[k] * (b.q1[k] - b.q0[k])).max(0.0);
+            self.human_saturated[k] += u64::from(h.saturated[k]);
+        }
+        for k in 0..3 {
+            self.residual[k].add(h.pelvis_residual[k]);
+        }
+        for (stat, c) in self.cuffs.iter_mut().zip(&b.readings.cuffs) {
+            stat[0].add(c.normal_n);
+            stat[1].add(c.shear_n);
+            stat[2].add(c.moment_on_limb_nm);
+        }
+        for (j, (a, &d)) in b.actuators.iter().zip(b.controlled).enumerate() {
+            let delivered = b.readings.exo_torque_nm[d];
+            let s = a.state();
+            self.interaction[j].add(b.readings.exo_interaction_nm[d]);
+            self.demand[j].add(b.output.demand_nm[j]);
+            self.delivered[j].add(delivered);
+            self.assist_error[j].add(delivered - b.output.demand_nm[j]);
+            self.current[j].add(s.current_a);
+            self.peak_winding[j] = self.peak_winding[j].max(s.winding_c);
+            self.saturated_steps[j] += u64::from(s.current_limited || s.voltage_saturated);
+        }
     }
 }

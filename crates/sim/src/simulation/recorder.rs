@@ -9,15 +9,22 @@ pub struct Channel {
     pub unit: &'static str,
 }
 
-/// Row-major samples of a fixed set of channels. [`Recorder::push`] never allocates: rows beyond the
-/// capacity fixed at construction are dropped and counted.
+/// The recorder ran out of the room it was given for the run (more ticks than planned were recorded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the recorder is full ({rows} rows): the run went on past the duration it was sized for")]
+pub struct RecorderFull {
+    /// Rows it holds.
+    pub rows: usize,
+}
+
+/// Row-major samples of a fixed set of channels. [`Recorder::push_row`] never allocates and never drops a row:
+/// a row beyond the capacity fixed at construction is an error.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Recorder {
     channels: Vec<Channel>,
     data: Vec<f64>,
     rows: usize,
     capacity: usize,
-    dropped: usize,
 }
 
 impl Recorder {
@@ -25,7 +32,7 @@ impl Recorder {
     #[must_use]
     pub fn new(channels: Vec<Channel>, capacity_rows: usize) -> Self {
         let width = channels.len();
-        Self { data: Vec::with_capacity(width * capacity_rows), channels, rows: 0, capacity: capacity_rows, dropped: 0 }
+        Self { data: Vec::with_capacity(width * capacity_rows), channels, rows: 0, capacity: capacity_rows }
     }
 
     /// The channels.
@@ -46,10 +53,10 @@ impl Recorder {
         self.rows
     }
 
-    /// Rows that did not fit.
+    /// Rows it can hold.
     #[must_use]
-    pub fn dropped(&self) -> usize {
-        self.dropped
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// Row `i`.
@@ -65,19 +72,35 @@ impl Recorder {
         (0..self.rows).map(move |r| self.data[r * w + c])
     }
 
-    /// Appends one row (missing trailing values are recorded as NaN, extra ones ignored).
+    /// Appends one row: `value(k)` is the value of channel `k`, asked for every channel in order, so that a row
+    /// always has exactly one value per channel.
     #[inline]
-    pub fn push(&mut self, values: impl IntoIterator<Item = f64>) {
+    pub fn push_row(&mut self, mut value: impl FnMut(usize) -> f64) -> Result<(), RecorderFull> {
         if self.rows >= self.capacity {
-            self.dropped += 1;
-            return;
+            return Err(RecorderFull { rows: self.rows });
         }
-        let w = self.channels.len();
-        let start = self.data.len();
-        self.data.extend(values.into_iter().take(w));
-        while self.data.len() < start + w {
-            self.data.push(f64::NAN);
+        for k in 0..self.channels.len() {
+            self.data.push(value(k));
         }
         self.rows += 1;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: rows beyond the capacity were dropped silently and short rows padded with NaN.
+    #[test]
+    fn a_full_recorder_refuses_a_row_and_keeps_every_row_whole() {
+        let ch = |n: &str| Channel { name: n.into(), unit: "1" };
+        let mut r = Recorder::new(vec![ch("a"), ch("b")], 2);
+        r.push_row(|k| k as f64).unwrap();
+        r.push_row(|k| 10.0 + k as f64).unwrap();
+        assert_eq!(r.push_row(|_| 0.0), Err(RecorderFull { rows: 2 }));
+        assert_eq!(r.rows(), 2);
+        assert_eq!(r.row(1), [10.0, 11.0]);
+        assert_eq!(r.column(0).collect::<Vec<_>>(), [0.0, 10.0]);
     }
 }

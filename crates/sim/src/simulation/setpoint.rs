@@ -3,10 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 /// A torque test signal, applied to the exoskeleton joints that have actuators.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
 pub enum TorqueSignal {
     /// Zero torque (transparency).
+    #[default]
     Zero,
     /// A step at `time_s` to `torque_nm`.
     Step {
@@ -65,6 +67,8 @@ impl TorqueSignal {
 /// Where the setpoint of each tick comes from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SetpointSource {
+    /// Nothing: the law needs no setpoint (the frame's setpoint stays zero).
+    None,
     /// The exoskeleton joints follow the human's reference motion (position laws): the planned motion, which a
     /// device's host knows (a rehabilitation trajectory), not the wearer's measured state.
     Reference,

@@ -78,7 +78,7 @@ fn playback(ui: &mut egui::Ui, s: &mut UiState) {
         s.playback.set_speed(speed);
     }
     let latched =
-        s.live.as_deref().is_some_and(|l| l.read(|sim| sim.supervisor().latched() != exo_control::FaultReason::None));
+        s.live.as_deref().is_some_and(|l| l.read(|sim| sim.controller().latched() != exo_control::FaultReason::None));
     if latched && ui.button("Clear safe stop").clicked() {
         s.requests.reset_supervisor = true;
     }
@@ -102,7 +102,7 @@ fn gains(ui: &mut egui::Ui, s: &mut UiState) {
                 last_name = e.name;
             }
             let (mut v, range, log) = (e.value, e.min..=e.max, e.min >= 0.0 && e.max >= 100.0);
-            let joint = e.joint.name();
+            let joint = e.joint.clone();
             let error = e.error.clone();
             if ui.add(egui::Slider::new(&mut v, range).logarithmic(log).text(joint)).changed() {
                 s.gains.edit(i, v);
@@ -136,13 +136,10 @@ fn model(ui: &mut egui::Ui, s: &UiState) {
             ui.label("device");
             ui.label(device);
             ui.end_row();
-            let a = &sc.actuators;
-            for (j, r) in [("hip", &a.hip), ("knee", &a.knee), ("ankle", &a.ankle)] {
-                if let Some(r) = r {
-                    ui.label(format!("{j} actuator"));
-                    ui.label(file_label(Path::new(&r.preset)));
-                    ui.end_row();
-                }
+            for (j, r) in &sc.actuators {
+                ui.label(format!("{j} actuator"));
+                ui.label(file_label(Path::new(&r.preset)));
+                ui.end_row();
             }
             let sim = &sc.simulation;
             ui.label("rates");

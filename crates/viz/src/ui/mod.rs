@@ -70,10 +70,14 @@ pub fn spawn_ui_camera(mut commands: Commands) {
     ));
 }
 
-/// The torque plot shows the first joint the device spans, when a new rig is installed.
+/// The torque plot shows the device's first joint (without a device, the wearer's first), when a new rig is
+/// installed.
 pub fn pick_plot_joint(rig: Res<Rig>, mut settings: ResMut<PlotSettings>) {
-    if let Some(j) = rig.joints.iter().find(|j| j.exo_body.is_some()) {
-        settings.joint = j.joint;
+    let first = rig.device_joints.first().map(|d| &d.name).or(rig.joints.first().map(|c| &c.name));
+    if let Some(name) = first
+        && settings.joint != *name
+    {
+        settings.joint.clone_from(name);
     }
 }
 
@@ -127,7 +131,7 @@ impl UiState<'_> {
                 live.scenario().scenario.name.clone(),
                 live.read(|s| s.time_s()),
                 live.duration_s(),
-                status::law_label(live.scenario().scenario.controller.law),
+                status::law_label(live.read(|s| s.controller().name())),
                 status::live_supervisor(live),
             )
         } else if let Some(replay) = self.replay.as_deref() {
@@ -135,11 +139,11 @@ impl UiState<'_> {
                 format!("replay of {}", replay.scenario().scenario.name),
                 replay.time_s(),
                 replay.end_s(),
-                status::law_label(replay.scenario().scenario.controller.law),
+                status::law_label(replay.controller_name()),
                 status::replay_supervisor(replay),
             )
         } else {
-            ("nothing loaded".into(), 0.0, 0.0, "none", ("–".into(), None))
+            ("nothing loaded".into(), 0.0, 0.0, "none".into(), ("–".into(), None))
         };
         Status {
             source,
@@ -179,11 +183,6 @@ pub(crate) fn draw_panels(mut contexts: EguiContexts, mut s: UiState) -> Result 
     egui::Panel::left("controls").default_size(CONTROLS_WIDTH).resizable(true).show(&mut root, |ui| {
         controls::show(ui, &mut s);
     });
-    let joints: Vec<_> = s
-        .rig
-        .as_deref()
-        .map(|r| r.joints.iter().filter(|j| j.exo_body.is_some()).map(|j| j.joint).collect())
-        .unwrap_or_default();
     let cuffs: Vec<String> = s
         .live
         .as_deref()
@@ -191,8 +190,8 @@ pub(crate) fn draw_panels(mut contexts: EguiContexts, mut s: UiState) -> Result 
         .or_else(|| s.replay.as_deref().map(|r| r.world().cuffs().iter().map(|c| c.name.clone()).collect()))
         .unwrap_or_default();
     egui::Panel::right("plots").default_size(PLOTS_WIDTH).resizable(true).show(&mut root, |ui| {
-        let UiState { history, plot, .. } = &mut s;
-        plots::show(ui, history, plot, &joints, &cuffs);
+        let UiState { history, plot, rig, .. } = &mut s;
+        plots::show(ui, history, plot, rig.as_deref(), &cuffs);
     });
     let free = root.available_rect_before_wrap();
     s.viewport.0 = Some(Rect::new(free.min.x, free.min.y, free.max.x, free.max.y));

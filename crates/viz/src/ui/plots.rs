@@ -4,21 +4,16 @@
 use bevy::prelude::*;
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoint, Text, uniform_grid_spacer};
-use exo_sim::body::Joint;
 
 use crate::history::History;
+use crate::rig::Rig;
 
 /// Which joint the torque plot shows.
-#[derive(Resource, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Resource, Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlotSettings {
-    /// The joint of the torque plot.
-    pub joint: Joint,
-}
-
-impl Default for PlotSettings {
-    fn default() -> Self {
-        Self { joint: Joint::Hip }
-    }
+    /// The device joint of the torque plot (or, without a device, the wearer coordinate); empty or unknown: the
+    /// first.
+    pub joint: String,
 }
 
 const JOINT_COLOURS: [Color32; 3] =
@@ -107,45 +102,63 @@ fn plot(ui: &mut egui::Ui, id: &str, title: &str, height: f32, lines: Vec<Series
         });
 }
 
-/// The plots, stacked to fill the panel; `joints` are the ones the device spans (offered for the torque plot).
+/// The torque plot's joint: its title name, and the names of its human torque and its device channels.
+fn torque_joint<'a>(rig: &'a Rig, wanted: &str) -> Option<(&'a str, &'a str)> {
+    let device = rig.device_joints.iter().find(|d| d.name == wanted).or(rig.device_joints.first());
+    match device {
+        Some(d) => Some((d.name.as_str(), rig.joints.get(d.spans).map_or(d.name.as_str(), |c| c.name.as_str()))),
+        None => {
+            let c = rig.joints.iter().find(|c| c.name == wanted).or(rig.joints.first())?;
+            Some((c.name.as_str(), c.name.as_str()))
+        }
+    }
+}
+
+/// The plots, stacked to fill the panel: the rig names the wearer's coordinates and the device's joints (offered
+/// for the torque plot).
 pub(crate) fn show(
     ui: &mut egui::Ui,
     history: &History,
     settings: &mut PlotSettings,
-    joints: &[Joint],
+    rig: Option<&Rig>,
     cuffs: &[String],
 ) {
+    let (coordinates, device) = rig.map_or((&[][..], &[][..]), |r| (&r.joints[..], &r.device_joints[..]));
     ui.horizontal(|ui| {
         ui.heading("Last 10 s");
-        if !joints.is_empty() {
+        if !device.is_empty() {
             ui.label("  torque at");
-            for j in joints {
-                ui.selectable_value(&mut settings.joint, *j, j.name());
+            for d in device {
+                ui.selectable_value(&mut settings.joint, d.name.clone(), d.name.as_str());
             }
         }
     });
     let height = ((ui.available_height() - 5.0 * 22.0) / 5.0).max(70.0);
     let deg = 180.0 / std::f64::consts::PI;
     let mut angles = Vec::new();
-    for j in Joint::ALL {
-        let n = j.name();
-        let c = JOINT_COLOURS[j.index()];
-        angles.extend(series(history, &format!("{n}_q_rad"), deg, n.to_string(), c, false));
-        angles.extend(series(history, &format!("{n}_q_ref_rad"), deg, n.to_string(), c, true));
+    for (k, c) in coordinates.iter().enumerate() {
+        let (n, colour) = (&c.name, JOINT_COLOURS[k % JOINT_COLOURS.len()]);
+        angles.extend(series(history, &format!("{n}_q_rad"), deg, n.clone(), colour, false));
+        angles.extend(series(history, &format!("{n}_q_ref_rad"), deg, n.clone(), colour, true));
     }
     plot(ui, "angles", "Joint angle (deg), dashed: reference", height, angles);
 
-    let j = settings.joint.name();
-    let torques = [
-        (format!("{j}_human_torque_nm"), "human", Color32::from_rgb(230, 25, 115)),
-        (format!("exo_{j}_torque_nm"), "exo delivered", Color32::from_rgb(13, 115, 242)),
-        (format!("exo_{j}_demand_nm"), "assistance demand", Color32::from_rgb(120, 120, 120)),
-    ];
-    let lines = torques
-        .into_iter()
-        .filter_map(|(ch, name, c)| series(history, &ch, 1.0, name.into(), c, name.contains("demand")))
-        .collect();
-    plot(ui, "torques", &format!("Torque at the {j} (N m)"), height, lines);
+    let (title, lines) = match rig.and_then(|r| torque_joint(r, &settings.joint)) {
+        Some((j, human)) => {
+            let torques = [
+                (format!("{human}_human_torque_nm"), "human", Color32::from_rgb(230, 25, 115)),
+                (format!("exo_{j}_torque_nm"), "exo delivered", Color32::from_rgb(13, 115, 242)),
+                (format!("exo_{j}_demand_nm"), "assistance demand", Color32::from_rgb(120, 120, 120)),
+            ];
+            let lines = torques
+                .into_iter()
+                .filter_map(|(ch, name, c)| series(history, &ch, 1.0, name.into(), c, name.contains("demand")))
+                .collect();
+            (format!("Torque at the {j} (N m)"), lines)
+        }
+        None => ("Torque (N m)".to_string(), Vec::new()),
+    };
+    plot(ui, "torques", &title, height, lines);
 
     let mut forces = Vec::new();
     for (k, cuff) in cuffs.iter().enumerate() {
@@ -156,18 +169,13 @@ pub(crate) fn show(
     }
     plot(ui, "cuffs", "Cuff interaction force (N), solid: normal, dashed: shear", height, forces);
 
+    // Device joints take the colour of the coordinate they span, as in the angle plot.
     let per_joint = |suffix: &str| -> Vec<Series> {
-        Joint::ALL
-            .into_iter()
-            .filter_map(|j| {
-                series(
-                    history,
-                    &format!("exo_{}_{suffix}", j.name()),
-                    1.0,
-                    j.name().into(),
-                    JOINT_COLOURS[j.index()],
-                    false,
-                )
+        device
+            .iter()
+            .filter_map(|d| {
+                let colour = JOINT_COLOURS[d.spans % JOINT_COLOURS.len()];
+                series(history, &format!("exo_{}_{suffix}", d.name), 1.0, d.name.clone(), colour, false)
             })
             .collect()
     };

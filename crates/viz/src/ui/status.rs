@@ -1,8 +1,6 @@
 //! The status line: simulated time, real-time factor, controller, supervisor state and any fault.
 
-use exo_control::{FaultReason, SupervisorState};
-use exo_sim::body::Joint;
-use exo_sim::scenario::LawKind;
+use exo_control::{Channel, FaultReason, SupervisorState};
 
 use crate::live::LiveSim;
 use crate::replay::Replay;
@@ -22,8 +20,8 @@ pub struct Status {
     pub speed: f64,
     /// Paused.
     pub paused: bool,
-    /// The control law.
-    pub controller: &'static str,
+    /// The control law, readable ([`law_label`]).
+    pub controller: String,
     /// Supervisor state.
     pub supervisor: String,
     /// A fault: the supervisor's latched stop, or the simulation's failure.
@@ -58,22 +56,16 @@ impl Status {
     }
 }
 
-/// A readable name of a control law.
+/// A readable name of a control law from its scenario name (`sea_torque` -> `sea torque`), whatever the law: the
+/// visualiser knows no list of laws.
 #[must_use]
-pub fn law_label(law: LawKind) -> &'static str {
-    match law {
-        LawKind::None => "none (zero command)",
-        LawKind::ZeroTorque => "zero torque (transparency)",
-        LawKind::SeaTorque => "series-elastic torque",
-        LawKind::Impedance => "joint impedance",
-        LawKind::Admittance => "admittance",
-        LawKind::JointPid => "joint PID",
-        LawKind::Assistance => "gait-phase assistance",
-    }
+pub fn law_label(name: &str) -> String {
+    name.replace('_', " ")
 }
 
-fn with_joint(what: &str, joint: Option<u8>) -> String {
-    match joint.map(|j| Joint::ALL[usize::from(j).min(2)].name()) {
+/// `what`, followed by the name of the controlled joint `joint` indexes in `joints`, if any.
+fn with_joint(what: &str, joint: Option<u8>, joints: &[&str]) -> String {
+    match joint.and_then(|j| joints.get(usize::from(j))) {
         Some(j) => format!("{what} ({j})"),
         None => what.to_string(),
     }
@@ -83,39 +75,50 @@ fn with_joint(what: &str, joint: Option<u8>) -> String {
 #[must_use]
 pub fn live_supervisor(live: &LiveSim) -> (String, Option<String>) {
     live.read(|sim| {
-        let last = sim.last().map(|o| (o.supervised.state, o.supervised.reason));
-        let state = match last {
-            None => "active".to_string(),
-            Some((SupervisorState::Active, _)) => "active".to_string(),
-            Some((SupervisorState::Limited, r)) => with_joint(&format!("limited: {}", r.describe()), r.joint()),
-            Some((SupervisorState::SafeStop, _)) => "SAFE STOP".to_string(),
+        let joints: Vec<&str> = sim.joints().iter().map(|j| j.name.as_str()).collect();
+        let out = sim.output();
+        let state = match (sim.ticks(), out.state) {
+            (0, _) | (_, SupervisorState::Active) => "active".to_string(),
+            (_, SupervisorState::Limited) => {
+                with_joint(&format!("limited: {}", out.reason.describe()), out.reason.joint(), &joints)
+            }
+            (_, SupervisorState::SafeStop) => "SAFE STOP".to_string(),
         };
-        let latched = sim.supervisor().latched();
-        let fault = match (live.failure(), latched) {
+        let fault = match (live.failure(), sim.controller().latched()) {
             (Some(f), _) => Some(format!("simulation stopped: {f}")),
             (None, FaultReason::None) => None,
-            (None, r) => Some(with_joint(r.describe(), r.joint())),
+            (None, r) => Some(with_joint(r.describe(), r.joint(), &joints)),
         };
         (state, fault)
     })
 }
 
-/// The description of a recorded supervisor reason code (see `FaultReason::code`).
+/// One reason of each kind, for reading recorded reason codes back ([`FaultReason::code`] is not invertible:
+/// the joint and the channel are not recorded).
+const REASONS: [FaultReason; 16] = [
+    FaultReason::None,
+    FaultReason::SoftWall(0),
+    FaultReason::TorqueLimit(0),
+    FaultReason::TorqueRateLimit(0),
+    FaultReason::NonFiniteSensor { channel: Channel::JointPosition, joint: 0 },
+    FaultReason::NonFiniteCommand,
+    FaultReason::InvalidTick,
+    FaultReason::StaleFrame,
+    FaultReason::HardLimit(0),
+    FaultReason::Overspeed(0),
+    FaultReason::SensorOutOfRange { channel: Channel::JointPosition, joint: 0 },
+    FaultReason::SensorRate { channel: Channel::JointPosition, joint: 0 },
+    FaultReason::SensorStale { channel: Channel::JointPosition, joint: 0 },
+    FaultReason::SpringTorqueMismatch(0),
+    FaultReason::EncoderMismatch(0),
+    FaultReason::NonFiniteSetpoint,
+];
+
+/// The description of a recorded supervisor reason code (see [`FaultReason::code`]), as
+/// [`FaultReason::describe`] gives it.
 #[must_use]
 pub fn reason_of_code(code: u8) -> &'static str {
-    match code {
-        0 => "none",
-        1 => "soft range-of-motion wall",
-        2 => "torque limit",
-        3 => "torque-rate limit",
-        10 => "non-finite sensor frame",
-        11 => "non-finite command",
-        12 => "invalid tick length",
-        13 => "stale sensor frame (watchdog)",
-        14 => "hard joint limit exceeded",
-        15 => "joint overspeed",
-        _ => "unknown reason",
-    }
+    REASONS.iter().find(|r| r.code() == code).map_or("unknown reason", FaultReason::describe)
 }
 
 /// Supervisor state and fault at the playback time of a replay.
@@ -144,7 +147,7 @@ mod tests {
             real_time_factor: Some(0.98),
             speed: 1.0,
             paused: false,
-            controller: law_label(LawKind::Assistance),
+            controller: law_label("sea_torque"),
             supervisor: "active".into(),
             fault: None,
             notice: None,
@@ -154,7 +157,7 @@ mod tests {
             "walking-assist",
             "t = 3.215 s / 10.0 s",
             "(real time 0.98×)",
-            "gait-phase assistance",
+            "controller: sea torque │",
             "supervisor: active",
             "fault: none",
         ] {
@@ -162,5 +165,8 @@ mod tests {
         }
         assert_eq!(reason_of_code(14), FaultReason::HardLimit(1).describe());
         assert_eq!(reason_of_code(13), FaultReason::StaleFrame.describe());
+        assert_eq!(reason_of_code(19), FaultReason::SpringTorqueMismatch(0).describe());
+        assert_eq!(reason_of_code(0), "none");
+        assert_eq!(reason_of_code(200), "unknown reason");
     }
 }

@@ -13,6 +13,10 @@ use crate::multibody::{
     SecondOrder, SemiImplicitEuler, SpatialInertia, State,
 };
 
+mod assembly;
+
+pub(crate) use assembly::{add_free_pelvis, seat_point};
+
 /// Armature of a clamped joint, kg m²: nine orders above a leg's inertia, so that no torque the simulation
 /// produces moves it measurably (1e3 N m moves it by 1e-12 rad in a 1 ms step).
 const CLAMP_ARMATURE: f64 = 1e9;
@@ -50,7 +54,8 @@ pub enum LegModel {
 }
 
 /// Numerical integrator of the rigid bodies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IntegratorKind {
     /// Fourth-order Runge-Kutta (accurate; the default).
@@ -101,44 +106,38 @@ pub enum Seat {
     UnderThigh,
 }
 
-/// Seat contact points on the back of the thigh, as fractions of its length from the hip: the buttock end and
-/// mid-thigh, where a chair carries a seated person.
-const SEAT_POINTS: [f64; 2] = [0.05, 0.35];
-
-/// Depth of the back of the thigh behind its long axis, where it rests on the seat, m (about half the thigh's
-/// sagittal depth of an adult, an estimate).
-const THIGH_BACK_DEPTH_M: f64 = 0.08;
-
-/// Height of the upper body's share of mass above the pelvis origin on a free pelvis, m: roughly the trunk's
-/// centre of mass above the hips of a 1.8 m adult (de Leva 1996 puts the trunk centre of mass at about 0.44 of
-/// its 0.53 m length from the hip), an estimate for this one-leg model.
-const UPPER_BODY_COM_HEIGHT_M: f64 = 0.25;
-
-/// Radius of gyration of the upper body's share about its centre of mass, m (an estimate: trunk and arms).
-const UPPER_BODY_GYRATION_M: f64 = 0.2;
-
-/// A seat contact point in the thigh frame.
-pub(crate) fn seat_point(g: &LegGeometry, fraction: f64) -> Vector2<f64> {
-    let mut p = g.segment_point_m(crate::body::SegmentKind::Thigh, fraction);
-    p.x -= THIGH_BACK_DEPTH_M;
-    p
-}
-
 /// Inputs held over one physics step.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct StepInputs {
-    /// Human (or test) torques on the leg joints, N m.
-    pub leg_torque_nm: [f64; 3],
+pub struct StepInputs<'a> {
+    /// Human (or test) torques on the wearer's joint coordinates ([`World::coordinates`]), N m.
+    pub wearer_torque_nm: &'a [f64],
     /// Residual forces on the free pelvis coordinates (x N, z N, pitch N m).
     pub pelvis_residual: [f64; 3],
-    /// Actuator couplings of the exoskeleton joints (hip, knee, ankle).
-    pub couplings: [Coupling; 3],
+    /// Actuator couplings of the device's joints ([`World::device_joints`]), one each (`Coupling::NONE` for a
+    /// joint without an actuator).
+    pub couplings: &'a [Coupling],
 }
 
-impl Default for StepInputs {
-    fn default() -> Self {
-        Self { leg_torque_nm: [0.0; 3], pelvis_residual: [0.0; 3], couplings: [Coupling::NONE; 3] }
-    }
+/// One joint of the exoskeleton in the model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceJoint {
+    /// Name (the wearer joint it spans: `knee`).
+    pub name: String,
+    /// The wearer joint it spans.
+    pub joint: Joint,
+    /// Its body in the model (the link it turns), whose coordinate is the joint angle.
+    pub body: BodyId,
+    /// Index of the wearer coordinate it spans ([`World::coordinates`]).
+    pub spans: usize,
+}
+
+/// One joint coordinate of the wearer that the wearer's motor model drives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WearerCoordinate {
+    /// Name (`hip`, `knee`, `ankle`; OpenSim's names for an imported model).
+    pub name: String,
+    /// Its body (and coordinate) in the model.
+    pub body: BodyId,
 }
 
 /// What the world reports after a step.
@@ -150,12 +149,12 @@ pub struct Readings {
     pub foot_force_n: Vector2<f64>,
     /// Force on the seat, world, N.
     pub seat_force_n: Vector2<f64>,
-    /// Interaction torque from the cuffs on each exoskeleton joint, N m.
-    pub exo_interaction_nm: [f64; 3],
-    /// Generalised force of the cuffs on each leg joint, N m.
-    pub leg_interaction_nm: [f64; 3],
-    /// Torque delivered by each actuator coupling at the end of the step, N m.
-    pub exo_torque_nm: [f64; 3],
+    /// Interaction torque from the cuffs on each device joint, N m.
+    pub exo_interaction_nm: Vec<f64>,
+    /// Generalised force of the cuffs on each wearer coordinate, N m.
+    pub leg_interaction_nm: Vec<f64>,
+    /// Torque delivered by each device joint's actuator coupling at the end of the step, N m.
+    pub exo_torque_nm: Vec<f64>,
 }
 
 /// A world that failed.
@@ -185,8 +184,12 @@ struct Forces {
     foot: BodyId,
     pelvis: Option<[BodyId; 3]>,
     leg: LegIds,
-    exo_joint: [Option<BodyId>; 3],
-    inputs: StepInputs,
+    /// Body of each device joint.
+    device: Vec<BodyId>,
+    /// Inputs held over the current step, copied in by [`World::step`] (buffers sized at build).
+    wearer_torque_nm: Vec<f64>,
+    pelvis_residual: [f64; 3],
+    couplings: Vec<Coupling>,
     t0: f64,
     dt: f64,
 }
@@ -268,20 +271,17 @@ impl SecondOrder for System<'_> {
         for x in s.tau.iter_mut() {
             *x = 0.0;
         }
-        let inp = &f.inputs;
         for (k, id) in f.leg.all().into_iter().enumerate() {
-            s.tau[id] = inp.leg_torque_nm[k];
+            s.tau[id] = f.wearer_torque_nm[k];
         }
         if let Some(p) = f.pelvis {
             for k in 0..3 {
-                s.tau[p[k]] = inp.pelvis_residual[k];
+                s.tau[p[k]] = f.pelvis_residual[k];
             }
         }
         let frac = if f.dt > 0.0 { (t - f.t0) / f.dt } else { 0.0 };
-        for k in 0..3 {
-            if let Some(id) = f.exo_joint[k] {
-                s.tau[id] += inp.couplings[k].torque(frac, q[id], qd[id]);
-            }
+        for (id, c) in f.device.iter().zip(&f.couplings) {
+            s.tau[*id] += c.torque(frac, q[*id], qd[*id]);
         }
         s.dynamics.forward(self.model, &s.kin, qd, &s.tau, &s.f_ext, qdd);
     }
@@ -300,114 +300,35 @@ pub struct World {
     time_s: f64,
     leg: LegModel,
     exo: Option<ExoIds>,
+    coordinates: Vec<WearerCoordinate>,
+    device_joints: Vec<DeviceJoint>,
     readings: Readings,
 }
 
 impl World {
-    /// Builds the model, places the exoskeleton beside the leg and straps the cuffs on unloaded.
-    pub fn new(config: WorldConfig) -> Result<Self, WorldError> {
-        let mut b = ModelBuilder::new();
-        let pelvis = match &config.pelvis {
-            PelvisMotion::Free(_) => {
-                Some(add_free_pelvis(&mut b, config.pelvis_mass_kg, config.backpack_kg, config.backpack_offset_m))
-            }
-            _ => None,
-        };
-        let pelvis_body = pelvis.map(|p| p[2]);
-        let (legs, geometry) = match &config.leg {
-            LegModel::Human(g) => (g.add_to(&mut b, pelvis_body, config.leg_damping_nm_s_per_rad), Some(*g)),
-            LegModel::Reference => (crate::reference_leg::add_to(&mut b, pelvis_body), None),
-        };
-        let exo = match (&config.exo, &geometry) {
-            (Some(e), Some(g)) => Some(add_exo(e, g, &mut b, pelvis_body)),
-            (Some(_), None) => return Err(WorldError::Model("the reference leg cannot wear an exoskeleton".into())),
-            _ => None,
-        };
-        if config.clamp_leg {
-            for id in legs.all() {
-                b.set_armature(id, CLAMP_ARMATURE);
-            }
-        }
-        let model = b.build().map_err(|e| WorldError::Model(e.to_string()))?;
-        let n = model.len();
-        let mut state = State::zeros(n);
-        for (k, id) in legs.all().into_iter().enumerate() {
-            state.q[id] = config.initial_q_rad[k];
-            state.qd[id] = config.initial_qd_rad_per_s[k];
-        }
-        if let (Some(p), PelvisMotion::Free(pose)) = (pelvis, &config.pelvis) {
-            state.q[p[0]] = pose.origin_m.x;
-            state.q[p[1]] = pose.origin_m.y;
-            state.q[p[2]] = pose.angle_rad;
-        }
-        if let (Some(ids), Some(g)) = (&exo, &geometry) {
-            init_exo_state(ids, g, &legs, &config, &mut state);
-        }
-        let mut kin = Kinematics::new(&model);
-        kin.update(&model, &base_motion(&config.pelvis, 0.0), &state.q, &state.qd);
-        let cuffs = match (&config.exo, &exo, &geometry) {
-            (Some(e), Some(ids), Some(g)) => place_cuffs(e, g, &legs, ids, &kin),
-            _ => Vec::new(),
-        };
-        let mut contacts = Vec::new();
-        if let (Some(c), Some(g)) = (&config.foot_contact, &geometry) {
-            let ground = Surface { height_m: 0.0, x_max_m: f64::INFINITY };
-            for p in [g.heel_m(), g.toe_m()] {
-                let anchor = c.planted.then(|| kin.pose[legs.foot].point_to_parent(&p));
-                contacts.push(ContactPoint { body: legs.foot, point_m: p, surface: ground, anchor });
-            }
-        }
-        if let (Some(seat), Some(g)) = (config.seat, &geometry) {
-            let points = SEAT_POINTS.map(|f| seat_point(g, f));
-            let height = match seat {
-                Seat::At(h) => h,
-                Seat::UnderThigh => {
-                    points.iter().map(|p| kin.pose[legs.thigh].point_to_parent(p).y).fold(f64::INFINITY, f64::min)
-                        + 0.002
-                }
-            };
-            let surface = Surface { height_m: height, x_max_m: f64::INFINITY };
-            for p in points {
-                contacts.push(ContactPoint { body: legs.thigh, point_m: p, surface, anchor: None });
-            }
-        }
-        let forces = Forces {
-            cuffs,
-            contacts,
-            contact: config.foot_contact.unwrap_or_default(),
-            foot_load: config.foot_load,
-            foot: legs.foot,
-            pelvis,
-            leg: legs,
-            exo_joint: exo.as_ref().map_or([None; 3], |e| e.joint),
-            inputs: StepInputs::default(),
-            t0: 0.0,
-            dt: 0.0,
-        };
-        let scratch = Scratch {
-            dynamics: Dynamics::new(&model),
-            f_ext: vec![Vector3::zeros(); n],
-            tau: vec![0.0; n],
-            kin,
-            base_cache: TimeCache::new(BaseMotion::fixed(Pose2::IDENTITY)),
-            load_cache: TimeCache::new(None),
-        };
-        let mut w = Self {
-            rk4: Rk4::new(n),
-            euler: SemiImplicitEuler::new(n),
-            integrator: config.integrator,
-            pelvis_motion: config.pelvis,
-            model,
-            forces,
-            scratch,
-            state,
-            time_s: 0.0,
-            leg: config.leg,
-            exo,
-            readings: Readings::default(),
-        };
-        w.update_readings();
-        Ok(w)
+    /// The wearer's joint coordinates that its motor model drives, in order.
+    #[must_use]
+    pub fn coordinates(&self) -> &[WearerCoordinate] {
+        &self.coordinates
+    }
+
+    /// The device's joints, in chain order (empty without a device).
+    #[must_use]
+    pub fn device_joints(&self) -> &[DeviceJoint] {
+        &self.device_joints
+    }
+
+    /// Angle (rad) and speed (rad/s) of device joint `i`.
+    #[must_use]
+    pub fn device_joint_state(&self, i: usize) -> (f64, f64) {
+        let b = self.device_joints[i].body;
+        (self.state.q[b], self.state.qd[b])
+    }
+
+    /// Angle (rad) of wearer coordinate `i`.
+    #[must_use]
+    pub fn coordinate_q(&self, i: usize) -> f64 {
+        self.state.q[self.coordinates[i].body]
     }
 
     /// The multibody model.
@@ -513,11 +434,11 @@ impl World {
         }
     }
 
-    /// Exoskeleton joint angle and speed of joint `j`, if spanned.
+    /// Exoskeleton joint angle and speed at wearer joint `j`, if the device spans it.
     #[must_use]
     pub fn exo_joint(&self, j: Joint) -> Option<(f64, f64)> {
-        let id = self.forces.exo_joint[j.index()]?;
-        Some((self.state.q[id], self.state.qd[id]))
+        let i = self.device_joints.iter().position(|d| d.joint == j)?;
+        Some(self.device_joint_state(i))
     }
 
     /// True when nothing but gravity acts on the bodies apart from the joint torques and couplings given to
@@ -550,9 +471,16 @@ impl World {
         self.update_readings();
     }
 
-    /// Advances by `dt_s` with `inputs` held.
-    pub fn step(&mut self, dt_s: f64, inputs: &StepInputs) -> Result<(), WorldError> {
-        self.forces.inputs = *inputs;
+    /// Advances by `dt_s` with `inputs` held (one torque per wearer coordinate, one coupling per device joint).
+    pub fn step(&mut self, dt_s: f64, inputs: &StepInputs<'_>) -> Result<(), WorldError> {
+        let f = &mut self.forces;
+        for (dst, src) in f.wearer_torque_nm.iter_mut().zip(inputs.wearer_torque_nm) {
+            *dst = *src;
+        }
+        f.pelvis_residual = inputs.pelvis_residual;
+        for (dst, src) in f.couplings.iter_mut().zip(inputs.couplings) {
+            *dst = *src;
+        }
         self.forces.t0 = self.time_s;
         self.forces.dt = dt_s;
         let mut sys =
@@ -575,8 +503,8 @@ impl World {
         if let Some(k) = self.forces.leg.all().iter().position(|id| *id == i) {
             return Joint::ALL[k].name().to_string();
         }
-        if let Some(k) = self.forces.exo_joint.iter().position(|id| *id == Some(i)) {
-            return format!("exo {}", Joint::ALL[k].name());
+        if let Some(d) = self.device_joints.iter().find(|d| d.body == i) {
+            return format!("exo {}", d.name);
         }
         self.model.bodies()[i].name.replace('_', " ")
     }
@@ -599,13 +527,12 @@ impl World {
         let f = &self.forces;
         let r = &mut self.readings;
         r.cuffs.clear();
-        r.exo_interaction_nm = [0.0; 3];
-        r.leg_interaction_nm = [0.0; 3];
+        r.exo_interaction_nm.iter_mut().for_each(|x| *x = 0.0);
+        r.leg_interaction_nm.iter_mut().for_each(|x| *x = 0.0);
         for cuff in &f.cuffs {
             let c = cuff.reading(&s.kin);
             // Generalised forces: +F, +M on the limb (leg joints), -F, -M on the exo link (exo joints).
-            for k in 0..3 {
-                let leg_id = f.leg.all()[k];
+            for (k, leg_id) in f.leg.all().into_iter().enumerate() {
                 r.leg_interaction_nm[k] += joint_moment(
                     &self.model,
                     &s.kin,
@@ -615,17 +542,17 @@ impl World {
                     &c.force_on_limb_n,
                     c.moment_on_limb_nm,
                 );
-                if let Some(id) = f.exo_joint[k] {
-                    r.exo_interaction_nm[k] += joint_moment(
-                        &self.model,
-                        &s.kin,
-                        id,
-                        cuff.exo,
-                        &c.exo_point_world_m,
-                        &(-c.force_on_limb_n),
-                        -c.moment_on_limb_nm,
-                    );
-                }
+            }
+            for (k, id) in f.device.iter().enumerate() {
+                r.exo_interaction_nm[k] += joint_moment(
+                    &self.model,
+                    &s.kin,
+                    *id,
+                    cuff.exo,
+                    &c.exo_point_world_m,
+                    &(-c.force_on_limb_n),
+                    -c.moment_on_limb_nm,
+                );
             }
             r.cuffs.push(c);
         }
@@ -646,11 +573,8 @@ impl World {
         }
         r.foot_force_n = foot;
         r.seat_force_n = seat;
-        for k in 0..3 {
-            r.exo_torque_nm[k] = match f.exo_joint[k] {
-                Some(id) => f.inputs.couplings[k].torque(1.0, self.state.q[id], self.state.qd[id]),
-                None => 0.0,
-            };
+        for (k, (id, c)) in f.device.iter().zip(&f.couplings).enumerate() {
+            r.exo_torque_nm[k] = c.torque(1.0, self.state.q[*id], self.state.qd[*id]);
         }
     }
 }
@@ -685,60 +609,4 @@ fn joint_moment(
         b = model.bodies()[id].parent;
     }
     0.0
-}
-
-/// Adds the free pelvis (planar x, z, pitch through two massless prismatic bodies) carrying `pelvis_mass_kg` of
-/// upper body and a backpack; returns the three coordinates' bodies.
-pub(crate) fn add_free_pelvis(
-    b: &mut ModelBuilder,
-    pelvis_mass_kg: f64,
-    backpack_kg: f64,
-    backpack_offset_m: Vector2<f64>,
-) -> [BodyId; 3] {
-    let [x, z] = b.add_planar_translation("pelvis", None);
-    // Upper-body share as a compact mass above the pelvis origin, plus the backpack.
-    let m_body = pelvis_mass_kg;
-    let com_body = Vector2::new(0.0, UPPER_BODY_COM_HEIGHT_M);
-    let m_pack = backpack_kg;
-    let m = m_body + m_pack;
-    let com = if m > 0.0 { (com_body * m_body + backpack_offset_m * m_pack) / m } else { Vector2::zeros() };
-    let inertia = m_body * UPPER_BODY_GYRATION_M.powi(2)
-        + m_body * (com_body - com).norm_squared()
-        + m_pack * (backpack_offset_m - com).norm_squared();
-    let pitch = b.add(Body {
-        name: "pelvis".into(),
-        parent: Some(z),
-        joint: JointKind::Revolute { axis_y: -1.0 },
-        joint_origin_m: Vector2::zeros(),
-        inertia: SpatialInertia { mass_kg: m, com_m: com, inertia_kg_m2: inertia },
-        armature: 0.0,
-        damping: 0.0,
-    });
-    [x, z, pitch]
-}
-
-/// Exoskeleton joints start at the human's joint angles; a free-floating first link starts on its segment.
-fn init_exo_state(ids: &ExoIds, g: &LegGeometry, legs: &LegIds, config: &WorldConfig, state: &mut State) {
-    for k in 0..3 {
-        if let Some(id) = ids.joint[k] {
-            state.q[id] = config.initial_q_rad[k];
-            state.qd[id] = config.initial_qd_rad_per_s[k];
-        }
-    }
-    if let Some([x, z, theta]) = ids.floating {
-        // The floating link's segment: the first one with a link.
-        let seg = ids.link.iter().position(Option::is_some).unwrap_or(0);
-        let q = config.initial_q_rad;
-        let (mut angle, mut origin) = (0.0, g.hip_in_pelvis_m);
-        for k in 0..seg {
-            angle += q[k];
-            let next = g.joint_in_parent_m(crate::body::SegmentKind::ALL[k + 1]);
-            origin += Pose2::new(angle, Vector2::zeros()).vector_to_parent(&next);
-        }
-        angle += q[seg];
-        state.q[x] = origin.x;
-        state.q[z] = origin.y;
-        state.q[theta] = angle;
-        let _ = legs;
-    }
 }
