@@ -25,7 +25,7 @@ size="$(tool size)"
 nm="$(tool nm)"
 cc -shared -fPIC -O2 -o "$work/libinsn-ticks.so" "$fw/qemu-plugin/insn-ticks.c"
 
-declare -A laws=([2]="$fw/examples/sizes/2-joints.law.toml" [3]="$fw/examples/walking-assist.law.toml"
+declare -A laws=([2]="$fw/examples/walking-assist.law.toml" [3]="$fw/examples/sizes/3-joints.law.toml"
   [6]="$fw/examples/sizes/6-joints.law.toml")
 echo "frames: $frames ($(($(wc -l <"$frames") - 1)) ticks)"
 echo

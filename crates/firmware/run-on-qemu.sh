@@ -10,7 +10,8 @@
 #   crates/firmware/run-on-qemu.sh --exosim target/release/exosim --run scenarios/walking-assist.toml
 #
 # Options:
-#   --law FILE        law file (default crates/firmware/examples/walking-assist.law.toml)
+#   --law FILE        law file (default: exported from the log's scenario with `BIN export-law` when an exosim
+#                     binary is given, else crates/firmware/examples/walking-assist.law.toml)
 #   --log DIR         output folder of `exosim run --frames` (scenario.toml, frames.csv); default
 #                     crates/firmware/examples/walking-assist-log
 #   --exosim BIN      exosim binary (default $EXOSIM): also compare with `exosim replay DIR`
@@ -25,7 +26,7 @@ set -euo pipefail
 
 fw="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$fw/../.." && pwd)"
-law="$fw/examples/walking-assist.law.toml"
+law=""
 log="$fw/examples/walking-assist-log"
 exosim="${EXOSIM:-}"
 scenario=""
@@ -68,6 +69,15 @@ if [ -n "$scenario" ]; then
 fi
 frames="$log/frames.csv"
 [ -f "$frames" ] || { echo "run-on-qemu.sh: no $frames" >&2; exit 2; }
+if [ -z "$law" ]; then
+  if [ -n "$exosim" ]; then
+    # The firmware configuration of the very run that made the log.
+    law="$work/law.toml"
+    "$exosim" export-law "$log" "$law" >/dev/null || { echo "run-on-qemu.sh: export-law failed" >&2; exit 2; }
+  else
+    law="$fw/examples/walking-assist.law.toml"
+  fi
+fi
 
 echo "== firmware image: $(basename "$law") over $frames"
 # --target here and the linker script from build.rs: this works from any working directory.
