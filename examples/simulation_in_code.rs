@@ -8,9 +8,11 @@ use std::sync::Arc;
 use exo_control::pid::{AntiWindup, DerivativeFilter};
 use exo_control::sea::{SeaTorqueConfig, TorqueSource};
 use exo_control::{PidConfig, SVector, SeaTorque, SupervisorConfig};
-use exo_sim::actuator::{Actuator, ActuatorConfig};
+use exo_sim::actuator::{
+    Actuator, ActuatorConfig, DriverConfig, GearboxConfig, MotorConfig, SpringConfig, ThermalConfig,
+};
 use exo_sim::body::{Anthropometry, ExoConfig, Joint, LegGeometry};
-use exo_sim::control::Firmware;
+use exo_sim::control::{Firmware, SupervisorSpec};
 use exo_sim::human::{HumanConfig, HumanModel};
 use exo_sim::multibody::Pose2;
 use exo_sim::reference::Hold;
@@ -39,10 +41,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         initial_qd_rad_per_s: [0.0; 3],
         clamp_leg: true,
     })?;
-    // The actuator: a harmonic drive with a series spring, from a preset's text (any source of TOML works).
-    let preset =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/actuators/harmonic-sea-100.toml"))?;
-    let actuator_config = ActuatorConfig::from_toml(&preset)?;
+    // The actuator: a harmonic drive with a series spring, the numbers of the shipped preset
+    // assets/actuators/harmonic-sea-100.toml (maxon EC 45 flat 70 W, Harmonic Drive CSF-17-100, and the torsion
+    // spring of Accoto et al. 2013; the preset names the source of each number).
+    let actuator_config = ActuatorConfig {
+        name: "Harmonic drive 100:1 with series spring".into(),
+        motor: MotorConfig {
+            resistance_ohm: 0.573,
+            inductance_h: 0.301e-3,
+            torque_constant_nm_per_a: 0.0404,
+            rotor_inertia_kg_m2: 1.89e-5,
+            resistance_tempco_per_k: 0.00393,
+        },
+        driver: DriverConfig {
+            bus_voltage_v: 24.0,
+            current_limit_a: 12.0,
+            current_loop_rate_hz: 20_000.0,
+            current_loop_bandwidth_hz: 1000.0,
+            regeneration_efficiency: 0.0,
+        },
+        gearbox: GearboxConfig {
+            ratio: 100.0,
+            efficiency_forward: 0.73,
+            efficiency_backward: 0.55,
+            coulomb_friction_nm: 0.025,
+            static_friction_nm: 0.034,
+            stribeck_velocity_rad_per_s: 5.0,
+            viscous_friction_nm_s_per_rad: 1e-5,
+            backlash_rad: 0.0003,
+            stiffness_nm_per_rad: 16_000.0,
+            damping_nm_s_per_rad: 5.0,
+            output_inertia_kg_m2: 0.002,
+        },
+        spring: Some(SpringConfig { stiffness_nm_per_rad: 272.25, damping_nm_s_per_rad: 0.2 }),
+        thermal: ThermalConfig {
+            winding_to_housing_k_per_w: 2.55,
+            housing_to_ambient_k_per_w: 6.64,
+            winding_capacity_j_per_k: 16.9,
+            housing_capacity_j_per_k: 19.1,
+            ambient_c: 25.0,
+            derate_start_c: 110.0,
+            max_winding_c: 125.0,
+        },
+    };
+    actuator_config.validate()?;
     let timing = Timing::new(1e-3, 1e-3, actuator_config.driver.current_loop_rate_hz)?;
     let knee = world.device_joints().iter().position(|d| d.joint == Joint::Knee).ok_or("no knee joint")?;
     let actuator = Actuator::new(actuator_config.clone(), timing.physics_dt_s, world.device_joint_state(knee).0);
@@ -63,7 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     supervisor.position_max_rad = SVector::repeat(0.15);
     supervisor.sensors.monitored = [exo_control::Channels::ALL.without(exo_control::Channel::BasePitch); 1];
     let controller = Firmware::<f64, 1>::new(Box::new(law), supervisor)?;
-    let spec = exo_sim::scenario::SupervisorSpec::from_config(&supervisor);
+    let spec = SupervisorSpec::from_config(&supervisor);
     let parts = SimulationParts {
         name: "knee-bench-in-code".into(),
         human: HumanModel::new(HumanConfig { clamped: true, ..HumanConfig::default() }, world.leg_model()).passive(),

@@ -78,15 +78,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_built_in_scenario_loads_and_the_shipped_folder_lists_it() {
+    fn the_built_in_scenario_loads_and_the_catalogue_needs_no_checkout_beside_the_program() {
         let l = load(None).expect("the default scenario is valid");
         assert_eq!(l.scenario.name, "walking-assist");
         // Tests run in crates/viz, which has no scenarios/ folder: the built-in path gives the built-in scenario.
         assert!(!Path::new(DEFAULT_SCENARIO_PATH).is_file());
         assert_eq!(load(Some(Path::new(DEFAULT_SCENARIO_PATH))).unwrap().scenario.name, "walking-assist");
-        // The test program runs from target/debug/deps: the workspace's scenarios/ is three levels up.
-        assert!(shipped_dir().is_some(), "no scenarios folder found above {:?}", std::env::current_exe());
+        // The workspace's scenarios/ lists the default, and a scenario in it gets its own folder as the catalogue.
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        assert!(list(&shipped).iter().any(|f| f.ends_with("walking-assist.toml")));
+        let beside = ScenarioCatalog::beside(&shipped.join("walking-assist.toml"));
+        assert_eq!(beside.files, list(&shipped));
+        // A scenario outside any folder of scenarios falls back to the shipped folder if one is found next to the
+        // program (not so when the target directory lies outside the checkout, as in CI), else to the built-in
+        // default alone: either way the default is offered.
         let c = ScenarioCatalog::beside(Path::new("/nonexistent/x.toml"));
         assert!(c.files.iter().any(|f| f.file_name().is_some_and(|n| n == "walking-assist.toml")));
+        assert_eq!(c.dir.as_os_str().is_empty(), shipped_dir().is_none());
     }
 }

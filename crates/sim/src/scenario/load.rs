@@ -243,7 +243,22 @@ fn apply_rest(table: &mut toml::Table, segs: &[Seg], value: toml::Value) -> Resu
     Ok(())
 }
 
-/// Reads and validates a scenario file, applying `--set` overrides.
+/// Reads and validates a scenario file, applying `--set` overrides (`path=value`, the value in TOML).
+///
+/// Every error names the file, the line and column, and the field; an override that is wrong says so.
+///
+/// ```
+/// use exo_sim::scenario;
+///
+/// let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/walking-assist.toml");
+/// let loaded = scenario::load(&path, &["controller.assistance.profiles.hip.peak_torque_nm=15".to_string()])?;
+/// assert_eq!(loaded.scenario.name, "walking-assist");
+///
+/// // An unknown key is an error, not a silent default.
+/// let error = scenario::load(&path, &["simulation.duration=3".to_string()]).unwrap_err();
+/// assert!(error.to_string().contains("simulation.duration"), "{error}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedScenario, ScenarioError> {
     let text =
         std::fs::read_to_string(path).map_err(|error| ScenarioError::Io { file: path.display().to_string(), error })?;

