@@ -54,9 +54,9 @@ pub(crate) fn run(dir: &Path, frames: Option<&Path>, set: &[String], out: &Path)
         let _ = write!(csv, ",{j}_logged_torque_nm,{j}_replayed_torque_nm");
     }
     csv.push('\n');
-    for (r, o) in log.records().zip(&report.replayed) {
+    for (tick, r) in log.records().enumerate() {
         let _ = write!(csv, "{}", r.time_s);
-        for (j, replayed) in o.supervised_torque_nm.iter().enumerate() {
+        for (j, replayed) in report.replayed_torque_nm(tick).iter().enumerate() {
             let logged = r.output.as_ref().map_or(f64::NAN, |x| x.supervised_torque_nm[j]);
             let _ = write!(csv, ",{logged},{replayed}");
         }

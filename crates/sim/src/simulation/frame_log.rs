@@ -142,28 +142,55 @@ impl FrameLog {
     #[must_use]
     pub fn record(&self, i: usize) -> FrameRecord {
         let n = self.joints.len();
+        let mut r = FrameRecord {
+            time_s: 0.0,
+            dt_s: 0.0,
+            frame: Frame::new(n),
+            output: self.with_output.then(|| FrameOutput {
+                command_torque_nm: vec![0.0; n],
+                demand_nm: vec![0.0; n],
+                supervised_torque_nm: vec![0.0; n],
+            }),
+        };
+        self.read_into(i, &mut r);
+        r
+    }
+
+    /// Reads tick `i` into `r`, reusing its buffers (no allocation when `r` came from [`FrameLog::record`] of this
+    /// log: a replay decodes every tick into one record rather than allocating a frame per tick).
+    pub fn read_into(&self, i: usize, r: &mut FrameRecord) {
+        let n = self.joints.len();
         let row = &self.data[i * self.width..(i + 1) * self.width];
-        let mut frame = Frame::new(n);
-        frame.sequence = row[2] as u32;
-        frame.base_pitch_rad = row[3];
+        if r.frame.joints() != n {
+            r.frame = Frame::new(n);
+        }
+        r.time_s = row[0];
+        r.dt_s = row[1];
+        r.frame.sequence = row[2] as u32;
+        r.frame.base_pitch_rad = row[3];
         let mut at = SCALARS.len();
         for j in 0..n {
-            frame.foot_contact[j] = row[at + j] == 1.0;
+            r.frame.foot_contact[j] = row[at + j] == 1.0;
         }
         at += n;
-        for field in frame.fields_mut() {
+        for field in r.frame.fields_mut() {
             field.copy_from_slice(&row[at..at + n]);
             at += n;
         }
-        let output = self.with_output.then(|| {
-            let mut v = || {
-                let x = row[at..at + n].to_vec();
-                at += n;
-                x
-            };
-            FrameOutput { command_torque_nm: v(), demand_nm: v(), supervised_torque_nm: v() }
+        if !self.with_output {
+            r.output = None;
+            return;
+        }
+        let o = r.output.get_or_insert_with(|| FrameOutput {
+            command_torque_nm: Vec::new(),
+            demand_nm: Vec::new(),
+            supervised_torque_nm: Vec::new(),
         });
-        FrameRecord { time_s: row[0], dt_s: row[1], frame, output }
+        for v in [&mut o.command_torque_nm, &mut o.demand_nm, &mut o.supervised_torque_nm] {
+            v.clear();
+            v.extend_from_slice(&row[at..at + n]);
+            at += n;
+        }
     }
 
     /// Every tick, in order.
@@ -277,8 +304,18 @@ pub struct ReplayReport {
     pub first_mismatch: Option<Mismatch>,
     /// Largest |logged - replayed| supervised torque per joint, N m.
     pub max_abs_difference_nm: Vec<f64>,
-    /// The replayed commands, one per tick.
-    pub replayed: Vec<FrameOutput>,
+    /// The replayed supervised torques, N m: one row of one entry per joint (the log's joint order) per tick,
+    /// tick-major; [`ReplayReport::replayed_torque_nm`] gives one tick's row.
+    pub replayed_torque_nm: Vec<f64>,
+    joints: usize,
+}
+
+impl ReplayReport {
+    /// The replayed supervised torque of tick `tick`, one entry per joint, N m (empty past the last tick).
+    #[must_use]
+    pub fn replayed_torque_nm(&self, tick: usize) -> &[f64] {
+        self.replayed_torque_nm.get(tick * self.joints..(tick + 1) * self.joints).unwrap_or(&[])
+    }
 }
 
 /// Feeds every frame of `log` through `controller` (a freshly built law and supervisor), in tick order and with
@@ -290,27 +327,29 @@ pub fn replay(controller: &mut dyn Controller, log: &FrameLog) -> ReplayReport {
         compared: 0,
         first_mismatch: None,
         max_abs_difference_nm: vec![0.0; n],
-        replayed: Vec::with_capacity(log.len()),
+        replayed_torque_nm: Vec::with_capacity(n * log.len()),
+        joints: n,
     };
     let mut out = Output::new(n);
-    for (tick, r) in log.records().enumerate() {
+    if log.is_empty() {
+        return report;
+    }
+    // One record decoded into per tick: the replay allocates nothing per tick but its result row.
+    let mut r = log.record(0);
+    for tick in 0..log.len() {
+        log.read_into(tick, &mut r);
         controller.tick(&r.frame, r.dt_s, &mut out);
-        let replayed = FrameOutput {
-            command_torque_nm: out.command_torque_nm.clone(),
-            demand_nm: out.demand_nm.clone(),
-            supervised_torque_nm: out.torque_nm.clone(),
-        };
         if let Some(logged) = &r.output {
             report.compared += 1;
             for j in 0..n {
-                let d = (logged.supervised_torque_nm[j] - replayed.supervised_torque_nm[j]).abs();
+                let d = (logged.supervised_torque_nm[j] - out.torque_nm[j]).abs();
                 report.max_abs_difference_nm[j] = report.max_abs_difference_nm[j].max(d);
             }
             if report.first_mismatch.is_none() {
                 let pairs = [
-                    ("command_torque_nm", &logged.command_torque_nm, &replayed.command_torque_nm),
-                    ("command_demand_nm", &logged.demand_nm, &replayed.demand_nm),
-                    ("supervised_torque_nm", &logged.supervised_torque_nm, &replayed.supervised_torque_nm),
+                    ("command_torque_nm", &logged.command_torque_nm, &out.command_torque_nm),
+                    ("command_demand_nm", &logged.demand_nm, &out.demand_nm),
+                    ("supervised_torque_nm", &logged.supervised_torque_nm, &out.torque_nm),
                 ];
                 'find: for (name, a, b) in pairs {
                     for j in 0..n {
@@ -328,7 +367,7 @@ pub fn replay(controller: &mut dyn Controller, log: &FrameLog) -> ReplayReport {
                 }
             }
         }
-        report.replayed.push(replayed);
+        report.replayed_torque_nm.extend_from_slice(&out.torque_nm);
         report.ticks += 1;
     }
     report
