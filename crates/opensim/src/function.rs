@@ -198,6 +198,13 @@ impl SimmSpline {
         &self.y
     }
 
+    /// The cubic coefficients OpenSim derives, one per knot: on `[x[k], x[k+1]]` the spline is
+    /// `y[k] + b[k] dx + c[k] dx² + d[k] dx³` with `dx = at - x[k]`; `b[0]` and `b[last]` are also the slopes it
+    /// continues with beyond its ends. Returns `(b, c, d)`.
+    pub fn coefficients(&self) -> (&[f64], &[f64], &[f64]) {
+        (&self.b, &self.c, &self.d)
+    }
+
     fn value(&self, at: f64) -> f64 {
         let n = self.x.len();
         let last = n - 1;

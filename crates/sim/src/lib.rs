@@ -19,4 +19,5 @@ pub mod reference_leg;
 pub mod scenario;
 pub mod sensor;
 pub mod simulation;
+pub mod wearer;
 pub mod world;

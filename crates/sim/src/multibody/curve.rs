@@ -166,6 +166,49 @@ impl Curve {
         )
     }
 
+    /// The sum of two curves (OpenSim's transform axes that move the same way with the same coordinate): knots
+    /// merged, each segment re-expanded from its new left knot, so the sum is exact up to round-off, inside and
+    /// beyond the knots.
+    ///
+    /// # Errors
+    /// An overflow of a summed coefficient.
+    pub fn sum(&self, other: &Curve) -> Result<Self, CurveError> {
+        let mut knots: Vec<f64> = self.knots.iter().chain(&other.knots).copied().collect();
+        knots.sort_by(f64::total_cmp);
+        knots.dedup();
+        let coefficients = knots
+            .windows(2)
+            .map(|w| {
+                let [a, b] = [self.taylor(w[0], w[1]), other.taylor(w[0], w[1])];
+                [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]]
+            })
+            .collect();
+        Self::piecewise_cubic(
+            knots,
+            coefficients,
+            self.left_slope + other.left_slope,
+            self.right_slope + other.right_slope,
+        )
+    }
+
+    /// The cubic this curve is on `[from, to]` (which lies within one of its segments or extrapolation lines),
+    /// expanded about `from`: value, first derivative, half the second, a sixth of the third.
+    fn taylor(&self, from: f64, to: f64) -> [f64; 4] {
+        let n = self.knots.len();
+        if to <= self.knots[0] {
+            let value = self.coefficients[0][0] + self.left_slope * (from - self.knots[0]);
+            return [value, self.left_slope, 0.0, 0.0];
+        }
+        if from >= self.knots[n - 1] {
+            let value = self.right_value + self.right_slope * (from - self.knots[n - 1]);
+            return [value, self.right_slope, 0.0, 0.0];
+        }
+        let j = self.knots.partition_point(|&k| k <= from).saturating_sub(1).min(n - 2);
+        let c = &self.coefficients[j];
+        let p = cubic(c, from - self.knots[j]);
+        [p.value, p.first, 0.5 * p.second, c[3]]
+    }
+
     /// Checks the curve and returns the value at its last knot.
     fn check(&self) -> Result<f64, CurveError> {
         let n = self.knots.len();
@@ -294,6 +337,27 @@ mod tests {
         let s0 = [1.0, 1.0 - (-2.0) / 6.0, 0.0, -2.0 / 6.0];
         let s1 = [2.0, -1.0 - 2.0 * (2.0 * -2.0) / 6.0, -1.0, 2.0 / 12.0];
         Curve::piecewise_cubic(vec![0.0, 1.0, 3.0], vec![s0, s1], s0[1], cubic(&s1, 2.0).first).unwrap()
+    }
+
+    #[test]
+    fn a_sum_of_curves_with_different_knots_is_exact_everywhere() {
+        let a = natural();
+        let b = Curve::piecewise_cubic(
+            vec![-0.5, 0.5, 2.0],
+            vec![[0.3, -1.0, 0.5, 0.2], [0.05, -0.45, 0.8, -0.3]],
+            -1.0,
+            0.7,
+        )
+        .unwrap();
+        let s = a.sum(&b).unwrap();
+        assert_eq!(s.knots(), &[-0.5, 0.0, 0.5, 1.0, 2.0, 3.0]);
+        for k in 0..=90 {
+            let q = -1.5 + 0.06 * f64::from(k);
+            let (pa, pb, ps) = (a.evaluate(q), b.evaluate(q), s.evaluate(q));
+            assert!((ps.value - (pa.value + pb.value)).abs() < 1e-12, "value at {q}");
+            assert!((ps.first - (pa.first + pb.first)).abs() < 1e-12, "slope at {q}");
+            assert!((ps.second - (pa.second + pb.second)).abs() < 1e-12, "curvature at {q}");
+        }
     }
 
     #[test]

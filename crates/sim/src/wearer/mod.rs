@@ -1,0 +1,15 @@
+//! The wearer's body built from an OpenSim model: the skeleton as an articulated-body model of the engine, with
+//! the model's own coordinates, bodies and frames, so that what OpenSim computes on the file (body poses,
+//! velocities, inverse dynamics) can be computed here and compared.
+//!
+//! The muscles, their paths and the metabolic models attach to this body (issue 16); the world (device, cuffs,
+//! contact, actuators) drives it.
+
+mod path;
+mod skeleton;
+
+pub use path::MusclePath;
+
+pub use skeleton::{
+    BodyState, InverseDynamics, PointLoad, Skeleton, SkeletonBody, SkeletonCoordinate, SkeletonKinematics,
+};

@@ -1,0 +1,364 @@
+//! The skeleton of OpenSim's gait10dof18musc subject built from its `.osim` file, against OpenSim 4.6 itself on the
+//! same file (fixtures made once by `tools/opensim/make_fixtures.py`; CI does not need OpenSim).
+//!
+//! * Kinematics (`tests/fixtures/opensim/kinematics.json`, 64 poses: 50 rows of the walking trial and 14 random
+//!   poses with random speeds): every body's origin, mass centre and orientation in ground, the origin's and the
+//!   mass centre's velocity and the angular velocity, and the knee's coupled tibia translation (the tibia origin in
+//!   the femur frame). Tolerance 1e-8 m on positions (the issue's), 1e-10 on rotation entries, 1e-8 m/s and
+//!   rad/s on velocities.
+//! * Inverse dynamics (`tests/fixtures/opensim/inverse_dynamics.json`: OpenSim's `InverseDynamicsSolver` at the
+//!   151 frames of the trial, with the filtered coordinates, their spline derivatives and both force plates as
+//!   OpenSim evaluated them): every generalised force within 1e-6 N m (or N).
+//!
+//! Figures print with `--nocapture`.
+
+use std::path::{Path, PathBuf};
+
+use exo_sim::wearer::{InverseDynamics, PointLoad, Skeleton, SkeletonKinematics};
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn skeleton() -> Skeleton {
+    let path = root().join("assets/models/gait10dof18musc/subject01.osim");
+    let model = exo_opensim::read_model(&path).unwrap_or_else(|e| panic!("{e}"));
+    Skeleton::from_osim(&model, "subject01.osim").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fixture(name: &str) -> Value {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/opensim").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn vec3(v: &Value) -> [f64; 3] {
+    let a = v.as_array().unwrap();
+    [a[0].as_f64().unwrap(), a[1].as_f64().unwrap(), a[2].as_f64().unwrap()]
+}
+
+fn by_coordinate(sk: &Skeleton, v: &Value) -> Vec<f64> {
+    sk.coordinates
+        .iter()
+        .map(|c| v[&c.name].as_f64().unwrap_or_else(|| panic!("no {} in the fixture", c.name)))
+        .collect()
+}
+
+fn max_diff(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
+
+#[test]
+fn the_skeleton_has_the_models_coordinates_bodies_and_mass() {
+    let sk = skeleton();
+    let names: Vec<&str> = sk.coordinates.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "pelvis_tilt",
+            "pelvis_tx",
+            "pelvis_ty",
+            "hip_flexion_r",
+            "knee_angle_r",
+            "ankle_angle_r",
+            "hip_flexion_l",
+            "knee_angle_l",
+            "ankle_angle_l",
+            "lumbar_extension"
+        ]
+    );
+    // One engine body per coordinate; the subtalar and toe welds ride on their parents.
+    assert_eq!(sk.model.len(), 10);
+    assert_eq!(sk.bodies.len(), 12);
+    let statics = fixture("kinematics.json");
+    let mass: f64 = statics["body_static"].as_object().unwrap().values().map(|b| b["mass"].as_f64().unwrap()).sum();
+    assert!(
+        (sk.mass_kg() - mass).abs() < 1e-12 && (sk.model.total_mass_kg() - mass).abs() < 1e-9,
+        "{} vs {mass}",
+        sk.mass_kg()
+    );
+}
+
+#[test]
+fn body_poses_and_velocities_match_opensim_at_64_poses() {
+    let sk = skeleton();
+    let fx = fixture("kinematics.json");
+    let poses = fx["poses"].as_array().unwrap();
+    assert!(poses.len() >= 50);
+    let mut kin = SkeletonKinematics::new(&sk);
+    let (mut pos, mut rot, mut vel, mut knee) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
+    let mut checked = 0;
+    for pose in poses {
+        let (q, u) = (by_coordinate(&sk, &pose["q"]), by_coordinate(&sk, &pose["u"]));
+        kin.update(&sk, &q, &u);
+        for (name, b) in pose["bodies"].as_object().unwrap() {
+            let i = sk.body(name).unwrap_or_else(|| panic!("no body {name}"));
+            let s = kin.body(&sk, i);
+            let com = sk.bodies[i].mass_center_m;
+            pos = pos.max(max_diff(&s.origin_m, &vec3(&b["origin_in_ground"])));
+            pos = pos.max(max_diff(&kin.station(&sk, i, com), &vec3(&b["mass_center_in_ground"])));
+            let r: Vec<f64> =
+                b["rotation_in_ground_row_major"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+            rot = rot.max(max_diff(&s.rotation_row_major(), &r));
+            vel = vel.max(max_diff(&s.origin_velocity_m_per_s, &vec3(&b["origin_linear_velocity_in_ground"])));
+            vel = vel.max(max_diff(&[0.0, 0.0, s.angular_velocity_rad_per_s], &vec3(&b["angular_velocity_in_ground"])));
+            vel = vel
+                .max(max_diff(&kin.station_velocity(&sk, i, com), &vec3(&b["mass_center_linear_velocity_in_ground"])));
+            checked += 1;
+        }
+        // The knee's coupled translation: the tibia origin in the femur frame.
+        for side in ["r", "l"] {
+            let (femur, tibia) = (
+                kin.body(&sk, sk.body(&format!("femur_{side}")).unwrap()),
+                kin.body(&sk, sk.body(&format!("tibia_{side}")).unwrap()),
+            );
+            let d = [tibia.origin_m[0] - femur.origin_m[0], tibia.origin_m[1] - femur.origin_m[1]];
+            let (s, c) = femur.angle_rad.sin_cos();
+            let local = [c * d[0] + s * d[1], -s * d[0] + c * d[1], tibia.origin_m[2] - femur.origin_m[2]];
+            knee = knee.max(max_diff(&local, &vec3(&pose["tibia_origin_in_femur"][side])));
+        }
+    }
+    println!(
+        "{} poses, {checked} body states: max |position error| {pos:.2e} m, rotation entry {rot:.2e}, velocity {vel:.2e} m/s or rad/s, knee translation {knee:.2e} m",
+        poses.len()
+    );
+    assert!(pos < 1e-8, "position error {pos:e} m");
+    assert!(rot < 1e-10, "rotation error {rot:e}");
+    assert!(vel < 1e-8, "velocity error {vel:e}");
+    assert!(knee < 1e-8, "knee translation error {knee:e} m");
+}
+
+#[test]
+fn inverse_dynamics_matches_opensim_over_the_trial() {
+    let sk = skeleton();
+    let fx = fixture("inverse_dynamics.json");
+    let frames = fx["frames"].as_array().unwrap();
+    assert_eq!(frames.len(), 151);
+    let mut id = InverseDynamics::new(&sk);
+    let mut tau = vec![0.0; sk.coordinates.len()];
+    let mut worst = vec![0.0_f64; sk.coordinates.len()];
+    let mut largest = vec![0.0_f64; sk.coordinates.len()];
+    for f in frames {
+        let (q, u, a) = (by_coordinate(&sk, &f["q"]), by_coordinate(&sk, &f["qdot"]), by_coordinate(&sk, &f["qddot"]));
+        let loads: Vec<PointLoad> = f["external_loads"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|l| PointLoad {
+                body: sk.body(l["applied_to_body"].as_str().unwrap()).unwrap(),
+                force_n: vec3(&l["force"]),
+                point_m: vec3(&l["point"]),
+                torque_nm: vec3(&l["torque"]),
+            })
+            .collect();
+        id.solve(&sk, &q, &u, &a, &loads, &mut tau);
+        let reference = by_coordinate(&sk, &f["generalized_force"]);
+        for j in 0..tau.len() {
+            worst[j] = worst[j].max((tau[j] - reference[j]).abs());
+            largest[j] = largest[j].max(reference[j].abs());
+        }
+    }
+    for (j, c) in sk.coordinates.iter().enumerate() {
+        println!("{:18} max |exosim - OpenSim| {:.2e} (largest |OpenSim| {:.1})", c.name, worst[j], largest[j]);
+    }
+    let w = worst.iter().copied().fold(0.0, f64::max);
+    assert!(w < 1e-6, "inverse dynamics differs from OpenSim by {w:e}");
+}
+
+/// The model's text with the element that starts with the first `open` after the successive `anchors` and ends
+/// with the next `close` replaced by `to`.
+fn edited(anchors: &[&str], open: &str, close: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(root().join("assets/models/gait10dof18musc/subject01.osim")).unwrap();
+    let mut at = 0;
+    for a in anchors {
+        at += text[at..].find(a).unwrap_or_else(|| panic!("{a:?} not found"));
+    }
+    at += text[at..].find(open).unwrap();
+    let end = at + text[at..].find(close).unwrap() + close.len();
+    format!("{}{}{}", &text[..at], to, &text[end..])
+}
+
+fn line_of(text: &str, anchors: &[&str]) -> u32 {
+    let mut at = 0;
+    for a in anchors {
+        at += text[at..].find(a).unwrap();
+    }
+    text[..at].matches('\n').count() as u32 + 1
+}
+
+fn build(text: &str) -> exo_opensim::OsimError {
+    let model = exo_opensim::parse_model(text, "subject01.osim").unwrap_or_else(|e| panic!("{e}"));
+    Skeleton::from_osim(&model, "subject01.osim").expect_err("the edited model was accepted")
+}
+
+#[test]
+fn what_the_planar_engine_cannot_represent_is_an_error_naming_the_line() {
+    // A quadratic rotation: a curve of the engine is a piecewise cubic with straight ends, which a polynomial of
+    // degree 2 is not beyond any knots.
+    let pelvis = r#"<CustomJoint name="ground_pelvis">"#;
+    let rotation1 = r#"<TransformAxis name="rotation1">"#;
+    let text = edited(
+        &[pelvis, rotation1],
+        "<LinearFunction",
+        "</LinearFunction>",
+        "<PolynomialFunction name=\"function\"><coefficients> 0.1 1 0</coefficients></PolynomialFunction>",
+    );
+    let e = build(&text);
+    assert_eq!(
+        (e.line, e.element.as_str()),
+        (line_of(&text, &[pelvis, rotation1]), "joint ground_pelvis rotation1"),
+        "{e}"
+    );
+    assert!(e.problem.contains("degree 2"), "{e}");
+    assert!(e.to_string().starts_with("subject01.osim:"), "{e}");
+
+    // A turn about X: out of the plane, refused by the planar check before anything is built.
+    let rotation2 = r#"<TransformAxis name="rotation2">"#;
+    let text = edited(
+        &[pelvis, rotation2],
+        "<coordinates>",
+        "</Constant>",
+        "<coordinates>pelvis_tx</coordinates><axis>1 0 0</axis><LinearFunction name=\"function\"><coefficients> 1 0</coefficients></LinearFunction>",
+    );
+    let e = build(&text);
+    println!("{e}");
+    assert_eq!(e.line, line_of(&text, &[pelvis, rotation2]), "{e}");
+    assert!(e.element.contains("ground_pelvis") && e.problem.contains("rotation2"), "{e}");
+}
+
+#[test]
+fn muscle_paths_match_opensim_at_64_poses() {
+    use exo_sim::wearer::MusclePath;
+    let path = root().join("assets/models/gait10dof18musc/subject01.osim");
+    let model = exo_opensim::read_model(&path).unwrap();
+    let sk = Skeleton::from_osim(&model, "subject01.osim").unwrap();
+    let paths: Vec<MusclePath> = model
+        .muscles
+        .iter()
+        .map(|m| MusclePath::new(m, &sk, "subject01.osim").unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let fx = fixture("muscle_paths.json");
+    let kin_fx = fixture("kinematics.json");
+    let poses = fx["poses"].as_array().unwrap();
+    let kin_poses = kin_fx["poses"].as_array().unwrap();
+    assert_eq!(poses.len(), kin_poses.len());
+    assert_eq!(paths.len(), 18);
+    let mut kin = SkeletonKinematics::new(&sk);
+    let mut arms = vec![0.0; sk.coordinates.len()];
+    let (mut length, mut speed, mut arm) = (0.0_f64, 0.0_f64, 0.0_f64);
+    for (pose, kin_pose) in poses.iter().zip(kin_poses) {
+        assert_eq!(pose["id"], kin_pose["id"]);
+        let (q, u) = (by_coordinate(&sk, &kin_pose["q"]), by_coordinate(&sk, &kin_pose["u"]));
+        for p in &paths {
+            let m = &pose["muscles"][&p.name];
+            let expected: Vec<&str> =
+                m["active_path_points"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+            assert_eq!(p.active_points(&q), expected, "{} at {}", p.name, pose["id"]);
+            kin.update(&sk, &q, &u);
+            let (l, v) = p.length_and_speed(&sk, &kin, &q, &u);
+            length = length.max((l - m["length"].as_f64().unwrap()).abs());
+            speed = speed.max((v - m["lengthening_speed"].as_f64().unwrap()).abs());
+            p.moment_arms(&sk, &mut kin, &q, &mut arms);
+            arm = arm.max(max_diff(&arms, &by_coordinate(&sk, &m["moment_arm"])));
+        }
+    }
+    println!(
+        "18 muscles x {} poses: max |length error| {length:.2e} m, lengthening speed {speed:.2e} m/s, moment arm {arm:.2e} m",
+        poses.len()
+    );
+    assert!(length < 1e-6, "length error {length:e} m");
+    assert!(speed < 1e-6, "lengthening speed error {speed:e} m/s");
+    assert!(arm < 1e-5, "moment arm error {arm:e} m");
+}
+
+/// The passive skeleton (no muscles, no ground) in the engine's coordinates.
+struct Passive {
+    sk: Skeleton,
+    kin: exo_sim::multibody::Kinematics,
+    dynamics: exo_sim::multibody::Dynamics,
+}
+
+impl exo_sim::multibody::SecondOrder for Passive {
+    fn acceleration(&mut self, _t: f64, q: &[f64], qd: &[f64], qdd: &mut [f64]) {
+        use exo_sim::multibody::{BaseMotion, Pose2};
+        let n = self.sk.model.len();
+        self.kin.update(&self.sk.model, &BaseMotion::fixed(Pose2::IDENTITY), q, qd);
+        self.dynamics.forward(&self.sk.model, &self.kin, qd, &vec![0.0; n], &vec![nalgebra::Vector3::zeros(); n], qdd);
+    }
+}
+
+/// The trial's speeds scaled down: at full speed the free limbs spin the knees tens of radians, far past the knee
+/// splines' knots, where the straight continuations make the tibia fly off the femur.
+const SPEED_SCALE: f64 = 0.1;
+
+#[test]
+fn the_passive_two_legged_body_conserves_energy_and_forward_dynamics_inverts_inverse_dynamics() {
+    use exo_sim::multibody::{BaseMotion, Dynamics, Integrator, Kinematics, Pose2, Rk4};
+    let sk = skeleton();
+    let n = sk.model.len();
+    let fx = fixture("kinematics.json");
+    // Every pose of the fixture (trial and random): random joint torques, then forward dynamics, then inverse
+    // dynamics gives the torques back.
+    let mut kin = Kinematics::new(&sk.model);
+    let mut dynamics = Dynamics::new(&sk.model);
+    let zero_loads = vec![nalgebra::Vector3::zeros(); n];
+    let mut worst = 0.0_f64;
+    for (k, pose) in fx["poses"].as_array().unwrap().iter().enumerate() {
+        let (mut q, mut qd) = (vec![0.0; n], vec![0.0; n]);
+        for (c, (x, v)) in
+            sk.coordinates.iter().zip(by_coordinate(&sk, &pose["q"]).into_iter().zip(by_coordinate(&sk, &pose["u"])))
+        {
+            q[c.dof] = x;
+            qd[c.dof] = v;
+        }
+        let tau: Vec<f64> = (0..n).map(|j| 40.0 * ((k * 7 + j * 3) as f64).sin()).collect();
+        kin.update(&sk.model, &BaseMotion::fixed(Pose2::IDENTITY), &q, &qd);
+        let mut qdd = vec![0.0; n];
+        dynamics.forward(&sk.model, &kin, &qd, &tau, &zero_loads, &mut qdd);
+        let mut back = vec![0.0; n];
+        dynamics.inverse(&sk.model, &kin, &qd, &qdd, &zero_loads, &mut back);
+        worst = worst.max(max_diff(&tau, &back));
+    }
+    println!("forward then inverse dynamics at 64 poses: max |tau error| {worst:.2e} N m");
+    assert!(worst < 1e-9, "{worst:e}");
+
+    // Energy over 10 s of a passive fall from the trial's first pose with a tenth of its walking speeds (the limbs
+    // swing freely), RK4 at 1 ms and at 0.5 ms, both within the reference leg's budget (relative drift under 1e-6).
+    // The drift does not fall as the fourth power of the step: the knee passes its splines' last knot, where the
+    // curvature of the coupled translation jumps and RK4 loses its order.
+    let pose = &fx["poses"][0];
+    let (mut q0, mut qd0) = (vec![0.0; n], vec![0.0; n]);
+    for (c, (x, v)) in
+        sk.coordinates.iter().zip(by_coordinate(&sk, &pose["q"]).into_iter().zip(by_coordinate(&sk, &pose["u"])))
+    {
+        q0[c.dof] = x;
+        qd0[c.dof] = SPEED_SCALE * v;
+    }
+    let mut sys = Passive { kin: Kinematics::new(&sk.model), dynamics: Dynamics::new(&sk.model), sk };
+    let energy = |sys: &mut Passive, q: &[f64], qd: &[f64]| {
+        sys.kin.update(&sys.sk.model, &BaseMotion::fixed(Pose2::IDENTITY), q, qd);
+        Dynamics::kinetic_energy(&sys.sk.model, &sys.kin, qd) + Dynamics::potential_energy(&sys.sk.model, &sys.kin)
+    };
+    let e0 = energy(&mut sys, &q0, &qd0);
+    let mut drifts = Vec::new();
+    for steps in [10_000_u32, 20_000] {
+        let dt = 10.0 / f64::from(steps);
+        let (mut q, mut qd) = (q0.clone(), qd0.clone());
+        let mut rk4 = Rk4::new(n);
+        let mut drift = 0.0_f64;
+        let mut knee_span = [f64::INFINITY, f64::NEG_INFINITY];
+        for step in 0..steps {
+            rk4.step(&mut sys, f64::from(step) * dt, dt, &mut q, &mut qd);
+            drift = drift.max(((energy(&mut sys, &q, &qd) - e0) / e0.abs()).abs());
+            for name in ["knee_angle_r", "knee_angle_l"] {
+                let d = sys.sk.coordinates[sys.sk.coordinate(name).unwrap()].dof;
+                knee_span[0] = knee_span[0].min(q[d]);
+                knee_span[1] = knee_span[1].max(q[d]);
+            }
+        }
+        println!("knee angles over the fall: {knee_span:.2?} rad");
+        println!("passive fall 10 s, RK4 {:.1} ms: E0 {e0:.3} J, max relative energy drift {drift:.2e}", dt * 1e3);
+        drifts.push(drift);
+    }
+    assert!(drifts.iter().all(|d| *d < 1e-6), "energy drift {drifts:?}");
+}
