@@ -152,5 +152,70 @@ fn replay_walking(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, actuator, reference_leg, walking, replay_walking);
+/// The two-legged wearer imported from OpenSim's gait10dof18musc: inverse dynamics of the 10-coordinate skeleton
+/// with both force plates, and the 18 muscle paths (length and lengthening speed), at a walking pose.
+fn wearer(c: &mut Criterion) {
+    use exo_sim::wearer::{InverseDynamics, MusclePath, PointLoad, Skeleton, SkeletonKinematics};
+    let model = exo_opensim::read_model(root().join("assets/models/gait10dof18musc/subject01.osim")).unwrap();
+    let sk = Skeleton::from_osim(&model, "subject01.osim").unwrap();
+    let paths: Vec<MusclePath> =
+        model.muscles.iter().map(|m| MusclePath::new(m, &sk, "subject01.osim").unwrap()).collect();
+    // The first frame of the walking trial (values of tests/fixtures/opensim/inverse_dynamics.json, rounded).
+    let q = [0.1803, 0.6121, 1.0179, -0.5080, 0.2013, -0.4562, -0.0895, 0.2237, -0.0109, -0.0805];
+    let names = [
+        "pelvis_tilt",
+        "pelvis_tx",
+        "pelvis_ty",
+        "hip_flexion_r",
+        "hip_flexion_l",
+        "lumbar_extension",
+        "knee_angle_r",
+        "ankle_angle_r",
+        "knee_angle_l",
+        "ankle_angle_l",
+    ];
+    let mut qs = vec![0.0; sk.coordinates.len()];
+    for (n, v) in names.iter().zip(q) {
+        qs[sk.coordinate(n).unwrap()] = v;
+    }
+    let u: Vec<f64> = (0..qs.len()).map(|k| 0.3 * (k as f64).cos()).collect();
+    let a: Vec<f64> = (0..qs.len()).map(|k| 2.0 * (k as f64).sin()).collect();
+    let loads = [
+        PointLoad {
+            body: sk.body("calcn_r").unwrap(),
+            force_n: [101.5, 745.5, -47.4],
+            point_m: [0.379, -0.0075, 0.128],
+            torque_nm: [0.0, 13.5, 0.0],
+        },
+        PointLoad {
+            body: sk.body("calcn_l").unwrap(),
+            force_n: [17.3, 20.5, -7.5],
+            point_m: [0.810, -0.0075, -0.054],
+            torque_nm: [1.6, -0.8, 6.9],
+        },
+    ];
+    let mut g = c.benchmark_group("wearer");
+    let mut id = InverseDynamics::new(&sk);
+    let mut tau = vec![0.0; qs.len()];
+    g.bench_function("inverse_dynamics_10_coordinates", |b| {
+        b.iter(|| {
+            id.solve(&sk, black_box(&qs), &u, &a, &loads, &mut tau);
+            black_box(tau[0])
+        })
+    });
+    let mut kin = SkeletonKinematics::new(&sk);
+    g.bench_function("kinematics_and_18_muscle_paths", |b| {
+        b.iter(|| {
+            kin.update(&sk, black_box(&qs), &u);
+            let mut total = 0.0;
+            for p in &paths {
+                total += p.length_and_speed(&sk, &kin, &qs, &u).0;
+            }
+            black_box(total)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, actuator, reference_leg, walking, replay_walking, wearer);
 criterion_main!(benches);
