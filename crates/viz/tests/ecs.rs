@@ -21,11 +21,18 @@ use exo_viz::source::{install_live, install_replay};
 /// Frame time of the tests: ten control ticks of the default scenario (1 ms).
 const FRAME: Duration = Duration::from_millis(10);
 
+/// The default scenario, read from the workspace's `scenarios/` so that its assets resolve from the checkout's
+/// `assets/` (the tests run in `crates/viz`, and the target directory may lie outside the checkout, as in CI).
+fn default_scenario() -> exo_sim::scenario::LoadedScenario {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../").join(scenarios::DEFAULT_SCENARIO_PATH);
+    scenarios::load(Some(&path)).expect("default scenario")
+}
+
 fn app(frame: Duration) -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, SimPlugin, ScenePlugin));
     app.insert_resource(TimeUpdateStrategy::ManualDuration(frame));
-    let live = LiveSim::build(scenarios::load(None).expect("default scenario")).expect("it builds");
+    let live = LiveSim::build(default_scenario()).expect("it builds");
     install_live(app.world_mut(), live);
     // The first update starts the clocks (no time passes) and spawns the rig.
     app.update();
@@ -178,7 +185,7 @@ fn a_gain_change_in_the_panel_reaches_the_controller() {
 fn a_replay_poses_the_world_as_the_live_run_was() {
     // Record one second of the default scenario as `exosim run` would, keeping the thigh's pose at each row (a
     // tick records the instant it starts at).
-    let loaded = scenarios::load(None).unwrap();
+    let loaded = default_scenario();
     let mut sim = Simulation::new(exo_sim::scenario::build(&loaded, true).unwrap());
     let mut poses = Vec::new();
     for _ in 0..1000 {
@@ -197,8 +204,15 @@ fn a_replay_poses_the_world_as_the_live_run_was() {
         csv.push_str(&rec.row(i).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
         csv.push('\n');
     }
-    let dir = std::env::temp_dir().join(format!("exo-viz-replay-test-{}", std::process::id()));
+    // The run folder as `exosim run -o OUT` leaves it, OUT holding the checkout's assets (a link) so that the
+    // scenario's `../assets` resolves wherever the temporary folder is.
+    let out = std::env::temp_dir().join(format!("exo-viz-replay-test-{}", std::process::id()));
+    let dir = out.join("walking-assist");
     std::fs::create_dir_all(&dir).unwrap();
+    let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets").canonicalize().unwrap();
+    if !out.join("assets").exists() {
+        std::os::unix::fs::symlink(&assets, out.join("assets")).unwrap();
+    }
     std::fs::write(dir.join("timeseries.csv"), csv).unwrap();
     std::fs::write(dir.join("scenario.toml"), scenarios::DEFAULT_SCENARIO).unwrap();
 
@@ -222,7 +236,7 @@ fn a_replay_poses_the_world_as_the_live_run_was() {
     let t0 = app.world().resource::<Replay>().time_s();
     app.update();
     assert!((app.world().resource::<Replay>().time_s() - t0 - 0.010).abs() < 1e-9);
-    std::fs::remove_dir_all(&dir).ok();
+    std::fs::remove_dir_all(&out).ok();
 }
 
 #[test]
@@ -231,7 +245,7 @@ fn picking_a_scenario_replaces_the_simulation_and_its_rig_and_reset_starts_over(
     app.update();
     let count_links = |app: &mut App| app.world_mut().query::<&Link>().iter(app.world()).count();
     let before = count_links(&mut app);
-    let path = scenarios::shipped_dir().expect("the workspace's scenarios folder").join("reference-leg-pd-hold.toml");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/reference-leg-pd-hold.toml");
     app.world_mut().resource_mut::<exo_viz::source::SimRequests>().load = Some(path);
     app.update();
     let live = app.world().resource::<LiveSim>();
@@ -258,7 +272,7 @@ fn picking_a_scenario_replaces_the_simulation_and_its_rig_and_reset_starts_over(
 
 #[test]
 fn the_plotted_channels_are_recorded_and_filled_for_every_joint_of_the_model() {
-    let loaded = scenarios::load(None).unwrap();
+    let loaded = default_scenario();
     let mut sim = Simulation::new(exo_sim::scenario::build(&loaded, true).unwrap());
     for _ in 0..20 {
         sim.tick().unwrap();
