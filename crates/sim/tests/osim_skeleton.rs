@@ -362,3 +362,63 @@ fn the_passive_two_legged_body_conserves_energy_and_forward_dynamics_inverts_inv
     }
     assert!(drifts.iter().all(|d| *d < 1e-6), "energy drift {drifts:?}");
 }
+
+#[test]
+fn foot_contact_matches_opensims_smooth_sphere_half_space_force() {
+    use exo_sim::wearer::SmoothSphereHalfSpace;
+    let fx = fixture("contact.json");
+    let p = &fx["parameters"];
+    let get = |k: &str| p[k].as_f64().unwrap();
+    let contact = SmoothSphereHalfSpace {
+        radius_m: get("radius"),
+        stiffness_n_per_m: get("stiffness"),
+        dissipation_s_per_m: get("dissipation"),
+        static_friction: get("static_friction"),
+        dynamic_friction: get("dynamic_friction"),
+        viscous_friction_s_per_m: get("viscous_friction"),
+        transition_velocity_m_per_s: get("transition_velocity"),
+        constant_contact_force: get("constant_contact_force"),
+        hertz_smoothing: get("hertz_smoothing"),
+        hunt_crossley_smoothing: get("hunt_crossley_smoothing"),
+    };
+    assert_eq!(contact, SmoothSphereHalfSpace::falisse_2019(0.032));
+    // OpenSim's twelve record values: force and torque on the sphere's body (about its centre), then on ground
+    // (about the ground origin).
+    let records = |centre: [f64; 3], v: [f64; 3], w: [f64; 3]| -> Vec<f64> {
+        let l = contact.load(centre, v, w);
+        let g = l.force_n.map(|f| -f);
+        let p = l.point_m;
+        let ground_torque = [p[1] * g[2] - p[2] * g[1], p[2] * g[0] - p[0] * g[2], p[0] * g[1] - p[1] * g[0]];
+        [l.force_n, l.torque_about_centre_nm, g, ground_torque].concat()
+    };
+    let values = |v: &Value| -> Vec<f64> { v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect() };
+    let mut worst = 0.0_f64;
+    let mut cases = 0;
+    let mut compare = |ours: Vec<f64>, reference: Vec<f64>, what: String| {
+        for (a, b) in ours.iter().zip(&reference) {
+            let e = (a - b).abs() / (1.0 + b.abs());
+            assert!(e < 1e-12, "{what}: {ours:?} vs {reference:?}");
+            worst = worst.max(e);
+        }
+        cases += 1;
+    };
+    let g = &fx["grid"];
+    let (depth, vn, vt, rec) = (
+        values(&g["depth"]),
+        values(&g["normal_velocity"]),
+        values(&g["tangential_velocity"]),
+        g["record_values"].as_array().unwrap(),
+    );
+    for i in 0..depth.len() {
+        let ours = records([0.0, contact.radius_m - depth[i], 0.0], [vt[i], vn[i], 0.0], [0.0; 3]);
+        compare(ours, values(&rec[i]), format!("grid case {i}"));
+    }
+    let r = &fx["random_cases"];
+    for i in 0..r["depth"].as_array().unwrap().len() {
+        let ours =
+            records(vec3(&r["sphere_centre"][i]), vec3(&r["linear_velocity"][i]), vec3(&r["angular_velocity"][i]));
+        compare(ours, values(&r["record_values"][i]), format!("random case {i}"));
+    }
+    println!("{cases} contact cases: max relative difference from OpenSim {worst:.2e}");
+    assert!(cases > 1000);
+}

@@ -5,9 +5,11 @@
 //! The muscles, their paths and the metabolic models attach to this body (issue 16); the world (device, cuffs,
 //! contact, actuators) drives it.
 
+mod contact;
 mod path;
 mod skeleton;
 
+pub use contact::{ContactLoad, SmoothSphereHalfSpace};
 pub use path::MusclePath;
 
 pub use skeleton::{
