@@ -297,8 +297,8 @@ fn the_passive_two_legged_body_conserves_energy_and_forward_dynamics_inverts_inv
     let sk = skeleton();
     let n = sk.model.len();
     let fx = fixture("kinematics.json");
-    // Every pose of the fixture (trial and random): random joint torques, then forward dynamics, then inverse
-    // dynamics gives the torques back.
+    // Every pose of the fixture (trial and random): random joint torques (and, at every other pose, external forces
+    // on every body), then forward dynamics, then inverse dynamics gives the torques back.
     let mut kin = Kinematics::new(&sk.model);
     let mut dynamics = Dynamics::new(&sk.model);
     let zero_loads = vec![nalgebra::Vector3::zeros(); n];
@@ -314,9 +314,23 @@ fn the_passive_two_legged_body_conserves_energy_and_forward_dynamics_inverts_inv
         let tau: Vec<f64> = (0..n).map(|j| 40.0 * ((k * 7 + j * 3) as f64).sin()).collect();
         kin.update(&sk.model, &BaseMotion::fixed(Pose2::IDENTITY), &q, &qd);
         let mut qdd = vec![0.0; n];
-        dynamics.forward(&sk.model, &kin, &qd, &tau, &zero_loads, &mut qdd);
+        // External body forces too (a foot load on every body, moment and force in body coordinates).
+        let loads: Vec<nalgebra::Vector3<f64>> = if k % 2 == 0 {
+            zero_loads.clone()
+        } else {
+            (0..n)
+                .map(|j| {
+                    nalgebra::Vector3::new(
+                        5.0 * (j as f64).cos(),
+                        300.0 * ((k + j) as f64).sin(),
+                        700.0 * (j as f64 + 0.5).cos(),
+                    )
+                })
+                .collect()
+        };
+        dynamics.forward(&sk.model, &kin, &qd, &tau, &loads, &mut qdd);
         let mut back = vec![0.0; n];
-        dynamics.inverse(&sk.model, &kin, &qd, &qdd, &zero_loads, &mut back);
+        dynamics.inverse(&sk.model, &kin, &qd, &qdd, &loads, &mut back);
         worst = worst.max(max_diff(&tau, &back));
     }
     println!("forward then inverse dynamics at 64 poses: max |tau error| {worst:.2e} N m");
