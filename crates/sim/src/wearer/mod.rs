@@ -6,10 +6,12 @@
 //! contact, actuators) drives it.
 
 mod contact;
+pub mod muscle;
 mod path;
 mod skeleton;
 
 pub use contact::{ContactLoad, SmoothSphereHalfSpace};
+pub use muscle::{FiberState, MuscleTendon};
 pub use path::MusclePath;
 
 pub use skeleton::{
