@@ -6,6 +6,10 @@
 //!   mass centre's velocity and the angular velocity, and the knee's coupled tibia translation (the tibia origin in
 //!   the femur frame). Tolerance 1e-8 m on positions (the issue's), 1e-10 on rotation entries, 1e-8 m/s and
 //!   rad/s on velocities.
+//! * Contact (`contact.json`): OpenSim's `SmoothSphereHalfSpaceForce` on 1327 cases, relative 1e-12.
+//! * Muscles: path lengths, speeds and moment arms (`muscle_paths.json`), rigid-tendon fibre geometry
+//!   (`isometric.json`), and static optimization over the trial against OpenSim's `StaticOptimization`
+//!   (`static_optimization_activation.sto`).
 //! * Inverse dynamics (`tests/fixtures/opensim/inverse_dynamics.json`: OpenSim's `InverseDynamicsSolver` at the
 //!   151 frames of the trial, with the filtered coordinates, their spline derivatives and both force plates as
 //!   OpenSim evaluated them): every generalised force within 1e-6 N m (or N).
@@ -488,4 +492,91 @@ fn rigid_tendon_fibres_match_opensim_and_de_grootes_curves_stay_near_millards() 
     // ascending limb, where Millard's curve has its shallow part): a model difference, not an error, bounded here
     // (with a margin of a quarter) so that a change is noticed.
     assert!(active < 0.2 && passive < 0.02 && force < 0.2, "{active} {passive} {force}");
+}
+
+#[test]
+fn static_optimization_over_the_trial_against_opensims() {
+    use exo_sim::wearer::static_optimization::share;
+    use exo_sim::wearer::{MusclePath, MuscleTendon};
+    let path = root().join("assets/models/gait10dof18musc/subject01.osim");
+    let model = exo_opensim::read_model(&path).unwrap();
+    let sk = Skeleton::from_osim(&model, "subject01.osim").unwrap();
+    let paths: Vec<MusclePath> =
+        model.muscles.iter().map(|m| MusclePath::new(m, &sk, "subject01.osim").unwrap()).collect();
+    let units: Vec<MuscleTendon> = model.muscles.iter().map(MuscleTendon::from_osim).collect();
+    let reference =
+        exo_sim::opensim::Storage::read(&root().join("tests/fixtures/opensim/static_optimization_activation.sto"))
+            .unwrap();
+    let frames = fixture("inverse_dynamics.json")["frames"].as_array().unwrap().clone();
+    assert_eq!(reference.len(), frames.len());
+    // The coordinates the muscles share (the pelvis's are the residuals' alone: no muscle acts on them).
+    let shared: Vec<usize> =
+        (0..sk.coordinates.len()).filter(|&j| !sk.coordinates[j].name.starts_with("pelvis")).collect();
+    let mut kin = SkeletonKinematics::new(&sk);
+    let mut arms = vec![0.0; sk.coordinates.len()];
+    let mut ours: Vec<Vec<f64>> = vec![Vec::new(); units.len()];
+    let mut warm: Option<Vec<f64>> = None;
+    let (mut worst_reserve, mut iterations) = (0.0_f64, 0);
+    for f in &frames {
+        let (q, u) = (by_coordinate(&sk, &f["q"]), by_coordinate(&sk, &f["qdot"]));
+        let tau = by_coordinate(&sk, &f["generalized_force"]);
+        let mut moment_arm = vec![vec![0.0; units.len()]; shared.len()];
+        let (mut active, mut passive) = (vec![0.0; units.len()], vec![0.0; units.len()]);
+        for (i, (p, unit)) in paths.iter().zip(&units).enumerate() {
+            kin.update(&sk, &q, &u);
+            let (length, speed) = p.length_and_speed(&sk, &kin, &q, &u);
+            let s = unit.rigid_tendon(length, speed, 1.0);
+            let cos = s.pennation_rad.cos();
+            active[i] = unit.max_isometric_force_n * s.active_force_length * s.force_velocity * cos;
+            passive[i] = unit.max_isometric_force_n * s.passive_force_length * cos;
+            p.moment_arms(&sk, &mut kin, &q, &mut arms);
+            for (row, &j) in shared.iter().enumerate() {
+                moment_arm[row][i] = arms[j];
+            }
+        }
+        let torque: Vec<f64> = shared.iter().map(|&j| tau[j]).collect();
+        let s =
+            share(&moment_arm, &active, &passive, &torque, &vec![1.0; shared.len()], 0.01, warm.as_deref()).unwrap();
+        // The muscles' moments plus the reserves are the torques, to round-off.
+        for (row, &j) in shared.iter().enumerate() {
+            let supplied: f64 =
+                (0..units.len()).map(|i| moment_arm[row][i] * (s.activation[i] * active[i] + passive[i])).sum();
+            assert!((supplied + s.reserve[row] - tau[j]).abs() < 1e-9 * (1.0 + tau[j].abs()));
+            if sk.coordinates[j].name != "lumbar_extension" {
+                worst_reserve = worst_reserve.max(s.reserve[row].abs());
+            }
+        }
+        iterations = iterations.max(s.iterations);
+        for (i, a) in s.activation.iter().enumerate() {
+            ours[i].push(*a);
+        }
+        warm = Some(s.activation);
+    }
+    let mut correlations = Vec::new();
+    let mut rms_all = 0.0_f64;
+    for (i, unit) in units.iter().enumerate() {
+        let theirs = reference.column(&unit.name).unwrap();
+        let n = theirs.len() as f64;
+        let (ma, mb) = (ours[i].iter().sum::<f64>() / n, theirs.iter().sum::<f64>() / n);
+        let cov: f64 = ours[i].iter().zip(theirs).map(|(a, b)| (a - ma) * (b - mb)).sum();
+        let (va, vb): (f64, f64) =
+            (ours[i].iter().map(|a| (a - ma).powi(2)).sum(), theirs.iter().map(|b| (b - mb).powi(2)).sum());
+        let r = cov / (va * vb).sqrt();
+        let rms = (ours[i].iter().zip(theirs).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / n).sqrt();
+        println!(
+            "{:14} correlation {r:.3}, RMS difference {rms:.3}, peak ours {:.3} / OpenSim {:.3}",
+            unit.name,
+            ours[i].iter().copied().fold(0.0, f64::max),
+            theirs.iter().copied().fold(0.0, f64::max)
+        );
+        correlations.push(r);
+        rms_all = rms_all.max(rms);
+    }
+    let mut sorted = correlations.clone();
+    sorted.sort_by(f64::total_cmp);
+    println!(
+        "median correlation {:.3}, lowest {:.3}; largest RMS difference {rms_all:.3}; largest joint reserve {worst_reserve:.3} N m; at most {iterations} active-set iterations",
+        sorted[sorted.len() / 2],
+        sorted[0]
+    );
 }

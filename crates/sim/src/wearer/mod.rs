@@ -9,6 +9,7 @@ mod contact;
 pub mod muscle;
 mod path;
 mod skeleton;
+pub mod static_optimization;
 
 pub use contact::{ContactLoad, SmoothSphereHalfSpace};
 pub use muscle::{FiberState, MuscleTendon};
