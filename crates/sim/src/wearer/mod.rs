@@ -6,6 +6,7 @@
 //! contact, actuators) drives it.
 
 mod contact;
+pub mod metabolics;
 pub mod muscle;
 mod path;
 mod skeleton;
