@@ -265,6 +265,13 @@ fn muscle_paths_match_opensim_at_64_poses() {
             p.moment_arms(&sk, &mut kin, &q, &mut arms);
             arm = arm.max(max_diff(&arms, &by_coordinate(&sk, &m["moment_arm"])));
         }
+        // All paths at once: the same numbers.
+        let mut all = vec![vec![0.0; sk.coordinates.len()]; paths.len()];
+        exo_sim::wearer::moment_arms_of_all(&paths, &sk, &mut kin, &q, &mut all);
+        for (p, row) in paths.iter().zip(&all) {
+            p.moment_arms(&sk, &mut kin, &q, &mut arms);
+            assert_eq!(row, &arms, "{}", p.name);
+        }
     }
     println!(
         "18 muscles x {} poses: max |length error| {length:.2e} m, lengthening speed {speed:.2e} m/s, moment arm {arm:.2e} m",

@@ -14,7 +14,7 @@ pub mod static_optimization;
 
 pub use contact::{ContactLoad, SmoothSphereHalfSpace};
 pub use muscle::{FiberState, MuscleTendon};
-pub use path::MusclePath;
+pub use path::{MusclePath, moment_arms_of_all};
 
 pub use skeleton::{
     BodyState, InverseDynamics, PointLoad, Skeleton, SkeletonBody, SkeletonCoordinate, SkeletonKinematics,

@@ -174,3 +174,24 @@ impl MusclePath {
         }
     }
 }
+
+/// Moment arms of every path about every coordinate, `out[path][coordinate]` (m per rad, or m per m), with one
+/// kinematics update per coordinate for all paths together (rather than one per path and coordinate, as
+/// [`MusclePath::moment_arms`] does); `kin` is updated in the process.
+pub fn moment_arms_of_all(
+    paths: &[MusclePath],
+    skeleton: &Skeleton,
+    kin: &mut SkeletonKinematics,
+    q: &[f64],
+    out: &mut [Vec<f64>],
+) {
+    let mut u = vec![0.0; q.len()];
+    for k in 0..q.len() {
+        u.iter_mut().for_each(|x| *x = 0.0);
+        u[k] = 1.0;
+        kin.update(skeleton, q, &u);
+        for (p, row) in paths.iter().zip(out.iter_mut()) {
+            row[k] = -p.length_and_speed(skeleton, kin, q, &u).1;
+        }
+    }
+}
