@@ -693,3 +693,119 @@ fn umbergers_metabolic_rates_match_opensims_probe_on_its_own_inputs() {
     assert_eq!(cases, 18 * 41);
     assert!(worst < 1e-12, "{worst:e}");
 }
+
+/// The skeleton standing on two contact spheres under each foot, its joints held by stiff springs about a standing
+/// pose (no muscles) and the pelvis free; the engine's state, contact included.
+struct Standing {
+    sk: Skeleton,
+    kin: SkeletonKinematics,
+    dynamics: exo_sim::multibody::Dynamics,
+    contact: exo_sim::wearer::SmoothSphereHalfSpace,
+    /// (body, centre in the body frame (m), radius (m)).
+    spheres: Vec<(usize, [f64; 3], f64)>,
+    /// The held pose, engine order.
+    pose: Vec<f64>,
+    /// The floor's vertical force on the body at the last evaluation, N.
+    floor_force_n: f64,
+}
+
+impl Standing {
+    /// Joint stiffness, N m/rad, and damping, N m s/rad. A standing body held only by joint springs must be stiffer
+    /// than gravity makes it soft: at 2000 N m/rad it was measured to topple within 2 s, at 1e4 to sway, at 1e5 to
+    /// stand.
+    const STIFFNESS: f64 = 1e5;
+    const DAMPING: f64 = 300.0;
+}
+
+impl exo_sim::multibody::SecondOrder for Standing {
+    fn acceleration(&mut self, _t: f64, q: &[f64], qd: &[f64], qdd: &mut [f64]) {
+        let n = self.sk.model.len();
+        let qc: Vec<f64> = self.sk.coordinates.iter().map(|c| q[c.dof]).collect();
+        let uc: Vec<f64> = self.sk.coordinates.iter().map(|c| qd[c.dof]).collect();
+        self.kin.update(&self.sk, &qc, &uc);
+        let mut f_ext = vec![nalgebra::Vector3::zeros(); n];
+        self.floor_force_n = 0.0;
+        for &(body, centre, radius) in &self.spheres {
+            let c = self.kin.station(&self.sk, body, centre);
+            let v = self.kin.station_velocity(&self.sk, body, centre);
+            let w = [0.0, 0.0, self.kin.body(&self.sk, body).angular_velocity_rad_per_s];
+            let load = exo_sim::wearer::SmoothSphereHalfSpace { radius_m: radius, ..self.contact }.load(c, v, w);
+            let e = self.sk.bodies[body].engine_body;
+            f_ext[e] += self.kin.engine.world_force_to_body(
+                e,
+                &nalgebra::Vector2::new(load.point_m[0], load.point_m[1]),
+                &nalgebra::Vector2::new(load.force_n[0], load.force_n[1]),
+            );
+            self.floor_force_n += load.force_n[1];
+        }
+        let mut tau = vec![0.0; n];
+        for c in self.sk.coordinates.iter().filter(|c| !c.name.starts_with("pelvis")) {
+            tau[c.dof] = -Self::STIFFNESS * (q[c.dof] - self.pose[c.dof]) - Self::DAMPING * qd[c.dof];
+        }
+        self.dynamics.forward(&self.sk.model, &self.kin.engine, qd, &tau, &f_ext, qdd);
+    }
+}
+
+#[test]
+fn the_two_legged_body_stands_on_its_contact_spheres_and_the_floor_carries_its_weight() {
+    use exo_sim::multibody::{Dynamics, Integrator, Rk4};
+    let sk = skeleton();
+    let n = sk.model.len();
+    let weight_n = sk.mass_kg() * 9.80665;
+    // A heel and a forefoot sphere of 35 mm on each calcaneus, 14 cm apart, bottoms level, placed so that the mass
+    // centre of the standing pose lies midway between them. Contact stiffness 1e8 N/m: with Falisse et al.'s 1e6 the
+    // spheres sink 1.6 cm, the feet's rolling stiffness (about 4 x 1.6e4 N/m x (0.07 m)^2 = 300 N m/rad) is below
+    // m g h (about 690 N m/rad), and the body was measured to topple slowly, as an inverted pendulum on soft feet.
+    let mut spheres = Vec::new();
+    for side in ["r", "l"] {
+        let calcn = sk.body(&format!("calcn_{side}")).unwrap();
+        spheres.push((calcn, [0.0594, 0.01, 0.0], 0.035));
+        spheres.push((calcn, [0.1994, 0.01, 0.0], 0.035));
+    }
+    let contact = exo_sim::wearer::SmoothSphereHalfSpace {
+        stiffness_n_per_m: 1e8,
+        ..exo_sim::wearer::SmoothSphereHalfSpace::falisse_2019(0.0)
+    };
+    let mut sys = Standing {
+        kin: SkeletonKinematics::new(&sk),
+        dynamics: Dynamics::new(&sk.model),
+        contact,
+        spheres,
+        pose: vec![0.0; n],
+        floor_force_n: 0.0,
+        sk,
+    };
+    // Ankles dorsiflexed 0.1 rad, the pelvis tilted back as much: feet flat, the body leaning slightly forward.
+    let dof = |sys: &Standing, name: &str| sys.sk.coordinates[sys.sk.coordinate(name).unwrap()].dof;
+    for (name, value) in [("ankle_angle_r", 0.1), ("ankle_angle_l", 0.1), ("pelvis_tilt", -0.1)] {
+        let d = dof(&sys, name);
+        sys.pose[d] = value;
+    }
+    let mut q = sys.pose.clone();
+    let mut qd = vec![0.0; n];
+    let zeros = vec![0.0; sys.sk.coordinates.len()];
+    let qc: Vec<f64> = sys.sk.coordinates.iter().map(|c| q[c.dof]).collect();
+    sys.kin.update(&sys.sk, &qc, &zeros);
+    let lowest =
+        sys.spheres.iter().map(|&(b, c, r)| sys.kin.station(&sys.sk, b, c)[1] - r).fold(f64::INFINITY, f64::min);
+    let ty = dof(&sys, "pelvis_ty");
+    q[ty] -= lowest;
+    // 1.5 s at 50 us (the joint springs of 1e5 N m/rad on the light feet want a short step).
+    let mut rk4 = Rk4::new(n);
+    let dt = 5e-5;
+    for step in 0..30_000 {
+        rk4.step(&mut sys, f64::from(step) * dt, dt, &mut q, &mut qd);
+    }
+    let mut qdd = vec![0.0; n];
+    exo_sim::multibody::SecondOrder::acceleration(&mut sys, 0.0, &q.clone(), &qd.clone(), &mut qdd);
+    let speed = qd.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    let tilt = q[dof(&sys, "pelvis_tilt")];
+    println!(
+        "after 1.5 s standing: floor force {:.2} N against a weight of {weight_n:.2} N ({:+.3} %), largest speed {speed:.1e}, pelvis tilt {tilt:.4} rad",
+        sys.floor_force_n,
+        100.0 * (sys.floor_force_n - weight_n) / weight_n
+    );
+    assert!(((sys.floor_force_n - weight_n) / weight_n).abs() < 1e-3, "the floor carries {} N", sys.floor_force_n);
+    assert!(speed < 2e-2, "not at rest: {speed}");
+    assert!((tilt + 0.1).abs() < 0.01, "the body leaned to {tilt} rad");
+}
