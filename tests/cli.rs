@@ -568,3 +568,34 @@ fn replay_of_a_frame_log_is_bit_identical_and_tampering_is_caught() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("tampered.csv:402: knee_supervised_torque_nm"), "{stderr}");
 }
+
+#[test]
+fn assets_are_found_through_exosim_assets_and_no_build_path_is_compiled_in() {
+    // A scenario outside any checkout, run from a folder without assets: its gait files are not found (the program
+    // lies in a target directory whose ancestors may or may not hold the checkout's assets, so the folder is made
+    // elsewhere and the program is copied beside it), until $EXOSIM_ASSETS names the checkout's assets.
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let program = bin.join("exosim");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("exosim"), &program).unwrap();
+    let scenario = dir.path().join("walk.toml");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/walking-assist.toml"), &scenario).unwrap();
+    let run = |assets: Option<&Path>| {
+        let mut c = Command::new(&program);
+        c.current_dir(dir.path()).env_remove("EXOSIM_ASSETS");
+        if let Some(a) = assets {
+            c.env("EXOSIM_ASSETS", a);
+        }
+        c.args(["run", "walk.toml", "--set", "simulation.duration_s=0.05", "-o"])
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap()
+    };
+    let o = run(None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "found assets without being told where: {err}");
+    assert!(err.contains("walk.toml") && err.contains("gait_kinematics") && err.contains("file not found"), "{err}");
+    let o = run(Some(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets")));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
