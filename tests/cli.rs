@@ -599,3 +599,20 @@ fn assets_are_found_through_exosim_assets_and_no_build_path_is_compiled_in() {
     let o = run(Some(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets")));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn actuators_with_different_current_loop_rates_are_refused_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = exosim()
+        .args(["run"])
+        .arg(scenario("walking-assist"))
+        .args(["--set", "actuators.knee.overrides.driver.current_loop_rate_hz=10000.0", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("actuators.knee.overrides.driver.current_loop_rate_hz"), "{err}");
+    assert!(err.contains("10000 Hz here but 20000 Hz at the hip"), "{err}");
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "something was written");
+}
