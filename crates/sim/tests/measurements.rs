@@ -112,4 +112,20 @@ fn the_laws_gravity_model_matches_the_engine_at_rest() {
             assert!((law[j] - tau[b]).abs() < 1e-9, "pose {k} joint {j}: law {} vs engine {}", law[j], tau[b]);
         }
     }
+    // A model 10 % too heavy holds exactly 1.1 times the torque (its masses scale, their centres do not move).
+    let heavy = exo_control::GravityModel::new(exo_sim::body::exo::gravity_model(model, ids, leg, 0.1, 0.0)).unwrap();
+    for q_exo in [[0.3, -0.9, 0.0], [1.1, -1.6, 0.0]] {
+        let (right, wrong) = (
+            g.torque_nm(&exo_control::SVector::from(q_exo), 0.0),
+            heavy.torque_nm(&exo_control::SVector::from(q_exo), 0.0),
+        );
+        for j in 0..2 {
+            assert!(
+                (wrong[j] - 1.1 * right[j]).abs() < 1e-12 * (1.0 + right[j].abs()),
+                "joint {j}: {} vs 1.1 x {}",
+                wrong[j],
+                right[j]
+            );
+        }
+    }
 }
