@@ -154,6 +154,30 @@ fn heel_strike_phase_is_time_since_strike_over_mean_stride() {
 }
 
 #[test]
+fn a_contact_that_chatters_mid_stance_is_no_heel_strike_with_a_minimum_swing() {
+    // Strides of 1.0 s: loaded for 0.6 s, then swing. Half-way through stance the insole drops out for 20 ms
+    // (chatter). With a 0.2 s minimum swing the dip is ignored and the stride is 1.0 s; without one, the dip's
+    // rising edge counts as a heel strike (0.5 s after the last, past the 0.4 s minimum stride).
+    let stride = |min_swing_s: f64| {
+        let mut est = HeelStrikePhase::<f64>::new(HeelStrikePhaseConfig {
+            strides_averaged: 3,
+            min_stride_s: 0.4,
+            max_stride_s: 2.0,
+            min_swing_s,
+        })
+        .unwrap();
+        for k in 0..6000usize {
+            let t = (k % 1000) as f64 * 1e-3;
+            let loaded = t < 0.6 && !(0.48..0.5).contains(&t);
+            est.update_contact(loaded, 1e-3);
+        }
+        est.stride_time_s().unwrap()
+    };
+    assert!((stride(0.2) - 1.0).abs() < 1e-9, "{}", stride(0.2));
+    assert!((stride(0.0) - 0.5).abs() < 1e-9, "{}", stride(0.0));
+}
+
+#[test]
 fn adaptive_oscillator_locks_onto_a_walking_hip_angle() {
     // A hip-like signal at 0.85 Hz with a second harmonic, starting from a 1.0 Hz guess. After 30 s the learned
     // frequency is within 1 % and the estimate follows the signal within 0.05 rad (signal amplitude 0.45 rad).
