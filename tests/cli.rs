@@ -125,6 +125,11 @@ fn impossible_values_are_refused_with_their_field() {
         assert!(err.contains(field), "expected {field}: {err}");
         assert!(err.contains("bad.toml"), "{err}");
     }
+    // Another law's section is located at its own line.
+    let text = walking() + "\n[controller.impedance]\nstiffness_nm_per_rad = 10.0\n";
+    let line = text[..text.find("[controller.impedance]").unwrap()].matches('\n').count() + 1;
+    let (_, err) = run_bad(&text, &[]);
+    assert!(err.contains(&format!("bad.toml:{line}:")), "expected line {line}: {err}");
 }
 
 #[test]
