@@ -1,7 +1,7 @@
 //! The shipped scenarios, shortened, through the library: each must show what it is for.
 #![cfg(feature = "scenario")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use exo_sim::scenario;
 use exo_sim::simulation::{Simulation, Summary};
@@ -166,4 +166,27 @@ fn sit_to_stand_rises_on_a_free_pelvis_and_the_device_lowers_knee_work() {
     // Assist as needed at the weak knee: the wearer's knee positive work falls (measured: 9 %).
     let (k_with, k_without) = (with.joints[1].human_positive_work_j, without.joints[1].human_positive_work_j);
     assert!(k_with < 0.97 * k_without, "knee work {k_with} J with the device vs {k_without} J without");
+}
+
+#[test]
+fn every_shipped_scenario_builds_the_law_it_names() {
+    // The name a built controller reports is the name the scenario chose it by: a law registered under one name
+    // but reporting another would be mislabelled in the summary, the visualiser and the frame log.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let table: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
+        // No `[controller]` or no `law`: the schema's default, `none`.
+        let chosen =
+            table.get("controller").and_then(|c| c.get("law")).and_then(|l| l.as_str()).unwrap_or("none").to_string();
+        let loaded = scenario::load(&path, &[]).unwrap();
+        let parts = scenario::build(&loaded, true).unwrap();
+        assert_eq!(parts.controller.name(), chosen, "{}", path.display());
+        seen.insert(chosen);
+    }
+    assert!(seen.len() >= 5, "{seen:?}");
 }
