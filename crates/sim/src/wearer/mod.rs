@@ -5,6 +5,7 @@
 //! The muscles, their paths and the metabolic models attach to this body (issue 16); the world (device, cuffs,
 //! contact, actuators) drives it.
 
+mod activation;
 mod contact;
 pub mod metabolics;
 pub mod muscle;
@@ -12,6 +13,7 @@ mod path;
 mod skeleton;
 pub mod static_optimization;
 
+pub use activation::ActivationDynamics;
 pub use contact::{ContactLoad, SmoothSphereHalfSpace};
 pub use muscle::{FiberState, MuscleTendon};
 pub use path::{MusclePath, moment_arms_of_all};
