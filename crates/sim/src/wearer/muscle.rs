@@ -28,6 +28,20 @@ const PASSIVE_STRAIN_AT_ONE_NORM_FORCE: f64 = 0.6;
 /// Coefficients `d1 … d4` of the force-velocity curve.
 const FORCE_VELOCITY: [f64; 4] = [-0.321_134_612_798_980_8, -8.149, -0.374, 0.882_532_773_324_991_2];
 
+/// De Groote's tendon curve constants `c1, c2, c3`: `f_T = c1 e^{k_T (l̃_T - c2)} - c3`, with `k_T` from the strain at
+/// which the tendon force equals the maximum isometric force (`f_T(1 + e0) = 1`).
+const TENDON: [f64; 3] = [0.2, 1.0, 0.2];
+
+/// Normalised tendon force at normalised tendon length `l` (tendon length / slack length) for a tendon that
+/// reaches one normalised force at strain `strain_at_one_norm_force`; 0 while slack (below 1, where the published
+/// curve dips below zero).
+#[must_use]
+pub fn tendon_force_length(l: f64, strain_at_one_norm_force: f64) -> f64 {
+    let [c1, c2, c3] = TENDON;
+    let k = ((1.0 + c3) / c1).ln() / strain_at_one_norm_force;
+    (c1 * (k * (l - c2)).exp() - c3).max(0.0)
+}
+
 /// Active force-length multiplier at normalised fibre length `l` (fibre length / optimal fibre length).
 #[must_use]
 pub fn active_force_length(l: f64) -> f64 {
@@ -67,6 +81,9 @@ pub struct MuscleTendon {
     pub pennation_at_optimal_rad: f64,
     /// Maximum contraction velocity, optimal fibre lengths per second.
     pub max_contraction_velocity: f64,
+    /// Tendon strain at which its force equals the maximum isometric force (the model file's tendon curve's
+    /// `strain_at_one_norm_force`, 0.049 by default).
+    pub tendon_strain_at_one_norm_force: f64,
     /// Shortest fibre length the unit allows, m: the larger of the active curve's lower end times the optimal length
     /// and the length at the maximum pennation angle (OpenSim's Millard muscle's limits, from the model file).
     pub minimum_fiber_length_m: f64,
@@ -99,11 +116,12 @@ impl MuscleTendon {
     /// The unit of a muscle of the model file.
     #[must_use]
     pub fn from_osim(m: &Muscle) -> Self {
-        let min_active = match &m.kind {
-            exo_opensim::MuscleKind::Millard2012Equilibrium { curves, .. } => {
-                curves.active_force_length.min_norm_active_fiber_length
-            }
-            _ => 0.0,
+        let (min_active, tendon_strain) = match &m.kind {
+            exo_opensim::MuscleKind::Millard2012Equilibrium { curves, .. } => (
+                curves.active_force_length.min_norm_active_fiber_length,
+                curves.tendon_force_length.strain_at_one_norm_force,
+            ),
+            _ => (0.0, 0.049),
         };
         let thickness = m.optimal_fiber_length_m * m.pennation_angle_at_optimal_rad.sin();
         let at_max_pennation = thickness / m.maximum_pennation_angle_rad.sin();
@@ -114,6 +132,7 @@ impl MuscleTendon {
             tendon_slack_length_m: m.tendon_slack_length_m,
             pennation_at_optimal_rad: m.pennation_angle_at_optimal_rad,
             max_contraction_velocity: m.max_contraction_velocity,
+            tendon_strain_at_one_norm_force: tendon_strain,
             minimum_fiber_length_m: (min_active * m.optimal_fiber_length_m).max(at_max_pennation),
         }
     }
@@ -154,6 +173,57 @@ impl MuscleTendon {
     }
 }
 
+impl MuscleTendon {
+    /// The fibre of a compliant-tendon unit in static equilibrium (fibre at rest) for a path of length `length_m`
+    /// at activation `activation`: the fibre length at which the tendon's force equals the fibre's force along the
+    /// tendon, found by bisection on the fibre length to 1e-12 m: the tendon pulls harder than the fibre at the
+    /// shortest fibre (otherwise the fibre is held there, as in [`MuscleTendon::rigid_tendon`]) and not at all once
+    /// the tendon is slack, so an equilibrium lies between (on the descending limb there can be more than one; this
+    /// finds one). Returns the state and the tendon length, m.
+    #[must_use]
+    pub fn compliant_tendon_static(&self, length_m: f64, activation: f64) -> (FiberState, f64) {
+        let l_opt = self.optimal_fiber_length_m;
+        let thickness = l_opt * self.pennation_at_optimal_rad.sin();
+        let along = |fiber: f64| (fiber * fiber - thickness * thickness).max(0.0).sqrt();
+        // Tendon force minus fibre force along the tendon, at fibre length `fiber`.
+        let mismatch = |fiber: f64| {
+            let tendon = length_m - along(fiber);
+            let ft = tendon_force_length(tendon / self.tendon_slack_length_m, self.tendon_strain_at_one_norm_force);
+            let l = fiber / l_opt;
+            let fm = (activation * active_force_length(l) + passive_force_length(l)) * along(fiber) / fiber;
+            ft - fm
+        };
+        let lo = self.minimum_fiber_length_m.max(thickness);
+        // The fibre is at most as long as the path less a slack tendon along it.
+        let hi = ((length_m - self.tendon_slack_length_m).max(0.0).powi(2) + thickness * thickness).sqrt().max(lo);
+        let fiber = if mismatch(lo) <= 0.0 {
+            lo
+        } else {
+            let (mut a, mut b) = (lo, hi);
+            while b - a > 1e-12 {
+                let m = 0.5 * (a + b);
+                if mismatch(m) > 0.0 { a = m } else { b = m }
+            }
+            0.5 * (a + b)
+        };
+        let cos = along(fiber) / fiber;
+        let l = fiber / l_opt;
+        let (fl, fp) = (active_force_length(l), passive_force_length(l));
+        let state = FiberState {
+            fiber_length_m: fiber,
+            normalized_fiber_length: l,
+            pennation_rad: (thickness / fiber).asin(),
+            fiber_velocity_m_per_s: 0.0,
+            normalized_fiber_velocity: 0.0,
+            active_force_length: fl,
+            force_velocity: 1.0,
+            passive_force_length: fp,
+            tendon_force_n: self.max_isometric_force_n * (activation * fl + fp) * cos,
+        };
+        (state, length_m - along(fiber))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +245,9 @@ mod tests {
         assert_eq!(passive_force_length(1.0), 0.0);
         assert!((passive_force_length(1.0 + PASSIVE_STRAIN_AT_ONE_NORM_FORCE) - 1.0).abs() < 1e-12);
         assert_eq!(passive_force_length(0.6), 0.0);
+        // Tendon: slack at its slack length, one normalised force at the strain given.
+        assert_eq!(tendon_force_length(1.0, 0.049), 0.0);
+        assert!((tendon_force_length(1.049, 0.049) - 1.0).abs() < 1e-12);
     }
 
     #[test]
@@ -186,6 +259,7 @@ mod tests {
             tendon_slack_length_m: 0.2,
             pennation_at_optimal_rad: 0.3,
             max_contraction_velocity: 10.0,
+            tendon_strain_at_one_norm_force: 0.049,
             minimum_fiber_length_m: 0.04441,
         };
         // Free: fixed width, l sin(alpha) = l_opt sin(alpha_opt), and the fibre moves with the path, projected.
