@@ -1,7 +1,7 @@
 //! The one list of the control laws a scenario can choose.
 //!
 //! Each law lives in its own module of [`super::laws`]: its scenario section (a type implementing [`Law`]), its
-//! builder and its name. The [`register_laws!`] invocation at the bottom of this file is the only other place a
+//! builder and its name. The `register_laws!` invocation at the bottom of this file is the only other place a
 //! law is named: it makes the law available to scenario files (`[controller] law = "NAME"` and the law's
 //! `[controller.NAME]` section), the reference documentation, sweeps and tuning (through the scenario's field
 //! paths), replay (through the scenario), the firmware export and the visualiser (which asks the built
