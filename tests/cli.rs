@@ -621,3 +621,24 @@ fn actuators_with_different_current_loop_rates_are_refused_naming_both() {
     assert!(err.contains("10000 Hz here but 20000 Hz at the hip"), "{err}");
     assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "something was written");
 }
+
+#[test]
+fn osim_imports_the_shipped_model_and_names_the_line_of_what_it_cannot_read() {
+    let o = exosim().arg("osim").arg(root().join("assets/models/gait10dof18musc/subject01.osim")).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("12 bodies (72.60 kg), 10 coordinates, 18 muscles; planar engine: 10 joints"), "{out}");
+    assert!(out.contains("coordinate knee_angle_r") && out.contains("muscle soleus_l"), "{out}");
+    // A 3-D joint: a constant turn of the pelvis about X is out of the plane.
+    let text = std::fs::read_to_string(root().join("assets/models/gait10dof18musc/subject01.osim")).unwrap();
+    let at = text.find(r#"<TransformAxis name="rotation2">"#).unwrap();
+    let value = at + text[at..].find("<value>0</value>").unwrap();
+    let bad = format!("{}<value>0.3</value>{}", &text[..value], &text[value + "<value>0</value>".len()..]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.osim");
+    std::fs::write(&path, bad).unwrap();
+    let o = exosim().arg("osim").arg(&path).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("bad.osim:") && err.contains("ground_pelvis"), "{err}");
+}

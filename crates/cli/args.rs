@@ -102,6 +102,12 @@ pub(crate) enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+    /// Import an OpenSim model (`.osim`) as exosim's wearer would: its coordinates, bodies and muscles as the
+    /// planar engine builds them, or an error naming the line and element it cannot represent.
+    Osim {
+        /// The model file.
+        file: PathBuf,
+    },
     /// Print the scenario reference (the source of `docs/scenarios.md`).
     Schema,
     /// Closed-loop frequency response by stepped sines or a chirp: magnitude and phase per frequency (CSV and

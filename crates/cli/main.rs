@@ -206,6 +206,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             println!("merged sweep written to {}", path.display());
             Ok(())
         }
+        Some(Command::Osim { file }) => osim(&file).map_err(Failure::Input),
         Some(Command::Schema) => {
             print!("{}", exo_sim::scenario::reference_markdown());
             Ok(())
@@ -259,4 +260,47 @@ fn main() -> ExitCode {
             ExitCode::from(130)
         }
     }
+}
+
+/// `exosim osim FILE`: the wearer a model file gives.
+fn osim(file: &std::path::Path) -> anyhow::Result<()> {
+    use exo_sim::wearer::{MusclePath, Skeleton, SkeletonKinematics};
+    let label = file.display().to_string();
+    let model = exo_opensim::read_model(file).map_err(anyhow::Error::from)?;
+    let skeleton = Skeleton::from_osim(&model, &label).map_err(anyhow::Error::from)?;
+    let paths = model
+        .muscles
+        .iter()
+        .map(|m| MusclePath::new(m, &skeleton, &label))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::from)?;
+    println!(
+        "{label}: {} bodies ({:.2} kg), {} coordinates, {} muscles; planar engine: {} joints",
+        skeleton.bodies.len(),
+        skeleton.mass_kg(),
+        skeleton.coordinates.len(),
+        paths.len(),
+        skeleton.model.len()
+    );
+    for c in &skeleton.coordinates {
+        println!(
+            "  coordinate {:18} joint {:14} {:?}, range {:.3} .. {:.3}{}",
+            c.name,
+            c.joint,
+            c.motion,
+            c.range[0],
+            c.range[1],
+            if c.locked { ", locked" } else { "" }
+        );
+    }
+    // Muscle-tendon lengths at the default pose.
+    let q: Vec<f64> = skeleton.coordinates.iter().map(|c| c.default_value).collect();
+    let zeros = vec![0.0; q.len()];
+    let mut kin = SkeletonKinematics::new(&skeleton);
+    kin.update(&skeleton, &q, &zeros);
+    for p in &paths {
+        let (length, _) = p.length_and_speed(&skeleton, &kin, &q, &zeros);
+        println!("  muscle {:16} path length {length:.4} m at the default pose", p.name);
+    }
+    Ok(())
 }
