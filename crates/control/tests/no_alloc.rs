@@ -2,9 +2,8 @@
 //! and the supervisor run for many ticks (including refused ticks), and the count must not move.
 #![allow(unsafe_code)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 use exo_control::assist::{AdaptiveOscillator, AdaptiveOscillatorConfig};
 use exo_control::filter::{
@@ -13,40 +12,6 @@ use exo_control::filter::{
 use exo_control::{
     Channels, GravityModel, Pid, PidBank, PidConfig, SVector, SensorFrame, Supervisor, SupervisorConfig,
 };
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Whether this thread's allocations are counted: only the measured loop's. The test harness's own threads
-    /// allocate at moments of their own, which a global count picked up (CI once saw 4 such allocations).
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-}
-
-fn count() {
-    if COUNTING.try_with(Cell::get).unwrap_or(false) {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 mod zoo;
 
@@ -73,38 +38,38 @@ fn no_update_path_allocates() {
     let gravity = GravityModel::new(zoo::chain_gravity::<6>()).unwrap();
     let mut frame = SensorFrame::<f64, 6>::default();
 
-    COUNTING.with(|c| c.set(true));
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
-    let mut sink = 0.0;
-    for k in 0..20_000u32 {
-        let t = f64::from(k) * 1e-3;
-        let bad = k % 997 == 0;
-        frame.sequence = k;
-        frame.foot_contact = [(t * 0.9).fract() < 0.6; 6];
-        frame.joint_position_rad = SVector::repeat(if bad { f64::NAN } else { 0.4 * (6.0 * t).sin() });
-        frame.joint_velocity_rad_per_s = SVector::repeat(2.4 * (6.0 * t).cos());
-        frame.motor_position_rad = frame.joint_position_rad * 1.01;
-        frame.joint_torque_nm = SVector::repeat(4.0 * (5.0 * t).sin());
-        frame.interaction_torque_nm = SVector::repeat((3.0 * t).sin());
-        frame.base_pitch_rad = 0.1 * t.sin();
-        frame.setpoint.torque_nm = SVector::repeat(10.0 * (6.0 * t).sin());
-        let dt = if k % 501 == 0 { 0.0 } else { 1e-3 };
-        sink += pid.update(1.0, frame.joint_position_rad[0], 0.0, dt).output;
-        sink += bank.update(&[1.0; 6], &frame.joint_position_rad.into(), &[0.0; 6], dt)[0];
-        for law in laws.iter_mut() {
-            let cmd = law.update(&frame, dt);
-            sink += sup.apply(&frame, &cmd, dt).command.torque_nm[0];
-            if k % 3000 == 0 {
-                sup.reset();
+    let (allocations, sink) = counting_alloc::allocations_in(|| {
+        let mut sink = 0.0;
+        for k in 0..20_000u32 {
+            let t = f64::from(k) * 1e-3;
+            let bad = k % 997 == 0;
+            frame.sequence = k;
+            frame.foot_contact = [(t * 0.9).fract() < 0.6; 6];
+            frame.joint_position_rad = SVector::repeat(if bad { f64::NAN } else { 0.4 * (6.0 * t).sin() });
+            frame.joint_velocity_rad_per_s = SVector::repeat(2.4 * (6.0 * t).cos());
+            frame.motor_position_rad = frame.joint_position_rad * 1.01;
+            frame.joint_torque_nm = SVector::repeat(4.0 * (5.0 * t).sin());
+            frame.interaction_torque_nm = SVector::repeat((3.0 * t).sin());
+            frame.base_pitch_rad = 0.1 * t.sin();
+            frame.setpoint.torque_nm = SVector::repeat(10.0 * (6.0 * t).sin());
+            let dt = if k % 501 == 0 { 0.0 } else { 1e-3 };
+            sink += pid.update(1.0, frame.joint_position_rad[0], 0.0, dt).output;
+            sink += bank.update(&[1.0; 6], &frame.joint_position_rad.into(), &[0.0; 6], dt)[0];
+            for law in laws.iter_mut() {
+                let cmd = law.update(&frame, dt);
+                sink += sup.apply(&frame, &cmd, dt).command.torque_nm[0];
+                if k % 3000 == 0 {
+                    sup.reset();
+                }
             }
+            let g = gravity.torque_nm(&frame.joint_position_rad, frame.base_pitch_rad)[5];
+            sink += if bad { 0.0 } else { g };
+            sink += osc.update(frame.joint_position_rad[0], dt).unwrap_or(0.0);
+            sink +=
+                lp.update(frame.joint_position_rad[1], dt) + bq.update(frame.joint_position_rad[2]) + vel.update(t, dt);
         }
-        let g = gravity.torque_nm(&frame.joint_position_rad, frame.base_pitch_rad)[5];
-        sink += if bad { 0.0 } else { g };
-        sink += osc.update(frame.joint_position_rad[0], dt).unwrap_or(0.0);
-        sink += lp.update(frame.joint_position_rad[1], dt) + bq.update(frame.joint_position_rad[2]) + vel.update(t, dt);
-    }
-    let after = ALLOCATIONS.load(Ordering::SeqCst);
-    COUNTING.with(|c| c.set(false));
+        sink
+    });
     assert!(sink.is_finite());
-    assert_eq!(after - before, 0, "update paths allocated {} times", after - before);
+    assert_eq!(allocations, 0, "update paths allocated {allocations} times");
 }
