@@ -216,8 +216,7 @@ fn wearer(c: &mut Criterion) {
     });
     // One instant of the muscle-driven wearer: inverse dynamics, the 18 paths with their moment arms about the 10
     // coordinates, the fibres, static optimization over the 7 joints, and the metabolic power.
-    let units: Vec<exo_sim::wearer::MuscleTendon> =
-        model.muscles.iter().map(exo_sim::wearer::MuscleTendon::from_osim).collect();
+    let muscles = exo_sim::wearer::Musculature::from_osim(&model, &sk, "subject01.osim").unwrap();
     let probe_model =
         exo_opensim::read_model(root().join("assets/models/gait10dof18musc/subject01_metabolics.osim")).unwrap();
     let probe = probe_model
@@ -232,53 +231,37 @@ fn wearer(c: &mut Criterion) {
         exo_sim::wearer::metabolics::Umberger2010::new(probe, &model.muscles, "subject01_metabolics.osim").unwrap();
     let shared: Vec<usize> =
         (0..sk.coordinates.len()).filter(|&j| !sk.coordinates[j].name.starts_with("pelvis")).collect();
-    let mut all_arms = vec![vec![0.0; qs.len()]; paths.len()];
-    let mut warm: Option<Vec<f64>> = None;
     let in_probe: Vec<usize> =
-        units.iter().map(|m| probe.muscles.iter().position(|p| p.name == m.name).unwrap()).collect();
+        muscles.units.iter().map(|m| probe.muscles.iter().position(|p| p.name == m.name).unwrap()).collect();
+    let mut state = exo_sim::wearer::MusculatureState::default();
+    let mut warm: Option<Vec<f64>> = None;
     g.bench_function("muscle_sharing_and_metabolics_one_instant", |b| {
         b.iter(|| {
             id.solve(&sk, black_box(&qs), &u, &a, &loads, &mut tau);
-            let (mut active, mut passive, mut fibres) =
-                (vec![0.0; units.len()], vec![0.0; units.len()], Vec::with_capacity(units.len()));
-            kin.update(&sk, &qs, &u);
-            for (i, (p, unit)) in paths.iter().zip(&units).enumerate() {
-                let (length, speed) = p.length_and_speed(&sk, &kin, &qs, &u);
-                let f = unit.rigid_tendon(length, speed, 1.0);
-                let cos = f.pennation_rad.cos();
-                active[i] = unit.max_isometric_force_n * f.active_force_length * f.force_velocity * cos;
-                passive[i] = unit.max_isometric_force_n * f.passive_force_length * cos;
-                fibres.push(f);
-            }
-            exo_sim::wearer::moment_arms_of_all(&paths, &sk, &mut kin, &qs, &mut all_arms);
-            let moment_arm: Vec<Vec<f64>> = shared.iter().map(|&j| all_arms.iter().map(|r| r[j]).collect()).collect();
+            muscles.state(&sk, &mut kin, &qs, &u, &mut state);
             let torque: Vec<f64> = shared.iter().map(|&j| tau[j]).collect();
             let s = exo_sim::wearer::static_optimization::share(
-                &moment_arm,
-                &active,
-                &passive,
+                &state.moment_arms_about(&shared),
+                &state.active_n,
+                &state.passive_n,
                 &torque,
                 &vec![1.0; shared.len()],
                 0.01,
                 warm.as_deref(),
             )
             .unwrap();
-            let mut watts = 0.0;
-            for (i, &k) in in_probe.iter().enumerate() {
-                let f = &fibres[i];
-                let x = exo_sim::wearer::metabolics::MuscleEnergyInputs {
-                    excitation: s.activation[i],
-                    activation: s.activation[i],
-                    normalized_fiber_length: f.normalized_fiber_length,
-                    fiber_velocity_m_per_s: f.fiber_velocity_m_per_s,
-                    active_fiber_force_n: s.activation[i]
-                        * units[i].max_isometric_force_n
-                        * f.active_force_length
-                        * f.force_velocity,
-                    active_force_length: f.active_force_length,
-                };
-                watts += probe.rate(k, &x).total_w;
-            }
+            let watts: f64 = in_probe
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| {
+                    let x = exo_sim::wearer::metabolics::MuscleEnergyInputs::at_activation(
+                        s.activation[i],
+                        muscles.units[i].max_isometric_force_n,
+                        &state.fibres[i],
+                    );
+                    probe.rate(k, &x).total_w
+                })
+                .sum();
             warm = Some(s.activation);
             black_box(watts)
         })

@@ -503,14 +503,14 @@ fn rigid_tendon_fibres_match_opensim_and_de_grootes_curves_stay_near_millards() 
 
 #[test]
 fn static_optimization_over_the_trial_against_opensims() {
+    use exo_sim::wearer::metabolics::MuscleEnergyInputs;
     use exo_sim::wearer::static_optimization::share;
-    use exo_sim::wearer::{MusclePath, MuscleTendon};
+    use exo_sim::wearer::{Musculature, MusculatureState};
     let path = root().join("assets/models/gait10dof18musc/subject01.osim");
     let model = exo_opensim::read_model(&path).unwrap();
     let sk = Skeleton::from_osim(&model, "subject01.osim").unwrap();
-    let paths: Vec<MusclePath> =
-        model.muscles.iter().map(|m| MusclePath::new(m, &sk, "subject01.osim").unwrap()).collect();
-    let units: Vec<MuscleTendon> = model.muscles.iter().map(MuscleTendon::from_osim).collect();
+    let muscles = Musculature::from_osim(&model, &sk, "subject01.osim").unwrap();
+    let units = &muscles.units;
     let reference =
         exo_sim::opensim::Storage::read(&root().join("tests/fixtures/opensim/static_optimization_activation.sto"))
             .unwrap();
@@ -520,7 +520,7 @@ fn static_optimization_over_the_trial_against_opensims() {
     let shared: Vec<usize> =
         (0..sk.coordinates.len()).filter(|&j| !sk.coordinates[j].name.starts_with("pelvis")).collect();
     let mut kin = SkeletonKinematics::new(&sk);
-    let mut arms = vec![0.0; sk.coordinates.len()];
+    let mut state = MusculatureState::default();
     let mut ours: Vec<Vec<f64>> = vec![Vec::new(); units.len()];
     let mut warm: Option<Vec<f64>> = None;
     let (mut worst_reserve, mut iterations) = (0.0_f64, 0);
@@ -529,25 +529,11 @@ fn static_optimization_over_the_trial_against_opensims() {
     for f in &frames {
         let (q, u) = (by_coordinate(&sk, &f["q"]), by_coordinate(&sk, &f["qdot"]));
         let tau = by_coordinate(&sk, &f["generalized_force"]);
-        let mut moment_arm = vec![vec![0.0; units.len()]; shared.len()];
-        let (mut active, mut passive) = (vec![0.0; units.len()], vec![0.0; units.len()]);
-        let mut fibres = Vec::with_capacity(units.len());
-        for (i, (p, unit)) in paths.iter().zip(&units).enumerate() {
-            kin.update(&sk, &q, &u);
-            let (length, speed) = p.length_and_speed(&sk, &kin, &q, &u);
-            let s = unit.rigid_tendon(length, speed, 1.0);
-            fibres.push(s);
-            let cos = s.pennation_rad.cos();
-            active[i] = unit.max_isometric_force_n * s.active_force_length * s.force_velocity * cos;
-            passive[i] = unit.max_isometric_force_n * s.passive_force_length * cos;
-            p.moment_arms(&sk, &mut kin, &q, &mut arms);
-            for (row, &j) in shared.iter().enumerate() {
-                moment_arm[row][i] = arms[j];
-            }
-        }
+        muscles.state(&sk, &mut kin, &q, &u, &mut state);
+        let moment_arm = state.moment_arms_about(&shared);
+        let (active, passive) = (&state.active_n, &state.passive_n);
         let torque: Vec<f64> = shared.iter().map(|&j| tau[j]).collect();
-        let s =
-            share(&moment_arm, &active, &passive, &torque, &vec![1.0; shared.len()], 0.01, warm.as_deref()).unwrap();
+        let s = share(&moment_arm, active, passive, &torque, &vec![1.0; shared.len()], 0.01, warm.as_deref()).unwrap();
         // The muscles' moments plus the reserves are the torques, to round-off.
         for (row, &j) in shared.iter().enumerate() {
             let supplied: f64 =
@@ -562,23 +548,20 @@ fn static_optimization_over_the_trial_against_opensims() {
             ours[i].push(*a);
         }
         // Metabolic power of this instant (excitation = activation, as OpenSim's fixture takes it).
-        let mut watts = 0.0;
-        for (k, pm) in probe.muscles.iter().enumerate() {
-            let i = units.iter().position(|u| u.name == pm.name).unwrap();
-            let fib = &fibres[i];
-            let x = exo_sim::wearer::metabolics::MuscleEnergyInputs {
-                excitation: s.activation[i],
-                activation: s.activation[i],
-                normalized_fiber_length: fib.normalized_fiber_length,
-                fiber_velocity_m_per_s: fib.fiber_velocity_m_per_s,
-                active_fiber_force_n: s.activation[i]
-                    * units[i].max_isometric_force_n
-                    * fib.active_force_length
-                    * fib.force_velocity,
-                active_force_length: fib.active_force_length,
-            };
-            watts += probe.rate(k, &x).total_w;
-        }
+        let watts: f64 = probe
+            .muscles
+            .iter()
+            .enumerate()
+            .map(|(k, pm)| {
+                let i = units.iter().position(|u| u.name == pm.name).unwrap();
+                let x = MuscleEnergyInputs::at_activation(
+                    s.activation[i],
+                    units[i].max_isometric_force_n,
+                    &state.fibres[i],
+                );
+                probe.rate(k, &x).total_w
+            })
+            .sum();
         metabolic_w.push(watts);
         warm = Some(s.activation);
     }

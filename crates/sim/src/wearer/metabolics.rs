@@ -61,6 +61,22 @@ pub struct MuscleEnergyInputs {
     pub active_force_length: f64,
 }
 
+impl MuscleEnergyInputs {
+    /// The inputs of a muscle at activation `activation` (the excitation taken equal to it, as for a state from
+    /// static optimization) whose fibre is `fibre` and whose maximum isometric force is `max_isometric_force_n`.
+    #[must_use]
+    pub fn at_activation(activation: f64, max_isometric_force_n: f64, fibre: &super::FiberState) -> Self {
+        Self {
+            excitation: activation,
+            activation,
+            normalized_fiber_length: fibre.normalized_fiber_length,
+            fiber_velocity_m_per_s: fibre.fiber_velocity_m_per_s,
+            active_fiber_force_n: activation * max_isometric_force_n * fibre.active_force_length * fibre.force_velocity,
+            active_force_length: fibre.active_force_length,
+        }
+    }
+}
+
 /// One muscle's metabolic power and its parts, W.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MuscleEnergyRate {

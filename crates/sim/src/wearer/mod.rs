@@ -9,6 +9,7 @@ mod activation;
 mod contact;
 pub mod metabolics;
 pub mod muscle;
+mod musculature;
 mod path;
 mod skeleton;
 pub mod static_optimization;
@@ -16,6 +17,7 @@ pub mod static_optimization;
 pub use activation::ActivationDynamics;
 pub use contact::{ContactLoad, SmoothSphereHalfSpace};
 pub use muscle::{FiberState, MuscleTendon};
+pub use musculature::{Musculature, MusculatureState};
 pub use path::{MusclePath, moment_arms_of_all};
 
 pub use skeleton::{
