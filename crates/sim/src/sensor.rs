@@ -342,8 +342,10 @@ pub struct SensorSuite {
     next: usize,
     fresh: Frame,
     sequence: u32,
-    /// The frame held by a frame dropout.
-    frozen: Option<Frame>,
+    /// The frame held by a frame dropout (sized at build: a dropout starting mid-run copies into it, no
+    /// allocation), and whether one is being held.
+    frozen: Frame,
+    holding: bool,
     stuck: Vec<Option<f64>>,
     /// Each insole's contact state (before its delay), its delay line, and this tick's measured force.
     foot_loaded: Vec<bool>,
@@ -376,7 +378,8 @@ impl SensorSuite {
             next: 0,
             fresh: Frame::new(joints),
             sequence: 0,
-            frozen: None,
+            frozen: Frame::new(joints),
+            holding: false,
             stuck: vec![None; faults.len()],
             foot_loaded: vec![false; feet],
             foot_history: vec![vec![false; feet]; foot_delay + 1],
@@ -486,14 +489,13 @@ impl SensorSuite {
 
         if frame_dropout {
             // The frame stops updating: its sequence number and values are held.
-            if self.frozen.is_none() {
-                self.frozen = Some(self.history[self.next].clone());
+            if !self.holding {
+                self.frozen.clone_from(&self.history[self.next]);
+                self.holding = true;
             }
-            if let Some(fr) = &self.frozen {
-                self.fresh.clone_from(fr);
-            }
+            self.fresh.clone_from(&self.frozen);
         } else {
-            self.frozen = None;
+            self.holding = false;
             self.sequence = self.sequence.wrapping_add(1);
             self.fresh.sequence = self.sequence;
         }

@@ -15,13 +15,21 @@ mod counting_alloc;
 /// One test only, so that nothing else runs on the measured thread.
 #[test]
 fn ticks_do_not_allocate_with_recording_and_frame_log_on() {
-    let path = PathBuf::from(format!("{}/../../scenarios/walking-assist.toml", env!("CARGO_MANIFEST_DIR")));
-    for (name, overrides) in [
-        ("walking-assist", vec!["simulation.duration_s=2.0".to_string()]),
-        ("f32 firmware", vec!["simulation.duration_s=2.0".to_string(), "controller.precision=\"f32\"".to_string()]),
-        ("delayed sensors", vec!["simulation.duration_s=2.0".to_string(), "sensors.delay_ticks=3".to_string()]),
+    let shipped = |name: &str| PathBuf::from(format!("{}/../../scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR")));
+    let two_s = "simulation.duration_s=2.0".to_string();
+    for (name, file, overrides) in [
+        ("walking-assist", "walking-assist", vec![two_s.clone()]),
+        ("f32 firmware", "walking-assist", vec![two_s.clone(), "controller.precision=\"f32\"".to_string()]),
+        ("delayed sensors", "walking-assist", vec![two_s.clone(), "sensors.delay_ticks=3".to_string()]),
+        // A frame dropout from 0.5 s (the held frame is copied into a buffer sized at build) and the safe stop it
+        // causes (the first fault is booked without formatting text).
+        (
+            "frame dropout and safe stop",
+            "sensor-fault",
+            vec![two_s.clone(), "faults[0].kind=\"frame_dropout\"".to_string(), "faults[0].time_s=0.5".to_string()],
+        ),
     ] {
-        let loaded = scenario::load(&path, &overrides).unwrap();
+        let loaded = scenario::load(&shipped(file), &overrides).unwrap();
         let mut sim = Simulation::new(scenario::build(&loaded, true).unwrap());
         sim.log_frames();
         let (allocations, ()) = counting_alloc::allocations_in(|| {

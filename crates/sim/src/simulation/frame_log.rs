@@ -58,23 +58,6 @@ pub struct FrameOutput {
     pub supervised_torque_nm: Vec<f64>,
 }
 
-impl FrameRecord {
-    /// The record of one tick.
-    #[must_use]
-    pub fn of(time_s: f64, dt_s: f64, frame: &Frame, output: &Output) -> Self {
-        Self {
-            time_s,
-            dt_s,
-            frame: frame.clone(),
-            output: Some(FrameOutput {
-                command_torque_nm: output.command_torque_nm.clone(),
-                demand_nm: output.demand_nm.clone(),
-                supervised_torque_nm: output.torque_nm.clone(),
-            }),
-        }
-    }
-}
-
 /// The frames of a run, in tick order: one row of numbers per tick in a buffer allocated for the whole run, so
 /// that logging does not allocate inside a tick.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -115,15 +98,18 @@ impl FrameLog {
         self.data.is_empty()
     }
 
-    /// Appends a tick (no allocation while the capacity lasts).
+    /// Appends a tick (no allocation while the capacity lasts); the commands are written only into a log with
+    /// command columns (otherwise the row would not fit the log's width).
     pub fn push_tick(&mut self, time_s: f64, dt_s: f64, frame: &Frame, output: &Output) {
         self.data.extend_from_slice(&[time_s, dt_s, f64::from(frame.sequence), frame.base_pitch_rad]);
         self.data.extend(frame.foot_contact.iter().map(|c| f64::from(u8::from(*c))));
         for (_, v) in frame.fields() {
             self.data.extend_from_slice(v);
         }
-        for v in [&output.command_torque_nm, &output.demand_nm, &output.torque_nm] {
-            self.data.extend_from_slice(v);
+        if self.with_output {
+            for v in [&output.command_torque_nm, &output.demand_nm, &output.torque_nm] {
+                self.data.extend_from_slice(v);
+            }
         }
     }
 

@@ -235,7 +235,7 @@ pub struct Metrics {
     pub(crate) ticks: u64,
     pub(crate) limited_ticks: u64,
     pub(crate) stop_ticks: u64,
-    pub(crate) first_fault: Option<(f64, String)>,
+    pub(crate) first_fault: Option<(f64, exo_control::FaultReason)>,
     pub(crate) first_bad_sample_tick: Option<u64>,
     pub(crate) stop_tick: Option<u64>,
     pub(crate) compute_ns_sum: f64,

@@ -434,20 +434,8 @@ impl Simulation {
             SupervisorState::SafeStop => {
                 self.metrics.stop_ticks += 1;
                 if self.metrics.first_fault.is_none() {
-                    let r = self.output.reason;
-                    let mut what = Vec::new();
-                    if let Some(c) = r.channel() {
-                        what.push(c.name().replace('_', " "));
-                    }
-                    if let Some(j) = r.joint().and_then(|j| self.joints.get(usize::from(j))) {
-                        what.push(j.name.clone());
-                    }
-                    let reason = if what.is_empty() {
-                        r.describe().to_string()
-                    } else {
-                        format!("{} ({})", r.describe(), what.join(", "))
-                    };
-                    self.metrics.first_fault = Some((t, reason));
+                    // Booked as the reason code; its text is written with the summary, off the tick.
+                    self.metrics.first_fault = Some((t, self.output.reason));
                     self.metrics.stop_tick = Some(self.tick);
                 }
             }

@@ -6,6 +6,18 @@ use super::step_response::step_response;
 use super::stepper::Simulation;
 
 impl Simulation {
+    /// A fault reason as the summary names it: what happened, and the channel and joint concerned.
+    fn describe_fault(&self, r: exo_control::FaultReason) -> String {
+        let mut what = Vec::new();
+        if let Some(c) = r.channel() {
+            what.push(c.name().replace('_', " "));
+        }
+        if let Some(j) = r.joint().and_then(|j| self.joints.get(usize::from(j))) {
+            what.push(j.name.clone());
+        }
+        if what.is_empty() { r.describe().to_string() } else { format!("{} ({})", r.describe(), what.join(", ")) }
+    }
+
     /// The metrics so far.
     #[must_use]
     pub fn summary(&self) -> Summary {
@@ -97,7 +109,7 @@ impl Simulation {
                 limited_events: self.controller.limited_events(),
                 faults: self.controller.fault_events(),
                 first_fault_time_s: m.first_fault.as_ref().map(|f| f.0),
-                first_fault_reason: m.first_fault.as_ref().map(|f| f.1.clone()),
+                first_fault_reason: m.first_fault.as_ref().map(|f| self.describe_fault(f.1)),
                 ticks_to_safe_stop: match (m.first_bad_sample_tick, m.stop_tick) {
                     (Some(a), Some(b)) if b >= a => Some(b - a),
                     _ => None,

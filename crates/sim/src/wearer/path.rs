@@ -163,15 +163,11 @@ impl MusclePath {
     }
 
     /// Moment arms about every coordinate (m per rad, or m per m), `r = -dL/dq`, into `out` (one per coordinate);
-    /// `kin` is updated in the process.
+    /// `kin` is updated in the process. For several paths at once, [`moment_arms_of_all`] shares the kinematics.
     pub fn moment_arms(&self, skeleton: &Skeleton, kin: &mut SkeletonKinematics, q: &[f64], out: &mut [f64]) {
-        let mut u = vec![0.0; q.len()];
-        for k in 0..q.len() {
-            u.iter_mut().for_each(|x| *x = 0.0);
-            u[k] = 1.0;
-            kin.update(skeleton, q, &u);
-            out[k] = -self.length_and_speed(skeleton, kin, q, &u).1;
-        }
+        let mut rows = [out.to_vec()];
+        moment_arms_of_all(std::slice::from_ref(self), skeleton, kin, q, &mut rows);
+        out.copy_from_slice(&rows[0]);
     }
 }
 

@@ -185,12 +185,10 @@ pub(crate) fn curve(f: &Function, file: &str, line: u32, what: &str) -> Result<C
     c.map_err(|e| bad(e.to_string()))
 }
 
+/// The sum of the curves (zero when there are none), without the knots of a zero curve added in.
 fn sum(curves: &[Curve]) -> Result<Curve, crate::multibody::CurveError> {
-    let mut total = Curve::constant(0.0)?;
-    for c in curves {
-        total = total.sum(c)?;
-    }
-    Ok(total)
+    let Some((first, rest)) = curves.split_first() else { return Curve::constant(0.0) };
+    rest.iter().try_fold(first.clone(), |total, c| total.sum(c))
 }
 
 impl Skeleton {
@@ -270,6 +268,21 @@ impl Skeleton {
                     rotation: Vec::new(),
                     translation: [Vec::new(), Vec::new()],
                 };
+                // Pin and slider joints have one coordinate, planar joints three (rz, tx, ty): the reader keeps the
+                // file's list, so a file with another count is refused here rather than indexed past its end.
+                let expected = match &joint.kind {
+                    OsimJoint::Pin | OsimJoint::Slider => Some(1),
+                    OsimJoint::Planar => Some(3),
+                    OsimJoint::Weld | OsimJoint::Custom { .. } => None,
+                };
+                if let Some(n) = expected.filter(|n| *n != joint.coordinates.len()) {
+                    return Err(err(
+                        file,
+                        joint.line,
+                        format!("joint {}", joint.name),
+                        format!("has {} coordinates where its type takes {n}", joint.coordinates.len()),
+                    ));
+                }
                 let mut elements: Vec<Element> = match &joint.kind {
                     OsimJoint::Weld => Vec::new(),
                     OsimJoint::Pin => vec![Element { rotation: vec![one()], ..element(0) }],
@@ -367,14 +380,14 @@ impl Skeleton {
                 let mut parent = parent_engine;
                 for (k, e) in elements.iter_mut().enumerate() {
                     if k == 0 {
-                        e.translation[0].push(
-                            Curve::constant(constant_translation.x)
-                                .map_err(|x| err(file, joint.line, what("translation"), x.to_string()))?,
-                        );
-                        e.translation[1].push(
-                            Curve::constant(constant_translation.y)
-                                .map_err(|x| err(file, joint.line, what("translation"), x.to_string()))?,
-                        );
+                        for (d, value) in [constant_translation.x, constant_translation.y].into_iter().enumerate() {
+                            if value != 0.0 {
+                                e.translation[d].push(
+                                    Curve::constant(value)
+                                        .map_err(|x| err(file, joint.line, what("translation"), x.to_string()))?,
+                                );
+                            }
+                        }
                     }
                     if k == n - 1 && constant_rotation != 0.0 {
                         e.rotation.push(
