@@ -440,6 +440,11 @@ impl SensorSuite {
                 self.stuck[k] = None;
                 continue;
             }
+            // A frame dropout hits the whole frame, not a channel: no slot (a device may have no joints at all).
+            if ev.kind == FaultKind::FrameDropout {
+                frame_dropout = true;
+                continue;
+            }
             let j = sf.joint.unwrap_or(0).min(joints.saturating_sub(1));
             let slot = match ev.channel {
                 Channel::JointEncoder => &mut f.joint_position_rad[j],
@@ -451,7 +456,7 @@ impl SensorSuite {
             };
             match ev.kind {
                 FaultKind::Dropout => *slot = f64::NAN,
-                FaultKind::FrameDropout => frame_dropout = true,
+                FaultKind::FrameDropout => {} // handled above
                 FaultKind::Stuck => *slot = *self.stuck[k].get_or_insert(*slot),
                 FaultKind::Spike => {
                     if t_s - ev.time_s < dt_s {
@@ -573,6 +578,23 @@ mod tests {
         let mut s = suite(SensorConfig::default(), faults, 1);
         let seq: Vec<u32> = (0..10).map(|k| sample(&mut s, k as f64 * 1e-3, &truth(0.0)).sequence).collect();
         assert_eq!(seq, [1, 2, 3, 4, 5, 5, 5, 5, 6, 7]);
+    }
+
+    /// Regression: a frame dropout on a device without controlled joints indexed the empty joint channels.
+    #[test]
+    fn a_frame_dropout_on_a_device_without_joints_freezes_the_frame() {
+        let mut f = fault(Channel::JointEncoder, 0, FaultKind::FrameDropout, 0.002, 0.003);
+        f.joint = None;
+        let mut s = SensorSuite::new(SensorConfig::default(), vec![f], 1, vec![], 1).unwrap();
+        let truth = Truth::new(0, 1);
+        let seq: Vec<u32> = (0..7)
+            .map(|k| {
+                let mut out = Frame::new(0);
+                s.sample(k as f64 * 1e-3, 1e-3, &truth, &mut out);
+                out.sequence
+            })
+            .collect();
+        assert_eq!(seq, [1, 2, 2, 2, 2, 3, 4]);
     }
 
     /// The insole model: contact begins above the threshold, ends below the release level, and reaches the
