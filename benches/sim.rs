@@ -266,6 +266,23 @@ fn wearer(c: &mut Criterion) {
             black_box(watts)
         })
     });
+    // What `exosim id` computes once its files are read: the 151-frame trial filtered at 6 Hz, differentiated,
+    // the plates sampled at each frame, inverse dynamics at every frame.
+    let motion = exo_sim::opensim::Storage::read(&root().join("assets/gait/opensim/subject01_walk_IK.mot")).unwrap();
+    let plates = exo_sim::wearer::trial::MeasuredLoads::read(
+        &sk,
+        &model,
+        &root().join("assets/gait/opensim/subject01_walk_grf.xml"),
+    )
+    .unwrap();
+    g.bench_function("inverse_dynamics_of_the_trial_151_frames_6hz", |b| {
+        b.iter(|| {
+            let tr = exo_sim::wearer::trial::CoordinateTrajectories::from_motion(&sk, black_box(&motion), Some(6.0))
+                .unwrap();
+            let forces = exo_sim::wearer::trial::inverse_dynamics(&sk, &model, &tr, Some(&plates)).unwrap();
+            black_box(forces.data[0][0])
+        })
+    });
     g.finish();
 }
 

@@ -642,3 +642,63 @@ fn osim_imports_the_shipped_model_and_names_the_line_of_what_it_cannot_read() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("bad.osim:") && err.contains("ground_pelvis"), "{err}");
 }
+
+fn id_inputs() -> [PathBuf; 3] {
+    [
+        root().join("assets/models/gait10dof18musc/subject01.osim"),
+        root().join("assets/gait/opensim/subject01_walk_IK.mot"),
+        root().join("assets/gait/opensim/subject01_walk_grf.xml"),
+    ]
+}
+
+#[test]
+fn id_writes_opensims_inverse_dynamics_file_within_three_percent_of_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let [model, motion, loads] = id_inputs();
+    let o = exosim()
+        .arg("id")
+        .args([&model, &motion])
+        .arg("--loads")
+        .arg(&loads)
+        .args(["--lowpass", "6", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("inverse dynamics of 151 frames") && stdout.contains("timing: "), "{stdout}");
+    let ours = exo_sim::opensim::Storage::read(&dir.path().join("inverse_dynamics.sto")).unwrap();
+    let reference = exo_sim::opensim::Storage::read(&root().join("assets/gait/opensim/subject01_walk_ID.sto")).unwrap();
+    assert_eq!(ours.len(), reference.len());
+    for (label, theirs) in reference.columns.iter().zip(&reference.data) {
+        let mine = ours.column(label).unwrap_or_else(|| panic!("no column {label}"));
+        let rms = (mine.iter().zip(theirs).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / mine.len() as f64).sqrt();
+        let peak = theirs.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        assert!(rms < 0.03 * peak, "{label}: RMS {rms} against peak {peak}");
+    }
+}
+
+#[test]
+fn id_refuses_a_motion_the_model_cannot_read_and_a_missing_loads_file_writing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let [model, motion, _] = id_inputs();
+    let plates = root().join("assets/gait/opensim/subject01_walk_grf.mot");
+    let o = exosim().arg("id").args([&model, &plates]).arg("-o").arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("subject01_walk_grf.mot:7: column `ground_force_vx` is not a coordinate"), "{stderr}");
+    let o = exosim()
+        .arg("id")
+        .args([&model, &motion])
+        .args(["--loads", "/no/such/loads.xml", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/no/such/loads.xml"));
+    let o = exosim().arg("id").args([&model, &motion]).args(["--lowpass", "40", "-o"]).arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("below half the sampling rate"));
+    assert!(!out.exists(), "an error left output behind");
+}

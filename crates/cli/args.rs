@@ -108,6 +108,20 @@ pub(crate) enum Command {
         /// The model file.
         file: PathBuf,
     },
+    /// Inverse dynamics of a recorded trial as OpenSim's InverseDynamicsTool computes it: writes
+    /// `inverse_dynamics.sto` (OpenSim's column names, N m and N) to the output folder.
+    Id {
+        /// The model file (`.osim`, planar).
+        model: PathBuf,
+        /// The motion (`.mot`/`.sto` of coordinates, one column per coordinate of the model).
+        motion: PathBuf,
+        /// External loads file (`ExternalLoads` XML naming its data file), e.g. the force plates.
+        #[arg(long)]
+        loads: Option<PathBuf>,
+        /// Low-pass cutoff for the coordinates, Hz (OpenSim's zero-phase third-order Butterworth); none: unfiltered.
+        #[arg(long, value_name = "HZ")]
+        lowpass: Option<f64>,
+    },
     /// Print the scenario reference (the source of `docs/scenarios.md`).
     Schema,
     /// Closed-loop frequency response by stepped sines or a chirp: magnitude and phase per frequency (CSV and

@@ -207,6 +207,9 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Osim { file }) => osim(&file).map_err(Failure::Input),
+        Some(Command::Id { model, motion, loads, lowpass }) => {
+            inverse_dynamics(&model, &motion, loads.as_deref(), lowpass, &cli.output).map_err(Failure::Input)
+        }
         Some(Command::Schema) => {
             print!("{}", exo_sim::scenario::reference_markdown());
             Ok(())
@@ -263,6 +266,51 @@ fn main() -> ExitCode {
 }
 
 /// `exosim osim FILE`: the wearer a model file gives.
+/// `exosim id`: inverse dynamics of a trial into `out/inverse_dynamics.sto`.
+fn inverse_dynamics(
+    model_path: &Path,
+    motion_path: &Path,
+    loads_path: Option<&Path>,
+    lowpass_hz: Option<f64>,
+    out: &Path,
+) -> anyhow::Result<()> {
+    use exo_sim::opensim::Storage;
+    use exo_sim::wearer::Skeleton;
+    use exo_sim::wearer::trial::{CoordinateTrajectories, MeasuredLoads, inverse_dynamics};
+    let started = std::time::Instant::now();
+    let label = model_path.display().to_string();
+    let model = exo_opensim::read_model(model_path).map_err(anyhow::Error::from)?;
+    let skeleton = Skeleton::from_osim(&model, &label).map_err(anyhow::Error::from)?;
+    let motion = Storage::read(motion_path)?;
+    let loads = match loads_path {
+        Some(p) => Some(MeasuredLoads::read(&skeleton, &model, p).map_err(|e| anyhow::anyhow!("{e}"))?),
+        None => None,
+    };
+    let read = started.elapsed();
+    let computing = std::time::Instant::now();
+    let trajectories = CoordinateTrajectories::from_motion(&skeleton, &motion, lowpass_hz)?;
+    let forces = inverse_dynamics(&skeleton, &model, &trajectories, loads.as_ref())?;
+    let computed = computing.elapsed();
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let file = out.join("inverse_dynamics.sto");
+    atomic::write(&file, forces.to_text().as_bytes())?;
+    println!(
+        "inverse dynamics of {} frames ({:.3} s to {:.3} s{}): {}",
+        forces.len(),
+        forces.time[0],
+        forces.time[forces.len() - 1],
+        lowpass_hz.map_or_else(|| ", unfiltered".to_string(), |hz| format!(", low-pass {hz} Hz")),
+        file.display()
+    );
+    println!(
+        "timing: {:.2} ms to read the files, {:.3} ms to filter and solve, {:.2} ms in all",
+        read.as_secs_f64() * 1e3,
+        computed.as_secs_f64() * 1e3,
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
 fn osim(file: &std::path::Path) -> anyhow::Result<()> {
     use exo_sim::wearer::{MusclePath, Skeleton, SkeletonKinematics};
     let label = file.display().to_string();

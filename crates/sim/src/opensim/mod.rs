@@ -2,6 +2,7 @@
 //!
 //! * [`storage`]: the OpenSim Storage format (`.mot`, `.sto`) — a reader tolerant of what OpenSim writes, with
 //!   errors naming file and line, and a writer whose numbers read back bit-identically.
+//! * [`signal`]: the padding and zero-phase low-pass OpenSim's tools apply to coordinates, and their derivatives.
 //! * [`gait`]: a periodic reference for the sagittal right leg (hip, knee, ankle, pelvis x/z/pitch) from an
 //!   inverse-kinematics trial — a least-squares Fourier series per channel, so positions, velocities and
 //!   accelerations are analytic and exactly periodic — with the right foot's ground reaction over one stride
@@ -24,6 +25,7 @@
 //! ```
 
 pub mod gait;
+pub mod signal;
 pub mod storage;
 
 pub use gait::{

@@ -137,7 +137,9 @@ pub enum StorageError {
 ///
 /// The header counts (`nRows`, `nColumns`) and the format `version` are not kept: they follow from the data,
 /// and [`Storage::to_text`] always writes `version=1` (the only storage format version).
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Equality compares the content (source, name, header, labels, data), not where the labels were read.
+#[derive(Clone, Debug)]
 pub struct Storage {
     /// Where the storage came from: the path given to [`Storage::read`] or the `source` given to
     /// [`Storage::parse`]. Used in error messages; not written to files.
@@ -159,6 +161,21 @@ pub struct Storage {
     pub time: Vec<f64>,
     /// One vector per column, in the order of `columns`, each as long as `time`.
     pub data: Vec<Vec<f64>>,
+    /// The 1-based line of the label line in the file read (0 for a storage built in memory), for errors about
+    /// a column.
+    pub labels_line: usize,
+}
+
+impl PartialEq for Storage {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+            && self.name == other.name
+            && self.in_degrees == other.in_degrees
+            && self.header == other.header
+            && self.columns == other.columns
+            && self.time == other.time
+            && self.data == other.data
+    }
 }
 
 /// Header lines with a meaning the reader checks.
@@ -187,7 +204,8 @@ impl Storage {
         data: Vec<Vec<f64>>,
     ) -> Result<Self, StorageError> {
         let name = name.into();
-        let storage = Storage { source: name.clone(), name, in_degrees, header: Vec::new(), columns, time, data };
+        let storage =
+            Storage { source: name.clone(), name, in_degrees, header: Vec::new(), columns, time, data, labels_line: 0 };
         storage.check()?;
         Ok(storage)
     }
@@ -240,9 +258,10 @@ impl Storage {
             columns: Vec::new(),
             time: Vec::new(),
             data: Vec::new(),
+            labels_line: 0,
         };
         let declared = storage.parse_header(&mut lines, source)?;
-        storage.columns = parse_labels(&mut lines, source)?;
+        (storage.labels_line, storage.columns) = parse_labels(&mut lines, source)?;
         storage.data = vec![Vec::new(); storage.columns.len()];
         for (line, row) in lines.filter(|(_, row)| !row.trim().is_empty()) {
             storage.parse_row(line, row, source)?;
@@ -416,7 +435,10 @@ impl Storage {
 }
 
 /// Reads the label line after `endheader`, skipping blank lines.
-fn parse_labels<'a>(lines: &mut impl Iterator<Item = Line<'a>>, source: &str) -> Result<Vec<String>, StorageError> {
+fn parse_labels<'a>(
+    lines: &mut impl Iterator<Item = Line<'a>>,
+    source: &str,
+) -> Result<(usize, Vec<String>), StorageError> {
     let mut last_line = 0;
     for (line, text) in lines.by_ref() {
         last_line = line;
@@ -430,7 +452,7 @@ fn parse_labels<'a>(lines: &mut impl Iterator<Item = Line<'a>>, source: &str) ->
         };
         return match labels.split_first() {
             Some((first, rest)) if first.eq_ignore_ascii_case("time") => {
-                Ok(rest.iter().map(ToString::to_string).collect())
+                Ok((line, rest.iter().map(ToString::to_string).collect()))
             }
             _ => Err(StorageError::MissingLabels { file: source.to_string(), line, found: text.to_string() }),
         };

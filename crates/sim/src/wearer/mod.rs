@@ -13,6 +13,7 @@ mod musculature;
 mod path;
 mod skeleton;
 pub mod static_optimization;
+pub mod trial;
 
 pub use activation::ActivationDynamics;
 pub use contact::{ContactLoad, SmoothSphereHalfSpace};
