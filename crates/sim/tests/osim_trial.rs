@@ -183,3 +183,138 @@ fn a_load_on_a_body_the_model_lacks_or_a_column_the_data_lacks_is_an_error_namin
     assert!(matches!(e, TrialError::MissingLoadColumn { field: "torque_identifier", .. }), "{e}");
     assert!(e.to_string().contains("has no column `2_ground_torque_x`"), "{e}");
 }
+
+mod muscles {
+    use super::*;
+    use exo_control::assist::SplineProfile;
+    use exo_sim::wearer::ideal_device::{DeviceError, IdealDevice};
+    use exo_sim::wearer::metabolics::Umberger2010;
+    use exo_sim::wearer::muscle_analysis::{MetabolicChange, MuscleTrial, SharingOptions, analyse};
+    use exo_sim::wearer::trial::generalized_forces;
+    use exo_sim::wearer::{Musculature, MusculatureState};
+
+    struct Trial {
+        sk: Skeleton,
+        muscles: Musculature,
+        probe: Umberger2010,
+        tr: CoordinateTrajectories,
+        forces: Vec<Vec<f64>>,
+        loads: MeasuredLoads,
+    }
+
+    fn trial() -> Trial {
+        let (m, sk) = model();
+        let loads = loads(&m, &sk);
+        let tr = CoordinateTrajectories::from_motion(&sk, &motion(), Some(6.0)).unwrap();
+        let forces = generalized_forces(&sk, &tr, Some(&loads)).unwrap();
+        let muscles = Musculature::from_osim(&m, &sk, "subject01.osim").unwrap();
+        let with_probe =
+            exo_opensim::read_model(root().join("assets/models/gait10dof18musc/subject01_metabolics.osim")).unwrap();
+        let probe = with_probe
+            .probes
+            .iter()
+            .find_map(|p| match p {
+                exo_opensim::Probe::Umberger2010(u) => Some(u),
+                _ => None,
+            })
+            .unwrap();
+        let probe = Umberger2010::new(probe, &m.muscles, "subject01_metabolics.osim").unwrap();
+        Trial { sk, muscles, probe, tr, forces, loads }
+    }
+
+    fn run(t: &Trial, device: Option<&IdealDevice>) -> MuscleTrial {
+        analyse(&t.sk, &t.muscles, &t.probe, &t.tr, &t.forces, device, &SharingOptions::new(&t.sk)).unwrap()
+    }
+
+    /// An ankle plantarflexion profile on both sides (OpenSim's ankle angle is positive in dorsiflexion, so
+    /// push-off help is negative), with the timing Zhang et al. (2017) report as optimal on average (peak near
+    /// 53 % of stride, rise 26 %, fall 10 %).
+    fn ankle_device(t: &Trial, peak_nm: f64) -> IdealDevice {
+        let p =
+            SplineProfile { peak_torque_nm: peak_nm, peak_time_pct: 53.0, rise_time_pct: 26.0, fall_time_pct: 10.0 };
+        IdealDevice::new(&t.sk, &t.loads, &[("ankle_angle_r".into(), p), ("ankle_angle_l".into(), p)]).unwrap()
+    }
+
+    /// The window of whole right strides.
+    fn window(d: &IdealDevice) -> [f64; 2] {
+        let hs = d.heel_strikes_s(0);
+        [hs[0], hs[hs.len() - 1]]
+    }
+
+    #[test]
+    fn the_unassisted_trial_from_the_files_costs_what_opensim_computes() {
+        let t = trial();
+        let a = run(&t, None);
+        let mean = a.metabolic_power_w.iter().sum::<f64>() / a.metabolic_power_w.len() as f64;
+        let fixture: Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join("tests/fixtures/opensim/metabolics.json")).unwrap(),
+        )
+        .unwrap();
+        let opensim = fixture["rigid_tendon"]["whole_body_summary"]["umberger_whole_body_mean_W"].as_f64().unwrap();
+        println!("metabolic power over the trial from the files: {mean:.1} W against OpenSim's {opensim:.1} W");
+        // Same bound as the static-optimization test on OpenSim's own states (measured +0.4 % there).
+        assert!(((mean - opensim) / opensim).abs() < 0.05, "{mean} W against {opensim} W");
+        // The muscles' moments plus the reserves are the generalised forces, at every frame, to solver tolerance.
+        let mut kin = SkeletonKinematics::new(&t.sk);
+        let mut state = MusculatureState::default();
+        for i in 0..t.tr.len() {
+            t.muscles.state(&t.sk, &mut kin, &t.tr.q[i], &t.tr.u[i], &mut state);
+            for j in 0..t.sk.coordinates.len() {
+                let moment: f64 = (0..a.muscles.len()).map(|k| state.moment_arm[k][j] * a.force_n[i][k]).sum();
+                let err = (moment + a.reserve[i][j] - t.forces[i][j]).abs();
+                assert!(err < 1e-8 * (1.0 + t.forces[i][j].abs()), "frame {i}, {}: {err:e}", t.sk.coordinates[j].name);
+            }
+        }
+        // The pelvis and lumbar coordinates are crossed by no muscle: their torques are the reserves'.
+        let names: Vec<&str> = a.shared.iter().map(|&j| t.sk.coordinates[j].name.as_str()).collect();
+        assert_eq!(names.len(), 6, "{names:?}");
+        assert!(names.iter().all(|n| !n.starts_with("pelvis") && *n != "lumbar_extension"), "{names:?}");
+    }
+
+    #[test]
+    fn plantarflexion_help_at_push_off_lowers_the_cost_and_the_opposite_raises_it() {
+        let t = trial();
+        let base = run(&t, None);
+        let zero = ankle_device(&t, 0.0);
+        assert_eq!(run(&t, Some(&zero)), base, "a device of zero torque changes nothing, bit for bit");
+        let help = ankle_device(&t, -30.0);
+        let assisted = run(&t, Some(&help));
+        let c = MetabolicChange::between(&base, &assisted, window(&help));
+        let plantarflexors = |g: &str| g == "soleus" || g == "gastroc";
+        let (before, after) =
+            c.groups.iter().filter(|(g, _, _)| plantarflexors(g)).fold((0.0, 0.0), |(a, b), (_, x, y)| (a + x, b + y));
+        println!(
+            "30 N m ideal ankle push-off on both sides, {:.2}-{:.2} s: {:.1} W -> {:.1} W ({:+.1} W, {:+.1} %); \
+             soleus+gastrocnemius {before:.1} -> {after:.1} W; device positive power {:.1} W, net {:.1} W; \
+             {:.2} W saved per W of positive work",
+            c.window_s[0],
+            c.window_s[1],
+            c.unassisted_w,
+            c.assisted_w,
+            c.change_w(),
+            c.change_pct(),
+            c.device_positive_w,
+            c.device_net_w,
+            c.saving_per_positive_work().unwrap()
+        );
+        assert!(c.change_w() < 0.0, "plantarflexion help did not lower the cost: {:+} W", c.change_w());
+        assert!(after < before, "the plantarflexors' cost did not fall");
+        assert!(c.device_positive_w > 0.0);
+        let hinder = ankle_device(&t, 30.0);
+        let hindered = MetabolicChange::between(&base, &run(&t, Some(&hinder)), window(&hinder));
+        assert!(hindered.change_w() > 0.0, "dorsiflexing torque at push-off lowered the cost");
+    }
+
+    #[test]
+    fn a_device_on_an_unknown_or_sideless_coordinate_is_refused() {
+        let t = trial();
+        let p = SplineProfile { peak_torque_nm: 10.0, peak_time_pct: 50.0, rise_time_pct: 20.0, fall_time_pct: 10.0 };
+        let e = IdealDevice::new(&t.sk, &t.loads, &[("ankle_r".into(), p)]).unwrap_err();
+        assert_eq!(e, DeviceError::UnknownCoordinate("ankle_r".into()));
+        let e = IdealDevice::new(&t.sk, &t.loads, &[("lumbar_extension".into(), p)]).unwrap_err();
+        assert!(matches!(e, DeviceError::NoGaitPhase { .. }), "{e}");
+        let bad = SplineProfile { rise_time_pct: 0.0, ..p };
+        let e = IdealDevice::new(&t.sk, &t.loads, &[("hip_flexion_r".into(), bad)]).unwrap_err();
+        assert_eq!(e, DeviceError::BadProfile { coordinate: "hip_flexion_r".into(), field: "rise_time_pct" });
+    }
+}

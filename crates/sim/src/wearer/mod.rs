@@ -7,8 +7,10 @@
 
 mod activation;
 mod contact;
+pub mod ideal_device;
 pub mod metabolics;
 pub mod muscle;
+pub mod muscle_analysis;
 mod musculature;
 mod path;
 mod skeleton;

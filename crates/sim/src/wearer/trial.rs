@@ -331,6 +331,17 @@ impl MeasuredLoads {
         Ok(Self::new(skeleton, model, &loads, &label, data)?)
     }
 
+    /// The data's times and vertical (ground y) force of the first force expressed in ground whose body's name
+    /// satisfies `body`, at the data's own samples; `None` when there is none.
+    #[must_use]
+    pub fn vertical_force_on(&self, skeleton: &Skeleton, body: impl Fn(&str) -> bool) -> Option<(&[f64], &[f64])> {
+        let f = self
+            .forces
+            .iter()
+            .find(|f| f.force_in.is_none() && f.force.is_some() && body(&skeleton.bodies[f.body].name))?;
+        Some((&self.data.time, &self.data.data[f.force?[1]]))
+    }
+
     /// The loads' values of columns `c` at `time_s`, linearly interpolated (the end values within one sample
     /// outside the data).
     fn sample(&self, c: [usize; 3], time_s: f64) -> Result<[f64; 3], TrialError> {
@@ -437,24 +448,21 @@ pub fn generalized_force_label(skeleton: &Skeleton, c: usize) -> String {
     }
 }
 
-/// Inverse dynamics over a trial, as OpenSim's `InverseDynamicsTool` writes it: one row per frame, one column per
-/// coordinate in multibody order, named `<coordinate>_moment` (N m) or `<coordinate>_force` (N).
+/// The generalised forces at every frame of the trial (one vector per frame, the skeleton's coordinate order, N m or
+/// N): inverse dynamics under gravity and the measured loads.
 ///
 /// # Errors
 /// A load the trial's frames cannot be given (outside the data's time, not a number).
-pub fn inverse_dynamics(
+pub fn generalized_forces(
     skeleton: &Skeleton,
-    model: &OsimModel,
     trajectories: &CoordinateTrajectories,
     loads: Option<&MeasuredLoads>,
-) -> Result<Storage, TrialError> {
-    let order = multibody_order(skeleton, model);
+) -> Result<Vec<Vec<f64>>, TrialError> {
     let nc = skeleton.coordinates.len();
     let mut id = InverseDynamics::new(skeleton);
     let mut kinematics = SkeletonKinematics::new(skeleton);
     let mut point_loads = Vec::new();
-    let mut tau = vec![0.0; nc];
-    let mut data = vec![Vec::with_capacity(trajectories.len()); nc];
+    let mut out = Vec::with_capacity(trajectories.len());
     for i in 0..trajectories.len() {
         let (q, u, a) = (&trajectories.q[i], &trajectories.u[i], &trajectories.udot[i]);
         point_loads.clear();
@@ -462,11 +470,27 @@ pub fn inverse_dynamics(
             kinematics.update(skeleton, q, u);
             l.at(skeleton, &kinematics, trajectories.time_s[i], &mut point_loads)?;
         }
+        let mut tau = vec![0.0; nc];
         id.solve(skeleton, q, u, a, &point_loads, &mut tau);
-        for (column, &c) in data.iter_mut().zip(&order) {
-            column.push(tau[c]);
-        }
+        out.push(tau);
     }
+    Ok(out)
+}
+
+/// Inverse dynamics over a trial, as OpenSim's `InverseDynamicsTool` writes it: one row per frame, one column per
+/// coordinate in multibody order, named `<coordinate>_moment` (N m) or `<coordinate>_force` (N).
+///
+/// # Errors
+/// As [`generalized_forces`].
+pub fn inverse_dynamics(
+    skeleton: &Skeleton,
+    model: &OsimModel,
+    trajectories: &CoordinateTrajectories,
+    loads: Option<&MeasuredLoads>,
+) -> Result<Storage, TrialError> {
+    let forces = generalized_forces(skeleton, trajectories, loads)?;
+    let order = multibody_order(skeleton, model);
+    let data = order.iter().map(|&c| forces.iter().map(|f| f[c]).collect()).collect();
     let columns = order.iter().map(|&c| generalized_force_label(skeleton, c)).collect();
     Ok(Storage::new("Inverse Dynamics Generalized Forces", false, columns, trajectories.time_s.clone(), data)
         .expect("one column per coordinate, each one value per frame, at the motion's increasing times"))

@@ -1,0 +1,290 @@
+//! The muscles of a recorded trial, with and without an ideal device: at each frame the wearer's generalised forces
+//! (inverse dynamics, minus what the device supplies) are shared among the muscles by static optimization, and the
+//! muscles' metabolic power follows from their activations and fibre states (Umberger 2010, as OpenSim's probe).
+//!
+//! This is the analysis OpenSim users run with `AnalyzeTool` + `StaticOptimization` + a metabolics probe, and
+//! what Uchida et al. (2016) and Dembia et al. (2017) did to estimate ideal devices' savings. Its limits are
+//! theirs: the motion is the recorded one whatever the device does (no adaptation of the gait), the muscles'
+//! tendons are rigid and their activations static.
+//!
+//! Coordinates no muscle crosses (the pelvis's, the lumbar joint in gait10dof18musc) are supplied by their
+//! reserves alone: their torques are reported as such, not shared.
+
+use super::ideal_device::IdealDevice;
+use super::metabolics::{MuscleEnergyInputs, Umberger2010};
+use super::musculature::{Musculature, MusculatureState};
+use super::skeleton::{Skeleton, SkeletonKinematics};
+use super::static_optimization::{SharingError, share};
+use super::trial::CoordinateTrajectories;
+
+/// A moment arm above this means the muscle crosses the coordinate, m (or m per m).
+pub const MOMENT_ARM_CROSSED_M: f64 = 1e-9;
+
+/// Settings of the static optimization.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SharingOptions {
+    /// Optimal force of each coordinate's reserve actuator (skeleton order), N m or N: a reserve torque `r` costs
+    /// `(r / optimal)²` like a muscle's squared activation (OpenSim's `CoordinateActuator` in static optimization).
+    pub reserve_optimal: Vec<f64>,
+    /// Lowest activation of a muscle.
+    pub min_activation: f64,
+}
+
+impl SharingOptions {
+    /// Reserves of optimal force 1 (N m or N) on every coordinate, as `gait10dof_Reserve_Actuators.xml` has for
+    /// most, and a minimum activation of 0.01 (OpenSim's muscles' default).
+    #[must_use]
+    pub fn new(skeleton: &Skeleton) -> Self {
+        Self { reserve_optimal: vec![1.0; skeleton.coordinates.len()], min_activation: 0.01 }
+    }
+}
+
+/// The muscles over a trial, frame by frame.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MuscleTrial {
+    /// Frame times, s.
+    pub time_s: Vec<f64>,
+    /// The muscles' names (the model's order).
+    pub muscles: Vec<String>,
+    /// The coordinates the muscles share (skeleton indices): those some muscle crosses.
+    pub shared: Vec<usize>,
+    /// Activation per frame and muscle.
+    pub activation: Vec<Vec<f64>>,
+    /// Tendon force per frame and muscle, N.
+    pub force_n: Vec<Vec<f64>>,
+    /// Metabolic power per frame and muscle, W (0 for a muscle the probe does not list).
+    pub metabolic_w: Vec<Vec<f64>>,
+    /// Whole-body metabolic power of the muscles per frame, W (no basal rate).
+    pub metabolic_power_w: Vec<f64>,
+    /// Reserve torque per frame and coordinate (skeleton order), N m or N: on shared coordinates what the muscles
+    /// did not supply, on the others the whole generalised force.
+    pub reserve: Vec<Vec<f64>>,
+    /// The device's generalised force per frame and coordinate, N m or N (zeros without a device).
+    pub device: Vec<Vec<f64>>,
+    /// The device's mechanical power per frame (Σ torque × speed), W.
+    pub device_power_w: Vec<f64>,
+}
+
+/// Shares the trial's generalised forces `forces` (per frame, skeleton order, from
+/// [`super::trial::generalized_forces`]) less the `device`'s among the muscles, frame by frame (each solve
+/// warm-started from the previous frame's activations), and evaluates the probe.
+///
+/// # Errors
+/// A static optimization that fails (mismatched sizes; not expected otherwise).
+pub fn analyse(
+    skeleton: &Skeleton,
+    muscles: &Musculature,
+    probe: &Umberger2010,
+    trajectories: &CoordinateTrajectories,
+    forces: &[Vec<f64>],
+    device: Option<&IdealDevice>,
+    options: &SharingOptions,
+) -> Result<MuscleTrial, SharingError> {
+    let nc = skeleton.coordinates.len();
+    let nm = muscles.units.len();
+    let mut kin = SkeletonKinematics::new(skeleton);
+    let mut state = MusculatureState::default();
+    // The coordinates some muscle crosses, at the first frame. A muscle's moment arm about a coordinate it does not
+    // cross is zero up to round-off (1e-16 m: both its ends move with that coordinate alike); a muscle's moment arm
+    // about one it crosses is millimetres or more.
+    let shared: Vec<usize> = match trajectories.q.first() {
+        Some(q) => {
+            muscles.state(skeleton, &mut kin, q, &trajectories.u[0], &mut state);
+            (0..nc).filter(|&j| state.moment_arm.iter().any(|r| r[j].abs() > MOMENT_ARM_CROSSED_M)).collect()
+        }
+        None => Vec::new(),
+    };
+    let reserve_optimal: Vec<f64> = shared.iter().map(|&j| options.reserve_optimal[j]).collect();
+    let in_probe: Vec<Option<usize>> =
+        muscles.units.iter().map(|u| probe.muscles.iter().position(|m| m.name == u.name)).collect();
+    let n = trajectories.len();
+    let mut out = MuscleTrial {
+        time_s: trajectories.time_s.clone(),
+        muscles: muscles.units.iter().map(|u| u.name.clone()).collect(),
+        shared: shared.clone(),
+        activation: Vec::with_capacity(n),
+        force_n: Vec::with_capacity(n),
+        metabolic_w: Vec::with_capacity(n),
+        metabolic_power_w: Vec::with_capacity(n),
+        reserve: Vec::with_capacity(n),
+        device: Vec::with_capacity(n),
+        device_power_w: Vec::with_capacity(n),
+    };
+    let mut warm: Option<Vec<f64>> = None;
+    let mut assist = vec![0.0; nc];
+    for i in 0..n {
+        let (q, u) = (&trajectories.q[i], &trajectories.u[i]);
+        match device {
+            Some(d) => d.torques(trajectories.time_s[i], &mut assist),
+            None => assist.iter_mut().for_each(|v| *v = 0.0),
+        }
+        muscles.state(skeleton, &mut kin, q, u, &mut state);
+        let torque: Vec<f64> = shared.iter().map(|&j| forces[i][j] - assist[j]).collect();
+        let s = share(
+            &state.moment_arms_about(&shared),
+            &state.active_n,
+            &state.passive_n,
+            &torque,
+            &reserve_optimal,
+            options.min_activation,
+            warm.as_deref(),
+        )?;
+        let mut reserve: Vec<f64> = (0..nc).map(|j| forces[i][j] - assist[j]).collect();
+        for (row, &j) in shared.iter().enumerate() {
+            reserve[j] = s.reserve[row];
+        }
+        let mut watts = vec![0.0; nm];
+        for (k, slot) in in_probe.iter().enumerate() {
+            if let Some(p) = slot {
+                let x = MuscleEnergyInputs::at_activation(
+                    s.activation[k],
+                    muscles.units[k].max_isometric_force_n,
+                    &state.fibres[k],
+                );
+                watts[k] = probe.rate(*p, &x).total_w;
+            }
+        }
+        out.force_n.push((0..nm).map(|k| s.activation[k] * state.active_n[k] + state.passive_n[k]).collect());
+        out.metabolic_power_w.push(watts.iter().sum());
+        out.metabolic_w.push(watts);
+        out.reserve.push(reserve);
+        out.device_power_w.push(assist.iter().zip(u).map(|(d, w)| d * w).sum());
+        out.device.push(assist.clone());
+        out.activation.push(s.activation.clone());
+        warm = Some(s.activation);
+    }
+    Ok(out)
+}
+
+/// The time average of `values` sampled at `time_s` over `[from_s, to_s]`, trapezoidal between samples (the ends
+/// interpolated).
+#[must_use]
+pub fn time_average(time_s: &[f64], values: &[f64], from_s: f64, to_s: f64) -> f64 {
+    let at = |t: f64| -> f64 {
+        let k = time_s.partition_point(|&x| x <= t).clamp(1, time_s.len() - 1);
+        let s = (t - time_s[k - 1]) / (time_s[k] - time_s[k - 1]);
+        values[k - 1] + s * (values[k] - values[k - 1])
+    };
+    let mut knots = vec![(from_s, at(from_s))];
+    knots.extend(time_s.iter().zip(values).filter(|(t, _)| **t > from_s && **t < to_s).map(|(t, v)| (*t, *v)));
+    knots.push((to_s, at(to_s)));
+    let area: f64 = knots.windows(2).map(|w| 0.5 * (w[0].1 + w[1].1) * (w[1].0 - w[0].0)).sum();
+    area / (to_s - from_s)
+}
+
+/// A muscle's group: its name without the side suffix (`soleus_r` → `soleus`).
+#[must_use]
+pub fn muscle_group(name: &str) -> &str {
+    name.strip_suffix("_r").or_else(|| name.strip_suffix("_l")).unwrap_or(name)
+}
+
+/// What a device changes, averaged over a window of whole strides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetabolicChange {
+    /// The window, s.
+    pub window_s: [f64; 2],
+    /// Whole-body metabolic power of the muscles without the device, W.
+    pub unassisted_w: f64,
+    /// With the device, W.
+    pub assisted_w: f64,
+    /// Per muscle group: (group, unassisted W, assisted W), the model's order of first appearance.
+    pub groups: Vec<(String, f64, f64)>,
+    /// The device's mean positive mechanical power, W (its positive work per second).
+    pub device_positive_w: f64,
+    /// The device's mean net mechanical power, W.
+    pub device_net_w: f64,
+}
+
+/// Largest metabolic saving per joule of positive work a device can replace if it only replaces the muscles'
+/// positive work: the inverse of muscle's efficiency at positive work, about 25 % (Margaria 1968, "Positive and
+/// negative work performances and their efficiencies in human locomotion", Int. Z. angew. Physiol. 25:339-351).
+pub const MAX_PLAUSIBLE_SAVING_PER_POSITIVE_WORK: f64 = 4.0;
+
+impl MetabolicChange {
+    /// Compares `unassisted` and `assisted` (the same trial) over `window_s`.
+    ///
+    /// # Panics
+    /// When the two analyses are of different trials or muscles (a caller's error).
+    #[must_use]
+    pub fn between(unassisted: &MuscleTrial, assisted: &MuscleTrial, window_s: [f64; 2]) -> Self {
+        assert!(unassisted.time_s == assisted.time_s && unassisted.muscles == assisted.muscles);
+        let t = &unassisted.time_s;
+        let avg = |v: &[f64]| time_average(t, v, window_s[0], window_s[1]);
+        let mut groups: Vec<(String, f64, f64)> = Vec::new();
+        for (k, name) in unassisted.muscles.iter().enumerate() {
+            let column = |m: &MuscleTrial| -> Vec<f64> { m.metabolic_w.iter().map(|r| r[k]).collect() };
+            let (a, b) = (avg(&column(unassisted)), avg(&column(assisted)));
+            let g = muscle_group(name);
+            match groups.iter_mut().find(|(n, _, _)| n == g) {
+                Some(e) => {
+                    e.1 += a;
+                    e.2 += b;
+                }
+                None => groups.push((g.to_string(), a, b)),
+            }
+        }
+        let positive: Vec<f64> = assisted.device_power_w.iter().map(|p| p.max(0.0)).collect();
+        Self {
+            window_s,
+            unassisted_w: avg(&unassisted.metabolic_power_w),
+            assisted_w: avg(&assisted.metabolic_power_w),
+            groups,
+            device_positive_w: avg(&positive),
+            device_net_w: avg(&assisted.device_power_w),
+        }
+    }
+
+    /// Change of metabolic power with the device, W (negative: a saving).
+    #[must_use]
+    pub fn change_w(&self) -> f64 {
+        self.assisted_w - self.unassisted_w
+    }
+
+    /// Change in percent of the unassisted power.
+    #[must_use]
+    pub fn change_pct(&self) -> f64 {
+        100.0 * self.change_w() / self.unassisted_w
+    }
+
+    /// Metabolic saving per joule of the device's positive work (W saved per W of positive device power); `None`
+    /// when the device does no positive work.
+    #[must_use]
+    pub fn saving_per_positive_work(&self) -> Option<f64> {
+        (self.device_positive_w > 1e-9).then(|| -self.change_w() / self.device_positive_w)
+    }
+
+    /// Why the saving is implausible, when it is: more saved per joule of positive work than muscle efficiency
+    /// allows ([`MAX_PLAUSIBLE_SAVING_PER_POSITIVE_WORK`]).
+    #[must_use]
+    pub fn implausibility(&self) -> Option<String> {
+        let r = self.saving_per_positive_work()?;
+        (r > MAX_PLAUSIBLE_SAVING_PER_POSITIVE_WORK).then(|| {
+            format!(
+                "the device saves {r:.1} J per J of positive work, more than the {MAX_PLAUSIBLE_SAVING_PER_POSITIVE_WORK} \
+                 J that replacing muscles' positive work at 25 % efficiency can save; likely causes: the recorded \
+                 motion is imposed (the wearer does not adapt), the device also absorbs negative work the muscles \
+                 did, and static optimization minimises squared activations, not energy"
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_time_average_of_a_line_is_its_midpoint_value_and_windows_interpolate() {
+        let t: Vec<f64> = (0..11).map(|i| f64::from(i) * 0.1).collect();
+        let v: Vec<f64> = t.iter().map(|x| 3.0 + 2.0 * x).collect();
+        assert!((time_average(&t, &v, 0.0, 1.0) - 4.0).abs() < 1e-12);
+        assert!((time_average(&t, &v, 0.25, 0.65) - (3.0 + 2.0 * 0.45)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn muscle_groups_join_the_sides() {
+        assert_eq!(muscle_group("soleus_r"), "soleus");
+        assert_eq!(muscle_group("glut_max_l"), "glut_max");
+        assert_eq!(muscle_group("psoas"), "psoas");
+    }
+}
