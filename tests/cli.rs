@@ -702,3 +702,85 @@ fn id_refuses_a_motion_the_model_cannot_read_and_a_missing_loads_file_writing_no
     assert!(String::from_utf8_lossy(&o.stderr).contains("below half the sampling rate"));
     assert!(!out.exists(), "an error left output behind");
 }
+
+#[test]
+fn muscles_writes_activations_forces_metabolic_power_and_the_ideal_devices_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let [_, motion, loads] = id_inputs();
+    let model = root().join("assets/models/gait10dof18musc/subject01_metabolics.osim");
+    let o = exosim()
+        .arg("muscles")
+        .args([&model, &motion])
+        .arg("--loads")
+        .arg(&loads)
+        .args(["--lowpass", "6", "--speed", "1.2"])
+        .args(["--assist", "ankle_angle_r=-30,53,26,10", "--assist", "ankle_angle_l=-30,53,26,10", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.starts_with("ideal device ankle_angle_r=-30,53,26,10"),
+        "the summary leads with the change: {stdout}"
+    );
+    let table = exo_sim::opensim::Storage::read(&dir.path().join("muscles.sto")).unwrap();
+    assert_eq!(table.len(), 151);
+    for c in [
+        "soleus_r_activation",
+        "soleus_r_force_n",
+        "soleus_r_metabolic_w",
+        "metabolic_power_w",
+        "knee_angle_l_reserve_nm",
+        "pelvis_tx_reserve_n",
+    ] {
+        assert!(table.column(c).is_some(), "no column {c}");
+    }
+    // The whole body's power is the sum of the muscles'.
+    let total = table.column("metabolic_power_w").unwrap();
+    for i in 0..table.len() {
+        let sum: f64 =
+            table.columns.iter().zip(&table.data).filter(|(c, _)| c.ends_with("_metabolic_w")).map(|(_, d)| d[i]).sum();
+        assert!((sum - total[i]).abs() < 1e-9 * (1.0 + sum.abs()));
+    }
+    let assisted = exo_sim::opensim::Storage::read(&dir.path().join("muscles_assisted.sto")).unwrap();
+    assert!(assisted.column("ankle_angle_r_device_nm").unwrap().iter().any(|&v| v < -29.0));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+    let (before, after) =
+        (summary["metabolic_power_w"].as_f64().unwrap(), summary["device"]["metabolic_power_w"].as_f64().unwrap());
+    assert!((summary["device"]["metabolic_change_w"].as_f64().unwrap() - (after - before)).abs() < 1e-9);
+    assert!(after < before, "push-off help did not lower the cost: {before} -> {after}");
+    let cot = summary["cost_of_transport_j_per_kg_m"].as_f64().unwrap();
+    assert!((cot - before / (72.6 * 1.2)).abs() < 1e-6 * cot, "{cot}");
+}
+
+#[test]
+fn muscles_refuses_a_model_without_a_probe_a_bad_assist_or_a_sideless_coordinate_writing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let [plain, motion, loads] = id_inputs();
+    let with_probe = root().join("assets/models/gait10dof18musc/subject01_metabolics.osim");
+    let cases: [(&PathBuf, &[&str], &str); 4] = [
+        (&plain, &[], "has no Umberger2010MuscleMetabolicsProbe"),
+        (&with_probe, &["--assist", "knee=1,2,3"], "expected COORDINATE=PEAK_NM,PEAK_PCT,RISE_PCT,FALL_PCT"),
+        (&with_probe, &["--assist", "lumbar_extension=10,50,20,10"], "has no side"),
+        (&with_probe, &["--speed=-1"], "walking speed must be a positive"),
+    ];
+    for (model, extra, expected) in cases {
+        let o = exosim()
+            .arg("muscles")
+            .args([model, &motion])
+            .arg("--loads")
+            .arg(&loads)
+            .args(extra)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{extra:?}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains(expected), "{extra:?}: {stderr}");
+        assert!(!out.exists(), "an error left output behind");
+    }
+}

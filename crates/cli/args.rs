@@ -122,6 +122,35 @@ pub(crate) enum Command {
         #[arg(long, value_name = "HZ")]
         lowpass: Option<f64>,
     },
+    /// The muscles and metabolic cost of a recorded trial (static optimization and the Umberger 2010 probe per
+    /// frame), and with `--assist` what an ideal device's torque would change: writes `muscles.sto`,
+    /// `muscles_assisted.sto` and `summary.json`.
+    Muscles {
+        /// The model file (`.osim`, planar, with muscles; its Umberger probe is used unless `--metabolics`).
+        model: PathBuf,
+        /// The motion (`.mot`/`.sto` of coordinates).
+        motion: PathBuf,
+        /// External loads file (`ExternalLoads` XML naming its data file): the force plates.
+        #[arg(long)]
+        loads: PathBuf,
+        /// Low-pass cutoff for the coordinates, Hz.
+        #[arg(long, value_name = "HZ")]
+        lowpass: Option<f64>,
+        /// A model file holding the `Umberger2010MuscleMetabolicsProbe` to use.
+        #[arg(long, value_name = "FILE")]
+        metabolics: Option<PathBuf>,
+        /// Reserve actuators (`CoordinateActuator` optimal forces) for the coordinates the muscles share; default 1.
+        #[arg(long, value_name = "FILE")]
+        reserves: Option<PathBuf>,
+        /// Ideal device torque on a coordinate, Zhang et al.'s profile over that side's gait phase:
+        /// `COORDINATE=PEAK_NM,PEAK_PCT,RISE_PCT,FALL_PCT` (repeatable; sign in the coordinate's positive sense).
+        #[arg(long, value_name = "SPEC")]
+        assist: Vec<String>,
+        /// Walking speed for the cost of transport, m/s (needed when the pelvis does not progress, as on a
+        /// treadmill).
+        #[arg(long, value_name = "M_PER_S")]
+        speed: Option<f64>,
+    },
     /// Print the scenario reference (the source of `docs/scenarios.md`).
     Schema,
     /// Closed-loop frequency response by stepped sines or a chirp: magnitude and phase per frequency (CSV and

@@ -6,6 +6,7 @@
 mod analysis;
 mod args;
 mod atomic;
+mod muscles;
 mod outputs;
 mod plots;
 mod replay;
@@ -207,6 +208,20 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Osim { file }) => osim(&file).map_err(Failure::Input),
+        Some(Command::Muscles { model, motion, loads, lowpass, metabolics, reserves, assist, speed }) => {
+            muscles::run(&muscles::Request {
+                model: &model,
+                motion: &motion,
+                loads: &loads,
+                lowpass_hz: lowpass,
+                metabolics: metabolics.as_deref(),
+                reserves: reserves.as_deref(),
+                assist: &assist,
+                speed_m_per_s: speed,
+                out: &cli.output,
+            })
+            .map_err(Failure::Input)
+        }
         Some(Command::Id { model, motion, loads, lowpass }) => {
             inverse_dynamics(&model, &motion, loads.as_deref(), lowpass, &cli.output).map_err(Failure::Input)
         }

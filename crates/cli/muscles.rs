@@ -1,0 +1,306 @@
+//! `exosim muscles`: the muscles and metabolic cost of a recorded trial, and what an ideal device would change.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+use exo_control::assist::SplineProfile;
+use exo_sim::opensim::Storage;
+use exo_sim::wearer::ideal_device::IdealDevice;
+use exo_sim::wearer::metabolics::Umberger2010;
+use exo_sim::wearer::muscle_analysis::{MetabolicChange, MuscleTrial, SharingOptions, analyse, time_average};
+use exo_sim::wearer::trial::{CoordinateTrajectories, MeasuredLoads, generalized_forces};
+use exo_sim::wearer::{Musculature, Skeleton};
+use serde_json::json;
+
+use crate::atomic;
+
+/// A reserve torque above this on a coordinate the muscles cross means they could not supply it there, N m or N.
+const RESERVE_REPORT_NM: f64 = 1.0;
+
+/// What `exosim muscles` was asked to do.
+pub(crate) struct Request<'a> {
+    pub(crate) model: &'a Path,
+    pub(crate) motion: &'a Path,
+    pub(crate) loads: &'a Path,
+    pub(crate) lowpass_hz: Option<f64>,
+    pub(crate) metabolics: Option<&'a Path>,
+    pub(crate) reserves: Option<&'a Path>,
+    pub(crate) assist: &'a [String],
+    pub(crate) speed_m_per_s: Option<f64>,
+    pub(crate) out: &'a Path,
+}
+
+/// `COORD=PEAK_NM,PEAK_PCT,RISE_PCT,FALL_PCT`.
+fn parse_assist(spec: &str) -> Result<(String, SplineProfile<f64>)> {
+    let bad = || anyhow!("--assist {spec}: expected COORDINATE=PEAK_NM,PEAK_PCT,RISE_PCT,FALL_PCT");
+    let (name, values) = spec.split_once('=').ok_or_else(bad)?;
+    let v: Vec<f64> =
+        values.split(',').map(|x| x.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| bad())?;
+    let [peak_torque_nm, peak_time_pct, rise_time_pct, fall_time_pct] = v[..] else { return Err(bad()) };
+    Ok((name.trim().to_string(), SplineProfile { peak_torque_nm, peak_time_pct, rise_time_pct, fall_time_pct }))
+}
+
+/// The Umberger probe of `file`'s model.
+fn probe_of(file: &Path, muscles: &[exo_opensim::Muscle]) -> Result<Umberger2010> {
+    let label = file.display().to_string();
+    let model = exo_opensim::read_model(file)?;
+    let probe = model
+        .probes
+        .iter()
+        .find_map(|p| match p {
+            exo_opensim::Probe::Umberger2010(u) => Some(u),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            anyhow!("{label}: the model has no Umberger2010MuscleMetabolicsProbe (give one with --metabolics FILE)")
+        })?;
+    Ok(Umberger2010::new(probe, muscles, &label)?)
+}
+
+/// The analysis as a storage file: activations, forces, metabolic power per muscle, the whole body's, reserves
+/// and the device.
+fn storage(sk: &Skeleton, a: &MuscleTrial, with_device: bool) -> Storage {
+    let mut columns = Vec::new();
+    let mut data: Vec<Vec<f64>> = Vec::new();
+    let mut push = |label: String, values: Vec<f64>| {
+        columns.push(label);
+        data.push(values);
+    };
+    for (k, m) in a.muscles.iter().enumerate() {
+        push(format!("{m}_activation"), a.activation.iter().map(|r| r[k]).collect());
+        push(format!("{m}_force_n"), a.force_n.iter().map(|r| r[k]).collect());
+        push(format!("{m}_metabolic_w"), a.metabolic_w.iter().map(|r| r[k]).collect());
+    }
+    push("metabolic_power_w".into(), a.metabolic_power_w.clone());
+    for (j, c) in sk.coordinates.iter().enumerate() {
+        let unit = if c.motion == exo_opensim::MotionType::Translational { "n" } else { "nm" };
+        push(format!("{}_reserve_{unit}", c.name), a.reserve.iter().map(|r| r[j]).collect());
+    }
+    if with_device {
+        for (j, c) in sk.coordinates.iter().enumerate() {
+            if a.device.iter().any(|r| r[j] != 0.0) {
+                push(format!("{}_device_nm", c.name), a.device.iter().map(|r| r[j]).collect());
+            }
+        }
+        push("device_power_w".into(), a.device_power_w.clone());
+    }
+    Storage::new("Muscle analysis", false, columns, a.time_s.clone(), data)
+        .expect("every column holds one value per frame at the trial's increasing times")
+}
+
+/// Per coordinate: the largest reserve and when, and the frames above the report level.
+fn reserve_report(sk: &Skeleton, a: &MuscleTrial) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for (j, c) in sk.coordinates.iter().enumerate() {
+        let (mut peak, mut at) = (0.0_f64, a.time_s[0]);
+        let mut above = 0;
+        let mut sq = 0.0;
+        for (i, r) in a.reserve.iter().enumerate() {
+            sq += r[j] * r[j];
+            if r[j].abs() > peak.abs() {
+                peak = r[j];
+                at = a.time_s[i];
+            }
+            if r[j].abs() > RESERVE_REPORT_NM {
+                above += 1;
+            }
+        }
+        let crossed = a.shared.contains(&j);
+        out.push(json!({
+            "coordinate": c.name,
+            "crossed_by_muscles": crossed,
+            "peak": peak,
+            "peak_time_s": at,
+            "rms": (sq / a.reserve.len() as f64).sqrt(),
+            "frames_above_1": if crossed { above } else { 0 },
+        }));
+    }
+    out
+}
+
+pub(crate) fn run(r: &Request<'_>) -> Result<()> {
+    let started = std::time::Instant::now();
+    let label = r.model.display().to_string();
+    let model = exo_opensim::read_model(r.model)?;
+    let sk = Skeleton::from_osim(&model, &label)?;
+    let muscles = Musculature::from_osim(&model, &sk, &label)?;
+    let probe = probe_of(r.metabolics.unwrap_or(r.model), &model.muscles)?;
+    let motion = Storage::read(r.motion)?;
+    let loads = MeasuredLoads::read(&sk, &model, r.loads).map_err(|e| anyhow!("{e}"))?;
+    let mut options = SharingOptions::new(&sk);
+    if let Some(file) = r.reserves {
+        let set = exo_opensim::read_reserve_actuators(file)?;
+        let flabel = file.display().to_string();
+        set.check_against(&model, &flabel)?;
+        for a in &set.actuators {
+            if let exo_opensim::Actuator::Coordinate(c) = a {
+                let j = sk.coordinate(&c.coordinate).ok_or_else(|| {
+                    anyhow!(
+                        "{flabel}:{}: CoordinateActuator {}: no coordinate {}",
+                        c.common.line,
+                        c.common.name,
+                        c.coordinate
+                    )
+                })?;
+                if !(c.common.optimal_force > 0.0) {
+                    bail!(
+                        "{flabel}:{}: CoordinateActuator {}: optimal_force must be positive",
+                        c.common.line,
+                        c.common.name
+                    );
+                }
+                options.reserve_optimal[j] = c.common.optimal_force;
+            }
+        }
+    }
+    if let Some(v) = r.speed_m_per_s
+        && !(v > 0.0 && v.is_finite())
+    {
+        bail!("--speed {v}: the walking speed must be a positive number of m/s");
+    }
+    let assist = r.assist.iter().map(|s| parse_assist(s)).collect::<Result<Vec<_>>>()?;
+    let device = if assist.is_empty() { None } else { Some(IdealDevice::new(&sk, &loads, &assist)?) };
+    let trajectories = CoordinateTrajectories::from_motion(&sk, &motion, r.lowpass_hz)?;
+    let forces = generalized_forces(&sk, &trajectories, Some(&loads))?;
+    let read = started.elapsed();
+    let solving = std::time::Instant::now();
+    let unassisted = analyse(&sk, &muscles, &probe, &trajectories, &forces, None, &options)?;
+    let assisted = match &device {
+        Some(d) => Some(analyse(&sk, &muscles, &probe, &trajectories, &forces, Some(d), &options)?),
+        None => None,
+    };
+    let solved = solving.elapsed();
+
+    // The window: whole strides of the right foot (or the left, or the whole trial).
+    let right = loads.vertical_force_on(&sk, |b| b.starts_with("calcn") && b.ends_with("_r"));
+    let strikes = right
+        .map(|(t, fy)| {
+            exo_sim::opensim::detect_heel_strikes(t, fy, exo_sim::wearer::ideal_device::HEEL_STRIKE_THRESHOLD_N)
+        })
+        .unwrap_or_default();
+    let t = &unassisted.time_s;
+    let (t0, t1) = (t[0], t[t.len() - 1]);
+    let inside: Vec<f64> = strikes.iter().copied().filter(|&h| h >= t0 && h <= t1).collect();
+    let window = if inside.len() >= 2 { [inside[0], inside[inside.len() - 1]] } else { [t0, t1] };
+    let strides = inside.len().saturating_sub(1);
+    let mass = sk.mass_kg();
+    let mean_w = time_average(t, &unassisted.metabolic_power_w, window[0], window[1]);
+    let progression = sk.coordinate("pelvis_tx").map(|j| {
+        let x: Vec<f64> = trajectories.q.iter().map(|q| q[j]).collect();
+        let at = |s: f64| {
+            let k = t.partition_point(|&v| v <= s).clamp(1, t.len() - 1);
+            x[k - 1] + (s - t[k - 1]) / (t[k] - t[k - 1]) * (x[k] - x[k - 1])
+        };
+        (at(window[1]) - at(window[0])) / (window[1] - window[0])
+    });
+    // A treadmill trial (or one whose progression was removed) keeps the pelvis in place: its speed is the belt's,
+    // which only the user knows.
+    let (speed, speed_source) = match (r.speed_m_per_s, progression) {
+        (Some(v), _) => (Some(v), "given (--speed)"),
+        (None, Some(v)) if v.abs() > 0.1 => (Some(v.abs()), "the pelvis's progression"),
+        _ => (None, "unknown: the pelvis does not progress (a treadmill trial?); give --speed"),
+    };
+    let per_stride: Vec<f64> =
+        inside.windows(2).map(|w| time_average(t, &unassisted.metabolic_power_w, w[0], w[1])).collect();
+
+    std::fs::create_dir_all(r.out).with_context(|| format!("cannot create {}", r.out.display()))?;
+    atomic::write(&r.out.join("muscles.sto"), storage(&sk, &unassisted, false).to_text().as_bytes())?;
+    let mut summary = json!({
+        "model": label,
+        "motion": r.motion.display().to_string(),
+        "mass_kg": mass,
+        "window_s": window,
+        "strides": strides,
+        "metabolic_power_w": mean_w,
+        "metabolic_power_w_per_kg": mean_w / mass,
+        "metabolic_power_per_stride_w": per_stride,
+        "walking_speed_m_per_s": speed,
+        "walking_speed_source": speed_source,
+        "cost_of_transport_j_per_kg_m": speed.map(|v| mean_w / (mass * v)),
+        "metabolic_model": "Umberger 2010 (the model's probe options), muscles only, no basal rate",
+        "reserve_report_level": RESERVE_REPORT_NM,
+        "reserves": reserve_report(&sk, &unassisted),
+        "residuals_note": "coordinates no muscle crosses (crossed_by_muscles false) are supplied by their reserves alone; the pelvis's are the residual forces and moment",
+    });
+    let mut lead = format!(
+        "metabolic power (muscles, Umberger 2010) over {strides} stride(s), {:.2}-{:.2} s: {mean_w:.1} W = {:.2} W/kg",
+        window[0],
+        window[1],
+        mean_w / mass
+    );
+    if let Some(a) = &assisted {
+        atomic::write(&r.out.join("muscles_assisted.sto"), storage(&sk, a, true).to_text().as_bytes())?;
+        let c = MetabolicChange::between(&unassisted, a, window);
+        let ratio = c.saving_per_positive_work();
+        summary["device"] = json!({
+            "assist": r.assist,
+            "metabolic_power_w": c.assisted_w,
+            "metabolic_change_w": c.change_w(),
+            "metabolic_change_pct": c.change_pct(),
+            "groups": c.groups.iter().map(|(g, a, b)| json!({"group": g, "unassisted_w": a, "assisted_w": b, "change_w": b - a})).collect::<Vec<_>>(),
+            "device_positive_power_w": c.device_positive_w,
+            "device_net_power_w": c.device_net_w,
+            "saving_per_positive_work": ratio,
+            "implausible": c.implausibility(),
+            "reserves": reserve_report(&sk, a),
+        });
+        lead = format!(
+            "ideal device {}: metabolic power {:.1} W -> {:.1} W ({:+.1} W, {:+.1} %); device positive power {:.1} W, \
+             net {:.1} W; {} W saved per W of positive device work\n{lead}",
+            r.assist.join(" "),
+            c.unassisted_w,
+            c.assisted_w,
+            c.change_w(),
+            c.change_pct(),
+            c.device_positive_w,
+            c.device_net_w,
+            ratio.map_or_else(|| "n/a".to_string(), |x| format!("{x:.2}")),
+        );
+        if let Some(why) = c.implausibility() {
+            lead = format!("{lead}\nimplausible: {why}");
+        }
+    }
+    let json = serde_json::to_string_pretty(&summary).context("cannot serialise the summary")?;
+    atomic::write(&r.out.join("summary.json"), json.as_bytes())?;
+    println!("{lead}");
+    match speed {
+        Some(v) => {
+            println!("walking speed {v:.2} m/s ({speed_source}): cost of transport {:.2} J/(kg m)", mean_w / (mass * v))
+        }
+        None => println!("walking speed {speed_source}: no cost of transport"),
+    }
+    let worst = unassisted
+        .shared
+        .iter()
+        .map(|&j| {
+            let (i, v) = unassisted
+                .reserve
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i, r[j]))
+                .fold((0, 0.0_f64), |b, x| if x.1.abs() > b.1.abs() { x } else { b });
+            (j, i, v)
+        })
+        .fold((0, 0, 0.0_f64), |b, x| if x.2.abs() > b.2.abs() { x } else { b });
+    if worst.2.abs() > RESERVE_REPORT_NM {
+        println!(
+            "muscles fall short: {} needs a reserve of {:.2} at {:.3} s",
+            sk.coordinates[worst.0].name, worst.2, unassisted.time_s[worst.1]
+        );
+    } else {
+        println!(
+            "the muscles supply every crossed coordinate (largest reserve {:.3} on {})",
+            worst.2, sk.coordinates[worst.0].name
+        );
+    }
+    println!(
+        "timing: {:.1} ms to read and prepare, {:.1} ms for {} static optimizations ({:.1} us each), {:.1} ms in all",
+        read.as_secs_f64() * 1e3,
+        solved.as_secs_f64() * 1e3,
+        t.len() * if assisted.is_some() { 2 } else { 1 },
+        solved.as_secs_f64() * 1e6 / (t.len() * if assisted.is_some() { 2 } else { 1 }) as f64,
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    println!("wrote {}", r.out.display());
+    Ok(())
+}
