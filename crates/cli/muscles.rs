@@ -7,7 +7,9 @@ use exo_control::assist::SplineProfile;
 use exo_sim::opensim::Storage;
 use exo_sim::wearer::ideal_device::IdealDevice;
 use exo_sim::wearer::metabolics::Umberger2010;
-use exo_sim::wearer::muscle_analysis::{MetabolicChange, MuscleTrial, SharingOptions, analyse, time_average};
+use exo_sim::wearer::muscle_analysis::{
+    MetabolicChange, MuscleTrial, SharingOptions, TrialInputs, analyse, time_average,
+};
 use exo_sim::wearer::trial::{CoordinateTrajectories, MeasuredLoads, generalized_forces};
 use exo_sim::wearer::{Musculature, Skeleton};
 use serde_json::json;
@@ -164,9 +166,17 @@ pub(crate) fn run(r: &Request<'_>) -> Result<()> {
     let forces = generalized_forces(&sk, &trajectories, Some(&loads))?;
     let read = started.elapsed();
     let solving = std::time::Instant::now();
-    let unassisted = analyse(&sk, &muscles, &probe, &trajectories, &forces, None, &options)?;
+    let inputs = TrialInputs {
+        skeleton: &sk,
+        muscles: &muscles,
+        probe: &probe,
+        trajectories: &trajectories,
+        forces: &forces,
+        options: &options,
+    };
+    let unassisted = analyse(&inputs, None)?;
     let assisted = match &device {
-        Some(d) => Some(analyse(&sk, &muscles, &probe, &trajectories, &forces, Some(d), &options)?),
+        Some(d) => Some(analyse(&inputs, Some(d))?),
         None => None,
     };
     let solved = solving.elapsed();

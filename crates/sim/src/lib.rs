@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod body;
 pub mod control;
 pub mod error;
+pub mod hilo;
 pub mod human;
 pub mod multibody;
 pub mod opensim;

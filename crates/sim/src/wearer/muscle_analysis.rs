@@ -65,43 +65,60 @@ pub struct MuscleTrial {
     pub device_power_w: Vec<f64>,
 }
 
-/// Shares the trial's generalised forces `forces` (per frame, skeleton order, from
-/// [`super::trial::generalized_forces`]) less the `device`'s among the muscles, frame by frame (each solve
-/// warm-started from the previous frame's activations), and evaluates the probe.
-///
-/// # Errors
-/// A static optimization that fails (mismatched sizes; not expected otherwise).
-pub fn analyse(
+/// The coordinates some muscle crosses, judged at the trial's first frame. A muscle's moment arm about a coordinate
+/// it does not cross is zero up to round-off (1e-16 m: both its ends move with that coordinate alike); a muscle's
+/// moment arm about one it crosses is millimetres or more.
+fn crossed_coordinates(
     skeleton: &Skeleton,
     muscles: &Musculature,
-    probe: &Umberger2010,
     trajectories: &CoordinateTrajectories,
-    forces: &[Vec<f64>],
+) -> Vec<usize> {
+    let Some(q) = trajectories.q.first() else { return Vec::new() };
+    let mut kin = SkeletonKinematics::new(skeleton);
+    let mut state = MusculatureState::default();
+    muscles.state(skeleton, &mut kin, q, &trajectories.u[0], &mut state);
+    (0..skeleton.coordinates.len())
+        .filter(|&j| state.moment_arm.iter().any(|r| r[j].abs() > MOMENT_ARM_CROSSED_M))
+        .collect()
+}
+
+/// What [`analyse`] shares among the muscles: the model, the trial and the device.
+#[derive(Clone, Copy, Debug)]
+pub struct TrialInputs<'a> {
+    /// The skeleton.
+    pub skeleton: &'a Skeleton,
+    /// Its muscles.
+    pub muscles: &'a Musculature,
+    /// The metabolic model.
+    pub probe: &'a Umberger2010,
+    /// The motion.
+    pub trajectories: &'a CoordinateTrajectories,
+    /// The generalised forces per frame (skeleton order), from [`super::trial::generalized_forces`].
+    pub forces: &'a [Vec<f64>],
+    /// The static optimization's settings.
+    pub options: &'a SharingOptions,
+}
+
+/// Frames `range` of the trial; the first is solved cold, each next one warm-started from the previous.
+fn analyse_range(
+    t: &TrialInputs<'_>,
     device: Option<&IdealDevice>,
-    options: &SharingOptions,
+    shared: &[usize],
+    range: std::ops::Range<usize>,
 ) -> Result<MuscleTrial, SharingError> {
+    let (skeleton, muscles, trajectories) = (t.skeleton, t.muscles, t.trajectories);
     let nc = skeleton.coordinates.len();
     let nm = muscles.units.len();
     let mut kin = SkeletonKinematics::new(skeleton);
     let mut state = MusculatureState::default();
-    // The coordinates some muscle crosses, at the first frame. A muscle's moment arm about a coordinate it does not
-    // cross is zero up to round-off (1e-16 m: both its ends move with that coordinate alike); a muscle's moment arm
-    // about one it crosses is millimetres or more.
-    let shared: Vec<usize> = match trajectories.q.first() {
-        Some(q) => {
-            muscles.state(skeleton, &mut kin, q, &trajectories.u[0], &mut state);
-            (0..nc).filter(|&j| state.moment_arm.iter().any(|r| r[j].abs() > MOMENT_ARM_CROSSED_M)).collect()
-        }
-        None => Vec::new(),
-    };
-    let reserve_optimal: Vec<f64> = shared.iter().map(|&j| options.reserve_optimal[j]).collect();
+    let reserve_optimal: Vec<f64> = shared.iter().map(|&j| t.options.reserve_optimal[j]).collect();
     let in_probe: Vec<Option<usize>> =
-        muscles.units.iter().map(|u| probe.muscles.iter().position(|m| m.name == u.name)).collect();
-    let n = trajectories.len();
+        muscles.units.iter().map(|u| t.probe.muscles.iter().position(|m| m.name == u.name)).collect();
+    let n = range.len();
     let mut out = MuscleTrial {
-        time_s: trajectories.time_s.clone(),
+        time_s: trajectories.time_s[range.clone()].to_vec(),
         muscles: muscles.units.iter().map(|u| u.name.clone()).collect(),
-        shared: shared.clone(),
+        shared: shared.to_vec(),
         activation: Vec::with_capacity(n),
         force_n: Vec::with_capacity(n),
         metabolic_w: Vec::with_capacity(n),
@@ -112,24 +129,24 @@ pub fn analyse(
     };
     let mut warm: Option<Vec<f64>> = None;
     let mut assist = vec![0.0; nc];
-    for i in 0..n {
+    for i in range {
         let (q, u) = (&trajectories.q[i], &trajectories.u[i]);
         match device {
             Some(d) => d.torques(trajectories.time_s[i], &mut assist),
             None => assist.iter_mut().for_each(|v| *v = 0.0),
         }
         muscles.state(skeleton, &mut kin, q, u, &mut state);
-        let torque: Vec<f64> = shared.iter().map(|&j| forces[i][j] - assist[j]).collect();
+        let torque: Vec<f64> = shared.iter().map(|&j| t.forces[i][j] - assist[j]).collect();
         let s = share(
-            &state.moment_arms_about(&shared),
+            &state.moment_arms_about(shared),
             &state.active_n,
             &state.passive_n,
             &torque,
             &reserve_optimal,
-            options.min_activation,
+            t.options.min_activation,
             warm.as_deref(),
         )?;
-        let mut reserve: Vec<f64> = (0..nc).map(|j| forces[i][j] - assist[j]).collect();
+        let mut reserve: Vec<f64> = (0..nc).map(|j| t.forces[i][j] - assist[j]).collect();
         for (row, &j) in shared.iter().enumerate() {
             reserve[j] = s.reserve[row];
         }
@@ -141,7 +158,7 @@ pub fn analyse(
                     muscles.units[k].max_isometric_force_n,
                     &state.fibres[k],
                 );
-                watts[k] = probe.rate(*p, &x).total_w;
+                watts[k] = t.probe.rate(*p, &x).total_w;
             }
         }
         out.force_n.push((0..nm).map(|k| s.activation[k] * state.active_n[k] + state.passive_n[k]).collect());
@@ -154,6 +171,65 @@ pub fn analyse(
         warm = Some(s.activation);
     }
     Ok(out)
+}
+
+/// Shares the trial's generalised forces less the `device`'s among the muscles, frame by frame (each solve
+/// warm-started from the previous frame's activations), and evaluates the probe.
+///
+/// # Errors
+/// A static optimization that fails (mismatched sizes; not expected otherwise).
+pub fn analyse(t: &TrialInputs<'_>, device: Option<&IdealDevice>) -> Result<MuscleTrial, SharingError> {
+    let shared = crossed_coordinates(t.skeleton, t.muscles, t.trajectories);
+    analyse_range(t, device, &shared, 0..t.trajectories.len())
+}
+
+/// As [`analyse`], with the frames cut into `chunks` runs of consecutive frames solved on the rayon pool, each
+/// starting cold. The chunks do not depend on the number of threads, so neither do the results, bit for bit; they
+/// differ from [`analyse`]'s by the solver's round-off where a chunk starts cold (the optimum is unique).
+///
+/// # Errors
+/// As [`analyse`].
+pub fn analyse_in_chunks(
+    t: &TrialInputs<'_>,
+    device: Option<&IdealDevice>,
+    chunks: usize,
+) -> Result<MuscleTrial, SharingError> {
+    use rayon::prelude::*;
+    let shared = crossed_coordinates(t.skeleton, t.muscles, t.trajectories);
+    let n = t.trajectories.len();
+    let chunks = chunks.clamp(1, n.max(1));
+    let parts = (0..chunks)
+        .into_par_iter()
+        .map(|c| analyse_range(t, device, &shared, c * n / chunks..(c + 1) * n / chunks))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().expect("at least one chunk");
+    for p in parts {
+        out.time_s.extend(p.time_s);
+        out.activation.extend(p.activation);
+        out.force_n.extend(p.force_n);
+        out.metabolic_w.extend(p.metabolic_w);
+        out.metabolic_power_w.extend(p.metabolic_power_w);
+        out.reserve.extend(p.reserve);
+        out.device.extend(p.device);
+        out.device_power_w.extend(p.device_power_w);
+    }
+    Ok(out)
+}
+
+/// The whole body's metabolic power averaged over `window_s`, W: the cost of walking the trial with `device`
+/// ([`analyse_in_chunks`] with `chunks` chunks).
+///
+/// # Errors
+/// As [`analyse`].
+pub fn mean_metabolic_power_w(
+    t: &TrialInputs<'_>,
+    device: Option<&IdealDevice>,
+    window_s: [f64; 2],
+    chunks: usize,
+) -> Result<f64, SharingError> {
+    let a = analyse_in_chunks(t, device, chunks)?;
+    Ok(time_average(&a.time_s, &a.metabolic_power_w, window_s[0], window_s[1]))
 }
 
 /// The time average of `values` sampled at `time_s` over `[from_s, to_s]`, trapezoidal between samples (the ends
