@@ -706,13 +706,15 @@ fn id_refuses_a_motion_the_model_cannot_read_and_a_missing_loads_file_writing_no
 #[test]
 fn muscles_writes_activations_forces_metabolic_power_and_the_ideal_devices_change() {
     let dir = tempfile::tempdir().unwrap();
-    let [_, motion, loads] = id_inputs();
-    let model = root().join("assets/models/gait10dof18musc/subject01_metabolics.osim");
+    let [model, motion, loads] = id_inputs();
+    let probe = root().join("assets/models/gait10dof18musc/subject01_metabolics.osim");
     let o = exosim()
         .arg("muscles")
         .args([&model, &motion])
         .arg("--loads")
         .arg(&loads)
+        .arg("--metabolics")
+        .arg(&probe)
         .args(["--lowpass", "6", "--speed", "1.2"])
         .args(["--assist", "ankle_angle_r=-30,53,26,10", "--assist", "ankle_angle_l=-30,53,26,10", "-o"])
         .arg(dir.path())
@@ -760,6 +762,7 @@ fn muscles_refuses_a_model_without_a_probe_a_bad_assist_or_a_sideless_coordinate
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let [plain, motion, loads] = id_inputs();
+    // The probe's file as the model: it holds the probe (and an older musculature).
     let with_probe = root().join("assets/models/gait10dof18musc/subject01_metabolics.osim");
     let cases: [(&PathBuf, &[&str], &str); 4] = [
         (&plain, &[], "has no Umberger2010MuscleMetabolicsProbe"),
@@ -780,6 +783,85 @@ fn muscles_refuses_a_model_without_a_probe_a_bad_assist_or_a_sideless_coordinate
             .unwrap();
         assert_eq!(o.status.code(), Some(2), "{extra:?}");
         let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains(expected), "{extra:?}: {stderr}");
+        assert!(!out.exists(), "an error left output behind");
+    }
+}
+
+fn hilo_args(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    let [model, motion, loads] = id_inputs();
+    exosim()
+        .arg("hilo")
+        .arg(&model)
+        .arg(&motion)
+        .arg("--loads")
+        .arg(&loads)
+        .arg("--metabolics")
+        .arg(root().join("assets/models/gait10dof18musc/subject01_metabolics.osim"))
+        .args(["--lowpass", "6"])
+        .args(extra)
+        .arg("-o")
+        .arg(out)
+        .assert()
+}
+
+#[test]
+fn hilo_writes_every_condition_and_gives_the_same_protocol_whatever_the_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--assist",
+        "ankle_angle_r=-20,50,26,10",
+        "--assist",
+        "ankle_angle_l=-20,50,26,10",
+        "--param",
+        "ankle_angle.peak_torque_nm=-60:0",
+        "--generations",
+        "2",
+        "--population",
+        "4",
+        "--adaptation",
+        "0.5,30",
+    ];
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    let a = hilo_args(&one, &[&args[..], &["--jobs", "1"]].concat()).success();
+    let stdout = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(stdout.starts_with("after 8 conditions (16 simulated minutes): true metabolic power"), "{stdout}");
+    hilo_args(&two, &[&args[..], &["--jobs", "2"]].concat()).success();
+    let csv = std::fs::read_to_string(one.join("hilo.csv")).unwrap();
+    assert_eq!(csv, std::fs::read_to_string(two.join("hilo.csv")).unwrap(), "the thread count changed the protocol");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 9);
+    assert!(rows[0].starts_with("generation,candidate,clock_start_min,clock_end_min,ankle_angle.peak_torque_nm,"));
+    assert!(one.join("hilo.png").exists());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(one.join("summary.json")).unwrap()).unwrap();
+    // With adaptation 0.5, 30 min the wearer shows 1 - 0.5 exp(-t/30) of each change at protocol time t.
+    let p0 = summary["unassisted_w"].as_f64().unwrap();
+    for row in &rows[1..] {
+        let v: Vec<f64> = row.split(',').map(|x| x.parse().unwrap()).collect();
+        let (end_min, true_w, stationary_w) = (v[3], v[5], v[6]);
+        let expected = p0 + (1.0 - 0.5 * (-end_min / 30.0).exp()) * (stationary_w - p0);
+        assert!((true_w - expected).abs() < 1e-9 * p0, "{row}: {true_w} against {expected}");
+    }
+    assert_eq!(summary["conditions"], 8);
+    assert!((summary["protocol_duration_min"].as_f64().unwrap() - 16.0).abs() < 1e-9);
+}
+
+#[test]
+fn hilo_refuses_what_it_cannot_tune_writing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let device = ["--assist", "ankle_angle_r=-20,50,26,10"];
+    let cases: [(&[&str], &str); 5] = [
+        (&[], "hilo needs a device to tune"),
+        (&[&device[..], &["--param", "ankle_angle_r.peak=0:1"]].concat(), "unknown field `peak`"),
+        (&[&device[..], &["--param", "hip_flexion_r.peak_time_pct=40:60"]].concat(), "is not an assisted coordinate"),
+        (&[&device[..], &["--param", "ankle_angle_r.rise_time_pct=10:95"]].concat(), "must stay below 100 %"),
+        (&[&device[..], &["--adaptation", "0.5"]].concat(), "expected INITIAL_FRACTION,TIME_CONSTANT_MIN"),
+    ];
+    for (extra, expected) in cases {
+        let a = hilo_args(&out, extra).code(2);
+        let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
         assert!(stderr.contains(expected), "{extra:?}: {stderr}");
         assert!(!out.exists(), "an error left output behind");
     }

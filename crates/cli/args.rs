@@ -18,6 +18,40 @@ pub(crate) struct Cli {
     pub(crate) output: PathBuf,
 }
 
+/// A recorded trial and its model, as `exosim muscles` and `exosim hilo` take them.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TrialArgs {
+    /// The model file (`.osim`, planar, with muscles; its Umberger probe is used unless `--metabolics`).
+    pub(crate) model: PathBuf,
+    /// The motion (`.mot`/`.sto` of coordinates).
+    pub(crate) motion: PathBuf,
+    /// External loads file (`ExternalLoads` XML naming its data file): the force plates.
+    #[arg(long)]
+    pub(crate) loads: PathBuf,
+    /// Low-pass cutoff for the coordinates, Hz.
+    #[arg(long, value_name = "HZ")]
+    pub(crate) lowpass: Option<f64>,
+    /// A model file holding the `Umberger2010MuscleMetabolicsProbe` to use.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) metabolics: Option<PathBuf>,
+    /// Reserve actuators (`CoordinateActuator` optimal forces) for the coordinates the muscles share; default 1.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) reserves: Option<PathBuf>,
+    /// Ideal device torque on a coordinate, Zhang et al.'s profile over that side's gait phase:
+    /// `COORDINATE=PEAK_NM,PEAK_PCT,RISE_PCT,FALL_PCT` (repeatable; sign in the coordinate's positive sense).
+    #[arg(long, value_name = "SPEC")]
+    pub(crate) assist: Vec<String>,
+}
+
+/// How `exosim hilo` estimates a condition's cost.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum EstimatorArg {
+    /// The mean of the last minute's breaths.
+    Instantaneous,
+    /// Selinger & Donelan's first-order fit to all the condition's breaths.
+    FirstOrder,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -126,30 +160,56 @@ pub(crate) enum Command {
     /// frame), and with `--assist` what an ideal device's torque would change: writes `muscles.sto`,
     /// `muscles_assisted.sto` and `summary.json`.
     Muscles {
-        /// The model file (`.osim`, planar, with muscles; its Umberger probe is used unless `--metabolics`).
-        model: PathBuf,
-        /// The motion (`.mot`/`.sto` of coordinates).
-        motion: PathBuf,
-        /// External loads file (`ExternalLoads` XML naming its data file): the force plates.
-        #[arg(long)]
-        loads: PathBuf,
-        /// Low-pass cutoff for the coordinates, Hz.
-        #[arg(long, value_name = "HZ")]
-        lowpass: Option<f64>,
-        /// A model file holding the `Umberger2010MuscleMetabolicsProbe` to use.
-        #[arg(long, value_name = "FILE")]
-        metabolics: Option<PathBuf>,
-        /// Reserve actuators (`CoordinateActuator` optimal forces) for the coordinates the muscles share; default 1.
-        #[arg(long, value_name = "FILE")]
-        reserves: Option<PathBuf>,
-        /// Ideal device torque on a coordinate, Zhang et al.'s profile over that side's gait phase:
-        /// `COORDINATE=PEAK_NM,PEAK_PCT,RISE_PCT,FALL_PCT` (repeatable; sign in the coordinate's positive sense).
-        #[arg(long, value_name = "SPEC")]
-        assist: Vec<String>,
+        /// The trial and its model.
+        #[command(flatten)]
+        trial: TrialArgs,
         /// Walking speed for the cost of transport, m/s (needed when the pelvis does not progress, as on a
         /// treadmill).
         #[arg(long, value_name = "M_PER_S")]
         speed: Option<f64>,
+    },
+    /// Human-in-the-loop optimization rehearsed on the trial's muscle-driven wearer: CMA-ES over the ideal
+    /// device's profile parameters, each candidate walked for a condition and measured through a simulated
+    /// metabolic cart; writes `hilo.csv`, `hilo.png` and `summary.json`.
+    Hilo {
+        /// The trial, its model and the device to tune (`--assist`, at least one).
+        #[command(flatten)]
+        trial: TrialArgs,
+        /// A parameter to tune, `COORDINATE.FIELD=LO:HI` with FIELD one of peak_torque_nm, peak_time_pct,
+        /// rise_time_pct, fall_time_pct; COORDINATE an assisted coordinate, or its name without `_r`/`_l` for
+        /// both sides (repeatable). Without it: all four fields of each assisted joint within documented bounds.
+        #[arg(long = "param", value_name = "COORD.FIELD=LO:HI")]
+        params: Vec<String>,
+        /// CMA-ES generations.
+        #[arg(long, default_value_t = 8)]
+        generations: usize,
+        /// Candidates per generation.
+        #[arg(long, default_value_t = 8)]
+        population: usize,
+        /// Duration of each condition, s.
+        #[arg(long = "condition-s", default_value_t = 120.0)]
+        condition_s: f64,
+        /// How a condition's cost is estimated from the breaths.
+        #[arg(long, value_enum, default_value = "first-order")]
+        estimator: EstimatorArg,
+        /// Standard deviation of each breath's multiplicative noise (0 turns it off).
+        #[arg(long, default_value_t = 0.1)]
+        noise: f64,
+        /// Time between breaths, s.
+        #[arg(long = "breath-s", default_value_t = 3.0)]
+        breath_s: f64,
+        /// Time constant of the metabolic cart's response, s (Selinger & Donelan 2014).
+        #[arg(long = "cart-tau-s", default_value_t = 42.0)]
+        cart_tau_s: f64,
+        /// Wearer adaptation: `INITIAL_FRACTION,TIME_CONSTANT_MIN` (for example `0.5,30`); none: stationary.
+        #[arg(long, value_name = "FRACTION,MIN")]
+        adaptation: Option<String>,
+        /// Seed of CMA-ES and of the breath noise.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: one per core); the results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
     },
     /// Print the scenario reference (the source of `docs/scenarios.md`).
     Schema,

@@ -6,6 +6,7 @@
 mod analysis;
 mod args;
 mod atomic;
+mod hilo;
 mod muscles;
 mod outputs;
 mod plots;
@@ -208,20 +209,38 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Osim { file }) => osim(&file).map_err(Failure::Input),
-        Some(Command::Muscles { model, motion, loads, lowpass, metabolics, reserves, assist, speed }) => {
-            muscles::run(&muscles::Request {
-                model: &model,
-                motion: &motion,
-                loads: &loads,
-                lowpass_hz: lowpass,
-                metabolics: metabolics.as_deref(),
-                reserves: reserves.as_deref(),
-                assist: &assist,
-                speed_m_per_s: speed,
-                out: &cli.output,
-            })
-            .map_err(Failure::Input)
-        }
+        Some(Command::Muscles { trial, speed }) => muscles::run(&trial, speed, &cli.output).map_err(Failure::Input),
+        Some(Command::Hilo {
+            trial,
+            params,
+            generations,
+            population,
+            condition_s,
+            estimator,
+            noise,
+            breath_s,
+            cart_tau_s,
+            adaptation,
+            seed,
+            jobs,
+        }) => hilo::run(
+            &trial,
+            &hilo::Request {
+                params: &params,
+                generations,
+                population,
+                condition_s,
+                estimator,
+                noise,
+                breath_s,
+                cart_tau_s,
+                adaptation: adaptation.as_deref(),
+                seed,
+                jobs,
+            },
+            &cli.output,
+        )
+        .map_err(Failure::Input),
         Some(Command::Id { model, motion, loads, lowpass }) => {
             inverse_dynamics(&model, &motion, loads.as_deref(), lowpass, &cli.output).map_err(Failure::Input)
         }

@@ -14,26 +14,14 @@ use exo_sim::wearer::trial::{CoordinateTrajectories, MeasuredLoads, generalized_
 use exo_sim::wearer::{Musculature, Skeleton};
 use serde_json::json;
 
+use crate::args::TrialArgs;
 use crate::atomic;
 
 /// A reserve torque above this on a coordinate the muscles cross means they could not supply it there, N m or N.
 const RESERVE_REPORT_NM: f64 = 1.0;
 
-/// What `exosim muscles` was asked to do.
-pub(crate) struct Request<'a> {
-    pub(crate) model: &'a Path,
-    pub(crate) motion: &'a Path,
-    pub(crate) loads: &'a Path,
-    pub(crate) lowpass_hz: Option<f64>,
-    pub(crate) metabolics: Option<&'a Path>,
-    pub(crate) reserves: Option<&'a Path>,
-    pub(crate) assist: &'a [String],
-    pub(crate) speed_m_per_s: Option<f64>,
-    pub(crate) out: &'a Path,
-}
-
 /// `COORD=PEAK_NM,PEAK_PCT,RISE_PCT,FALL_PCT`.
-fn parse_assist(spec: &str) -> Result<(String, SplineProfile<f64>)> {
+pub(crate) fn parse_assist(spec: &str) -> Result<(String, SplineProfile<f64>)> {
     let bad = || anyhow!("--assist {spec}: expected COORDINATE=PEAK_NM,PEAK_PCT,RISE_PCT,FALL_PCT");
     let (name, values) = spec.split_once('=').ok_or_else(bad)?;
     let v: Vec<f64> =
@@ -120,22 +108,54 @@ fn reserve_report(sk: &Skeleton, a: &MuscleTrial) -> Vec<serde_json::Value> {
     out
 }
 
-pub(crate) fn run(r: &Request<'_>) -> Result<()> {
-    let started = std::time::Instant::now();
-    let label = r.model.display().to_string();
-    let model = exo_opensim::read_model(r.model)?;
+/// A trial read and prepared for the muscles: the model, its muscles and probe, the plates, the motion's
+/// coordinates and generalised forces, the ideal device asked for, and the window of whole right strides.
+pub(crate) struct Prepared {
+    pub(crate) label: String,
+    pub(crate) skeleton: Skeleton,
+    pub(crate) muscles: Musculature,
+    pub(crate) probe: Umberger2010,
+    pub(crate) loads: MeasuredLoads,
+    pub(crate) options: SharingOptions,
+    pub(crate) trajectories: CoordinateTrajectories,
+    pub(crate) forces: Vec<Vec<f64>>,
+    /// The `--assist` profiles, by coordinate name.
+    pub(crate) assist: Vec<(String, SplineProfile<f64>)>,
+    pub(crate) device: Option<IdealDevice>,
+    /// Heel strikes of the right foot within the trial, s.
+    pub(crate) strikes: Vec<f64>,
+    pub(crate) window: [f64; 2],
+}
+
+impl Prepared {
+    pub(crate) fn inputs(&self) -> TrialInputs<'_> {
+        TrialInputs {
+            skeleton: &self.skeleton,
+            muscles: &self.muscles,
+            probe: &self.probe,
+            trajectories: &self.trajectories,
+            forces: &self.forces,
+            options: &self.options,
+        }
+    }
+}
+
+/// Reads and checks everything `a` names.
+pub(crate) fn prepare(a: &TrialArgs) -> Result<Prepared> {
+    let label = a.model.display().to_string();
+    let model = exo_opensim::read_model(&a.model)?;
     let sk = Skeleton::from_osim(&model, &label)?;
     let muscles = Musculature::from_osim(&model, &sk, &label)?;
-    let probe = probe_of(r.metabolics.unwrap_or(r.model), &model.muscles)?;
-    let motion = Storage::read(r.motion)?;
-    let loads = MeasuredLoads::read(&sk, &model, r.loads).map_err(|e| anyhow!("{e}"))?;
+    let probe = probe_of(a.metabolics.as_deref().unwrap_or(&a.model), &model.muscles)?;
+    let motion = Storage::read(&a.motion)?;
+    let loads = MeasuredLoads::read(&sk, &model, &a.loads).map_err(|e| anyhow!("{e}"))?;
     let mut options = SharingOptions::new(&sk);
-    if let Some(file) = r.reserves {
+    if let Some(file) = &a.reserves {
         let set = exo_opensim::read_reserve_actuators(file)?;
         let flabel = file.display().to_string();
         set.check_against(&model, &flabel)?;
-        for a in &set.actuators {
-            if let exo_opensim::Actuator::Coordinate(c) = a {
+        for act in &set.actuators {
+            if let exo_opensim::Actuator::Coordinate(c) = act {
                 let j = sk.coordinate(&c.coordinate).ok_or_else(|| {
                     anyhow!(
                         "{flabel}:{}: CoordinateActuator {}: no coordinate {}",
@@ -155,43 +175,58 @@ pub(crate) fn run(r: &Request<'_>) -> Result<()> {
             }
         }
     }
-    if let Some(v) = r.speed_m_per_s
+    let assist = a.assist.iter().map(|s| parse_assist(s)).collect::<Result<Vec<_>>>()?;
+    let device = if assist.is_empty() { None } else { Some(IdealDevice::new(&sk, &loads, &assist)?) };
+    let trajectories = CoordinateTrajectories::from_motion(&sk, &motion, a.lowpass)?;
+    let forces = generalized_forces(&sk, &trajectories, Some(&loads))?;
+    // The window: whole strides of the right foot (or the whole trial).
+    let right = loads.vertical_force_on(&sk, |b| b.starts_with("calcn") && b.ends_with("_r"));
+    let all = right
+        .map(|(t, fy)| {
+            exo_sim::opensim::detect_heel_strikes(t, fy, exo_sim::wearer::ideal_device::HEEL_STRIKE_THRESHOLD_N)
+        })
+        .unwrap_or_default();
+    let t = &trajectories.time_s;
+    let (t0, t1) = (t[0], t[t.len() - 1]);
+    let strikes: Vec<f64> = all.into_iter().filter(|&h| h >= t0 && h <= t1).collect();
+    let window = if strikes.len() >= 2 { [strikes[0], strikes[strikes.len() - 1]] } else { [t0, t1] };
+    Ok(Prepared {
+        label,
+        skeleton: sk,
+        muscles,
+        probe,
+        loads,
+        options,
+        trajectories,
+        forces,
+        assist,
+        device,
+        strikes,
+        window,
+    })
+}
+
+pub(crate) fn run(a: &TrialArgs, speed_m_per_s: Option<f64>, out: &Path) -> Result<()> {
+    let started = std::time::Instant::now();
+    if let Some(v) = speed_m_per_s
         && !(v > 0.0 && v.is_finite())
     {
         bail!("--speed {v}: the walking speed must be a positive number of m/s");
     }
-    let assist = r.assist.iter().map(|s| parse_assist(s)).collect::<Result<Vec<_>>>()?;
-    let device = if assist.is_empty() { None } else { Some(IdealDevice::new(&sk, &loads, &assist)?) };
-    let trajectories = CoordinateTrajectories::from_motion(&sk, &motion, r.lowpass_hz)?;
-    let forces = generalized_forces(&sk, &trajectories, Some(&loads))?;
+    let p = prepare(a)?;
+    let (sk, trajectories, window, label) = (&p.skeleton, &p.trajectories, p.window, &p.label);
     let read = started.elapsed();
     let solving = std::time::Instant::now();
-    let inputs = TrialInputs {
-        skeleton: &sk,
-        muscles: &muscles,
-        probe: &probe,
-        trajectories: &trajectories,
-        forces: &forces,
-        options: &options,
-    };
+    let inputs = p.inputs();
     let unassisted = analyse(&inputs, None)?;
-    let assisted = match &device {
+    let assisted = match &p.device {
         Some(d) => Some(analyse(&inputs, Some(d))?),
         None => None,
     };
     let solved = solving.elapsed();
 
-    // The window: whole strides of the right foot (or the left, or the whole trial).
-    let right = loads.vertical_force_on(&sk, |b| b.starts_with("calcn") && b.ends_with("_r"));
-    let strikes = right
-        .map(|(t, fy)| {
-            exo_sim::opensim::detect_heel_strikes(t, fy, exo_sim::wearer::ideal_device::HEEL_STRIKE_THRESHOLD_N)
-        })
-        .unwrap_or_default();
     let t = &unassisted.time_s;
-    let (t0, t1) = (t[0], t[t.len() - 1]);
-    let inside: Vec<f64> = strikes.iter().copied().filter(|&h| h >= t0 && h <= t1).collect();
-    let window = if inside.len() >= 2 { [inside[0], inside[inside.len() - 1]] } else { [t0, t1] };
+    let inside = &p.strikes;
     let strides = inside.len().saturating_sub(1);
     let mass = sk.mass_kg();
     let mean_w = time_average(t, &unassisted.metabolic_power_w, window[0], window[1]);
@@ -205,19 +240,19 @@ pub(crate) fn run(r: &Request<'_>) -> Result<()> {
     });
     // A treadmill trial (or one whose progression was removed) keeps the pelvis in place: its speed is the belt's,
     // which only the user knows.
-    let (speed, speed_source) = match (r.speed_m_per_s, progression) {
-        (Some(v), _) => (Some(v), "given (--speed)"),
+    let (speed, speed_source) = match (speed_m_per_s, progression) {
+        (Some(v), _) => (Some(v), "given with --speed"),
         (None, Some(v)) if v.abs() > 0.1 => (Some(v.abs()), "the pelvis's progression"),
         _ => (None, "unknown: the pelvis does not progress (a treadmill trial?); give --speed"),
     };
     let per_stride: Vec<f64> =
         inside.windows(2).map(|w| time_average(t, &unassisted.metabolic_power_w, w[0], w[1])).collect();
 
-    std::fs::create_dir_all(r.out).with_context(|| format!("cannot create {}", r.out.display()))?;
-    atomic::write(&r.out.join("muscles.sto"), storage(&sk, &unassisted, false).to_text().as_bytes())?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    atomic::write(&out.join("muscles.sto"), storage(sk, &unassisted, false).to_text().as_bytes())?;
     let mut summary = json!({
         "model": label,
-        "motion": r.motion.display().to_string(),
+        "motion": a.motion.display().to_string(),
         "mass_kg": mass,
         "window_s": window,
         "strides": strides,
@@ -229,7 +264,7 @@ pub(crate) fn run(r: &Request<'_>) -> Result<()> {
         "cost_of_transport_j_per_kg_m": speed.map(|v| mean_w / (mass * v)),
         "metabolic_model": "Umberger 2010 (the model's probe options), muscles only, no basal rate",
         "reserve_report_level": RESERVE_REPORT_NM,
-        "reserves": reserve_report(&sk, &unassisted),
+        "reserves": reserve_report(sk, &unassisted),
         "residuals_note": "coordinates no muscle crosses (crossed_by_muscles false) are supplied by their reserves alone; the pelvis's are the residual forces and moment",
     });
     let mut lead = format!(
@@ -238,12 +273,12 @@ pub(crate) fn run(r: &Request<'_>) -> Result<()> {
         window[1],
         mean_w / mass
     );
-    if let Some(a) = &assisted {
-        atomic::write(&r.out.join("muscles_assisted.sto"), storage(&sk, a, true).to_text().as_bytes())?;
-        let c = MetabolicChange::between(&unassisted, a, window);
+    if let Some(with) = &assisted {
+        atomic::write(&out.join("muscles_assisted.sto"), storage(sk, with, true).to_text().as_bytes())?;
+        let c = MetabolicChange::between(&unassisted, with, window);
         let ratio = c.saving_per_positive_work();
         summary["device"] = json!({
-            "assist": r.assist,
+            "assist": a.assist,
             "metabolic_power_w": c.assisted_w,
             "metabolic_change_w": c.change_w(),
             "metabolic_change_pct": c.change_pct(),
@@ -252,12 +287,12 @@ pub(crate) fn run(r: &Request<'_>) -> Result<()> {
             "device_net_power_w": c.device_net_w,
             "saving_per_positive_work": ratio,
             "implausible": c.implausibility(),
-            "reserves": reserve_report(&sk, a),
+            "reserves": reserve_report(sk, with),
         });
         lead = format!(
             "ideal device {}: metabolic power {:.1} W -> {:.1} W ({:+.1} W, {:+.1} %); device positive power {:.1} W, \
              net {:.1} W; {} W saved per W of positive device work\n{lead}",
-            r.assist.join(" "),
+            a.assist.join(" "),
             c.unassisted_w,
             c.assisted_w,
             c.change_w(),
@@ -271,7 +306,7 @@ pub(crate) fn run(r: &Request<'_>) -> Result<()> {
         }
     }
     let json = serde_json::to_string_pretty(&summary).context("cannot serialise the summary")?;
-    atomic::write(&r.out.join("summary.json"), json.as_bytes())?;
+    atomic::write(&out.join("summary.json"), json.as_bytes())?;
     println!("{lead}");
     match speed {
         Some(v) => {
@@ -311,6 +346,6 @@ pub(crate) fn run(r: &Request<'_>) -> Result<()> {
         solved.as_secs_f64() * 1e6 / (t.len() * if assisted.is_some() { 2 } else { 1 }) as f64,
         started.elapsed().as_secs_f64() * 1e3
     );
-    println!("wrote {}", r.out.display());
+    println!("wrote {}", out.display());
     Ok(())
 }
