@@ -234,6 +234,43 @@ fn wearer(c: &mut Criterion) {
     let in_probe: Vec<usize> =
         muscles.units.iter().map(|m| probe.muscles.iter().position(|p| p.name == m.name).unwrap()).collect();
     let mut state = exo_sim::wearer::MusculatureState::default();
+    // Its two parts: the muscles' state (paths, moment arms, fibres), and the static optimization alone,
+    // warm-started from its own answer (as from the previous tick's when the state barely moves).
+    g.bench_function("musculature_state_18_muscles", |b| {
+        b.iter(|| {
+            muscles.state(&sk, &mut kin, black_box(&qs), &u, &mut state);
+            black_box(state.active_n[0])
+        })
+    });
+    id.solve(&sk, &qs, &u, &a, &loads, &mut tau);
+    muscles.state(&sk, &mut kin, &qs, &u, &mut state);
+    let (arms, torque) = (state.moment_arms_about(&shared), shared.iter().map(|&j| tau[j]).collect::<Vec<f64>>());
+    let reserves = vec![1.0; shared.len()];
+    let answer = exo_sim::wearer::static_optimization::share(
+        &arms,
+        &state.active_n,
+        &state.passive_n,
+        &torque,
+        &reserves,
+        0.01,
+        None,
+    )
+    .unwrap();
+    g.bench_function("static_optimization_18_muscles_warm", |b| {
+        b.iter(|| {
+            let s = exo_sim::wearer::static_optimization::share(
+                &arms,
+                &state.active_n,
+                &state.passive_n,
+                black_box(&torque),
+                &reserves,
+                0.01,
+                Some(&answer.activation),
+            )
+            .unwrap();
+            black_box(s.activation[0])
+        })
+    });
     let mut warm: Option<Vec<f64>> = None;
     g.bench_function("muscle_sharing_and_metabolics_one_instant", |b| {
         b.iter(|| {

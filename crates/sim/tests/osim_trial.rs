@@ -346,6 +346,43 @@ mod muscles {
     }
 
     #[test]
+    fn moment_arms_about_uncrossed_coordinates_are_skipped_and_the_rest_are_the_lengths_derivatives() {
+        let t = trial();
+        let name = |j: usize| t.sk.coordinates[j].name.as_str();
+        let crossed = |m: &str| -> Vec<&str> {
+            let p = t.muscles.paths.iter().find(|p| p.name == m).unwrap();
+            p.crossed_coordinates().iter().map(|&j| name(j)).collect()
+        };
+        assert_eq!(crossed("soleus_r"), ["ankle_angle_r"]);
+        assert_eq!(crossed("hamstrings_l"), ["hip_flexion_l", "knee_angle_l"]);
+        assert_eq!(crossed("gastroc_r"), ["knee_angle_r", "ankle_angle_r"]);
+        // Against central differences of the path lengths about every coordinate, at frames across the trial.
+        let mut kin = SkeletonKinematics::new(&t.sk);
+        let mut state = MusculatureState::default();
+        let (h, mut worst) = (1e-6, 0.0_f64);
+        for i in (0..t.tr.len()).step_by(15) {
+            let q = &t.tr.q[i];
+            t.muscles.state(&t.sk, &mut kin, q, &t.tr.u[i], &mut state);
+            for j in 0..q.len() {
+                let length = |dq: f64, kin: &mut SkeletonKinematics| -> Vec<f64> {
+                    let mut qq = q.clone();
+                    qq[j] += dq;
+                    let zeros = vec![0.0; q.len()];
+                    kin.update(&t.sk, &qq, &zeros);
+                    t.muscles.paths.iter().map(|p| p.length_and_speed(&t.sk, kin, &qq, &zeros).0).collect()
+                };
+                let (up, down) = (length(h, &mut kin), length(-h, &mut kin));
+                for k in 0..t.muscles.paths.len() {
+                    let fd = -(up[k] - down[k]) / (2.0 * h);
+                    worst = worst.max((state.moment_arm[k][j] - fd).abs());
+                }
+            }
+        }
+        println!("moment arms against central differences of the lengths: max difference {worst:.1e} m");
+        assert!(worst < 1e-7, "{worst:e}");
+    }
+
+    #[test]
     fn a_device_on_an_unknown_or_sideless_coordinate_is_refused() {
         let t = trial();
         let p = SplineProfile { peak_torque_nm: 10.0, peak_time_pct: 50.0, rise_time_pct: 20.0, fall_time_pct: 10.0 };

@@ -126,6 +126,19 @@ impl Kinematics {
         }
     }
 
+    /// Recomputes every body's velocity for joint speeds `qd` at the positions of the last [`Kinematics::update`]
+    /// (the same `q`; base velocity as then). The velocity-product terms `c` are left as they were: they belong to
+    /// the speeds of that update. For Jacobian columns (one unit speed at a time) without redoing the positions.
+    pub fn update_velocities(&mut self, model: &Model, qd: &[f64]) {
+        for i in 0..model.len() {
+            let parent_v = match model.bodies[i].parent {
+                Some(p) => self.v[p],
+                None => self.base_v,
+            };
+            self.v[i] = self.x_up[i].apply_motion(&parent_v) + self.s[i] * qd[i];
+        }
+    }
+
     /// World velocity (m/s) of a point fixed in body `i`, given in body coordinates.
     #[inline]
     #[must_use]

@@ -33,6 +33,45 @@ pub struct MusclePath {
     pub name: String,
     names: Vec<String>,
     sites: Vec<Site>,
+    /// The coordinates whose speed can change the path's length (indices into the skeleton's coordinates): a
+    /// joint between some of its points and the others, or a moving point's coordinate. Its moment arm about
+    /// every other coordinate is zero.
+    crossed: Vec<usize>,
+}
+
+/// The coordinates whose motion changes the distances between `sites`: those whose engine joint carries some sites
+/// but not all (moving one moves the others rigidly otherwise), and those a moving point's functions read.
+fn crossed_coordinates(skeleton: &Skeleton, sites: &[Site]) -> Vec<usize> {
+    let bodies = &skeleton.model.bodies;
+    // Whether engine body `d` is `e` or one of its ancestors.
+    let carries = |d: usize, e: Option<usize>| -> bool {
+        let mut at = e;
+        while let Some(i) = at {
+            if i == d {
+                return true;
+            }
+            at = bodies[i].parent;
+        }
+        false
+    };
+    let engine_body = |site: &Site| -> Option<usize> {
+        let b = match site {
+            Site::Fixed(b, _) | Site::Conditional(b, ..) | Site::Moving(b, _) => *b,
+        };
+        b.map(|b| skeleton.bodies[b].engine_body)
+    };
+    let on: Vec<Option<usize>> = sites.iter().map(engine_body).collect();
+    (0..skeleton.coordinates.len())
+        .filter(|&k| {
+            let d = skeleton.coordinates[k].dof;
+            let carried = on.iter().filter(|&&e| carries(d, e)).count();
+            let moving = sites.iter().any(|s| match s {
+                Site::Moving(_, components) => components.iter().any(|(c, _)| *c == Some(k)),
+                _ => false,
+            });
+            (carried > 0 && carried < on.len()) || moving
+        })
+        .collect()
 }
 
 /// OpenSim's tolerance on a conditional point's range (`ConditionalPathPoint::isActive`).
@@ -81,7 +120,19 @@ impl MusclePath {
                 }
             });
         }
-        Ok(Self { name: muscle.name.clone(), names: muscle.path.iter().map(|p| p.name().to_string()).collect(), sites })
+        let crossed = crossed_coordinates(skeleton, &sites);
+        Ok(Self {
+            name: muscle.name.clone(),
+            names: muscle.path.iter().map(|p| p.name().to_string()).collect(),
+            sites,
+            crossed,
+        })
+    }
+
+    /// The coordinates the path crosses (its moment arm about any other is zero), skeleton indices.
+    #[must_use]
+    pub fn crossed_coordinates(&self) -> &[usize] {
+        &self.crossed
     }
 
     fn active(&self, q: &[f64], i: usize) -> bool {
@@ -171,9 +222,10 @@ impl MusclePath {
     }
 }
 
-/// Moment arms of every path about every coordinate, `out[path][coordinate]` (m per rad, or m per m), with one
-/// kinematics update per coordinate for all paths together (rather than one per path and coordinate, as
-/// [`MusclePath::moment_arms`] does); `kin` is updated in the process.
+/// Moment arms of every path about every coordinate, `out[path][coordinate]` (m per rad, or m per m): the
+/// positions once, then for each coordinate some path crosses the velocities at its unit speed (a Jacobian column)
+/// and the lengthening speed of the paths that cross it; zero about the coordinates a path does not cross. `kin`
+/// is updated in the process.
 pub fn moment_arms_of_all(
     paths: &[MusclePath],
     skeleton: &Skeleton,
@@ -182,12 +234,21 @@ pub fn moment_arms_of_all(
     out: &mut [Vec<f64>],
 ) {
     let mut u = vec![0.0; q.len()];
+    kin.update(skeleton, q, &u);
+    for row in out.iter_mut() {
+        row.iter_mut().for_each(|x| *x = 0.0);
+    }
     for k in 0..q.len() {
-        u.iter_mut().for_each(|x| *x = 0.0);
-        u[k] = 1.0;
-        kin.update(skeleton, q, &u);
-        for (p, row) in paths.iter().zip(out.iter_mut()) {
-            row[k] = -p.length_and_speed(skeleton, kin, q, &u).1;
+        if !paths.iter().any(|p| p.crossed.contains(&k)) {
+            continue;
         }
+        u[k] = 1.0;
+        kin.update_speeds(skeleton, &u);
+        for (p, row) in paths.iter().zip(out.iter_mut()) {
+            if p.crossed.contains(&k) {
+                row[k] = -p.length_and_speed(skeleton, kin, q, &u).1;
+            }
+        }
+        u[k] = 0.0;
     }
 }

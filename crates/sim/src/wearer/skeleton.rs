@@ -525,6 +525,15 @@ impl SkeletonKinematics {
         self.engine.update(&skeleton.model, &BaseMotion::fixed(Pose2::IDENTITY), &self.q, &self.qd);
     }
 
+    /// New coordinate speeds `u` at the coordinates of the last [`SkeletonKinematics::update`]: only the
+    /// velocities are recomputed (the engine's velocity-product terms stay those of that update's speeds).
+    pub fn update_speeds(&mut self, skeleton: &Skeleton, u: &[f64]) {
+        for (c, u) in skeleton.coordinates.iter().zip(u) {
+            self.qd[c.dof] = *u;
+        }
+        self.engine.update_velocities(&skeleton.model, &self.qd);
+    }
+
     /// Pose and velocity of body `body` (index into [`Skeleton::bodies`]).
     #[must_use]
     pub fn body(&self, skeleton: &Skeleton, body: usize) -> BodyState {

@@ -66,9 +66,9 @@ pub fn share(
     let t = DVector::from_fn(nc, |j, _| {
         (torque[j] - (0..nm).map(|i| moment_arm[j][i] * passive_n[i]).sum::<f64>()) / reserve_optimal[j]
     });
-    // Cost aᵀ H a - 2 cᵀ a + const, H = I + MᵀM, c = Mᵀ τ'.
-    let h = DMatrix::identity(nm, nm) + m.transpose() * &m;
-    let c = m.transpose() * &t;
+    // Cost aᵀ H a - 2 cᵀ a + const with H = I + MᵀM, c = Mᵀ τ'. With the bound activations fixed, the free ones'
+    // minimiser solves (I + M_fᵀ M_f) a_f = M_fᵀ (τ' - M_b a_b); by the push-through identity a_f = M_fᵀ y with
+    // (I + M_f M_fᵀ) y = τ' - M_b a_b: a system of one equation per coordinate, not per muscle.
     let (lo, hi) = (min_activation, 1.0);
     let mut a = DVector::from_fn(nm, |i, _| warm.map_or(lo, |w| w.get(i).copied().unwrap_or(lo)).clamp(lo, hi));
     // Bound set: 0 free, -1 at the lower bound, +1 at the upper.
@@ -85,27 +85,41 @@ pub fn share(
         .collect();
     const TOL: f64 = 1e-12;
     let max_iterations = 50 * (nm + 1);
+    let mut target = DVector::zeros(nm);
     for iteration in 1..=max_iterations {
-        let free: Vec<usize> = (0..nm).filter(|&i| bound[i] == 0).collect();
         // The minimiser over the free activations with the bound ones fixed.
-        let mut target = a.clone();
-        if !free.is_empty() {
-            let hff = DMatrix::from_fn(free.len(), free.len(), |p, q| h[(free[p], free[q])]);
-            let rhs = DVector::from_fn(free.len(), |p, _| {
-                c[free[p]] - (0..nm).filter(|&k| bound[k] != 0).map(|k| h[(free[p], k)] * a[k]).sum::<f64>()
-            });
-            let solved = hff
-                .cholesky()
-                .ok_or_else(|| SharingError::Shape("the cost is not positive definite".into()))?
-                .solve(&rhs);
-            for (p, &i) in free.iter().enumerate() {
-                target[i] = solved[p];
+        target.copy_from(&a);
+        if bound.contains(&0) {
+            let mut k = DMatrix::identity(nc, nc);
+            let mut r = t.clone();
+            for i in 0..nm {
+                if bound[i] == 0 {
+                    for j in 0..nc {
+                        for l in 0..=j {
+                            k[(j, l)] += m[(j, i)] * m[(l, i)];
+                        }
+                    }
+                } else {
+                    for j in 0..nc {
+                        r[j] -= m[(j, i)] * a[i];
+                    }
+                }
+            }
+            for j in 0..nc {
+                for l in 0..j {
+                    k[(l, j)] = k[(j, l)];
+                }
+            }
+            let y =
+                k.cholesky().ok_or_else(|| SharingError::Shape("the cost is not positive definite".into()))?.solve(&r);
+            for i in (0..nm).filter(|&i| bound[i] == 0) {
+                target[i] = (0..nc).map(|j| m[(j, i)] * y[j]).sum();
             }
         }
         // Step towards it as far as the bounds allow.
         let mut step = 1.0;
         let mut blocking = None;
-        for &i in &free {
+        for i in (0..nm).filter(|&i| bound[i] == 0) {
             let d = target[i] - a[i];
             let room = if d < 0.0 {
                 (lo - a[i]) / d
@@ -119,7 +133,7 @@ pub fn share(
                 blocking = Some((i, if d < 0.0 { -1 } else { 1 }));
             }
         }
-        for &i in &free {
+        for i in (0..nm).filter(|&i| bound[i] == 0) {
             a[i] += step * (target[i] - a[i]);
         }
         if let Some((i, side)) = blocking {
@@ -128,15 +142,16 @@ pub fn share(
             continue;
         }
         // At the minimiser of the free set: release a bound activation whose gradient points into the box.
-        let g = &h * &a - &c;
+        // g = H a - c = a + Mᵀ (M a - τ').
+        let excess = &m * &a - &t;
+        let g = &a + m.transpose() * &excess;
         let release = (0..nm)
             .filter(|&i| (bound[i] < 0 && g[i] < -TOL) || (bound[i] > 0 && g[i] > TOL))
             .max_by(|&x, &y| g[x].abs().total_cmp(&g[y].abs()));
         match release {
             Some(i) => bound[i] = 0,
             None => {
-                let wm = &m * &a;
-                let reserve = (0..nc).map(|j| (t[j] - wm[j]) * reserve_optimal[j]).collect();
+                let reserve = (0..nc).map(|j| -excess[j] * reserve_optimal[j]).collect();
                 return Ok(Sharing { activation: a.iter().copied().collect(), reserve, iterations: iteration });
             }
         }
