@@ -62,6 +62,7 @@ fn storage(sk: &Skeleton, a: &MuscleTrial, with_device: bool) -> Storage {
         push(format!("{m}_metabolic_w"), a.metabolic_w.iter().map(|r| r[k]).collect());
     }
     push("metabolic_power_w".into(), a.metabolic_power_w.clone());
+    push("metabolic_power_bhargava_w".into(), a.metabolic_power_bhargava_w.clone());
     for (j, c) in sk.coordinates.iter().enumerate() {
         let unit = if c.motion == exo_opensim::MotionType::Translational { "n" } else { "nm" };
         push(format!("{}_reserve_{unit}", c.name), a.reserve.iter().map(|r| r[j]).collect());
@@ -263,6 +264,9 @@ pub(crate) fn run(a: &TrialArgs, speed_m_per_s: Option<f64>, out: &Path) -> Resu
         "walking_speed_source": speed_source,
         "cost_of_transport_j_per_kg_m": speed.map(|v| mean_w / (mass * v)),
         "metabolic_model": "Umberger 2010 (the model's probe options), muscles only, no basal rate",
+        "metabolic_power_bhargava_w": time_average(t, &unassisted.metabolic_power_bhargava_w, window[0], window[1]),
+        "bhargava_basal_w": exo_sim::wearer::bhargava::Bhargava2004::basal_w(mass),
+        "metabolic_model_second": "Bhargava et al. 2004 (OpenSim's default options), muscles only; add bhargava_basal_w (1.2 W/kg) for the whole body",
         "reserve_report_level": RESERVE_REPORT_NM,
         "reserves": reserve_report(sk, &unassisted),
         "residuals_note": "coordinates no muscle crosses (crossed_by_muscles false) are supplied by their reserves alone; the pelvis's are the residual forces and moment",
@@ -308,6 +312,11 @@ pub(crate) fn run(a: &TrialArgs, speed_m_per_s: Option<f64>, out: &Path) -> Resu
     let json = serde_json::to_string_pretty(&summary).context("cannot serialise the summary")?;
     atomic::write(&out.join("summary.json"), json.as_bytes())?;
     println!("{lead}");
+    println!(
+        "second model (Bhargava 2004): {:.1} W of muscles + {:.1} W basal",
+        summary["metabolic_power_bhargava_w"].as_f64().unwrap_or(f64::NAN),
+        summary["bhargava_basal_w"].as_f64().unwrap_or(f64::NAN)
+    );
     match speed {
         Some(v) => {
             println!("walking speed {v:.2} m/s ({speed_source}): cost of transport {:.2} J/(kg m)", mean_w / (mass * v))

@@ -645,6 +645,47 @@ fn umberger(model: &exo_opensim::Model) -> exo_sim::wearer::metabolics::Umberger
 }
 
 #[test]
+fn bhargavas_metabolic_rates_match_opensims_probe_on_its_own_inputs() {
+    use exo_sim::wearer::bhargava::Bhargava2004;
+    use exo_sim::wearer::metabolics::MuscleEnergyInputs;
+    let model = exo_opensim::read_model(root().join("assets/models/gait10dof18musc/subject01.osim")).unwrap();
+    let probe = Bhargava2004::like(&umberger(&model));
+    let fx = fixture("metabolics.json");
+    let v = &fx["rigid_tendon"];
+    let (mut worst, mut cases) = (0.0_f64, 0);
+    for (k, m) in probe.muscles.iter().enumerate() {
+        let f = &v["muscles"][&m.name];
+        assert!((m.mass_kg - f["constants"]["muscle_mass_bhargava"].as_f64().unwrap()).abs() < 1e-12, "{}", m.name);
+        let input = |key: &str, i: usize| f["inputs"][key][i].as_f64().unwrap();
+        for i in 0..f["inputs"]["activation"].as_array().unwrap().len() {
+            let x = MuscleEnergyInputs {
+                excitation: input("excitation", i),
+                activation: input("activation", i),
+                normalized_fiber_length: input("normalized_fiber_length", i),
+                fiber_velocity_m_per_s: input("fiber_velocity", i),
+                active_fiber_force_n: input("active_fiber_force", i),
+                active_force_length: input("active_force_length_multiplier", i),
+                passive_fiber_force_n: input("passive_fiber_force", i),
+            };
+            let r = probe.rate(k, &x);
+            let out = |key: &str| f["bhargava_W"][key][i].as_f64().unwrap();
+            for (ours, theirs) in [
+                (r.total_w, out("total")),
+                (r.activation_maintenance_w, out("activation") + out("maintenance")),
+                (r.shortening_w, out("shortening")),
+                (r.mechanical_work_w, out("mechanical_work")),
+            ] {
+                worst = worst.max((ours - theirs).abs() / (1.0 + theirs.abs()));
+            }
+            cases += 1;
+        }
+    }
+    println!("{cases} muscle instants: Bhargava 2004 against OpenSim's probe, max relative difference {worst:.2e}");
+    assert_eq!(cases, 18 * 41);
+    assert!(worst < 1e-12, "{worst:e}");
+}
+
+#[test]
 fn umbergers_metabolic_rates_match_opensims_probe_on_its_own_inputs() {
     use exo_sim::wearer::metabolics::MuscleEnergyInputs;
     let model = exo_opensim::read_model(root().join("assets/models/gait10dof18musc/subject01.osim")).unwrap();
@@ -664,6 +705,7 @@ fn umbergers_metabolic_rates_match_opensims_probe_on_its_own_inputs() {
                 fiber_velocity_m_per_s: input("fiber_velocity", i),
                 active_fiber_force_n: input("active_fiber_force", i),
                 active_force_length: input("active_force_length_multiplier", i),
+                passive_fiber_force_n: input("passive_fiber_force", i),
             };
             let r = probe.rate(k, &x);
             let out = |key: &str| f["umberger_W"][key][i].as_f64().unwrap();

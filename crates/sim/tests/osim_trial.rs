@@ -294,6 +294,16 @@ mod muscles {
         println!("metabolic power over the trial from the files: {mean:.1} W against OpenSim's {opensim:.1} W");
         // Same bound as the static-optimization test on OpenSim's own states (measured +0.4 % there).
         assert!(((mean - opensim) / opensim).abs() < 0.05, "{mean} W against {opensim} W");
+        // The second model, with its basal rate, against OpenSim's Bhargava probe on OpenSim's states.
+        let basal = exo_sim::wearer::bhargava::Bhargava2004::basal_w(t.sk.mass_kg());
+        let second =
+            basal + a.metabolic_power_bhargava_w.iter().sum::<f64>() / a.metabolic_power_bhargava_w.len() as f64;
+        let opensim_second =
+            fixture["rigid_tendon"]["whole_body_summary"]["bhargava_whole_body_mean_W_including_basal"]
+                .as_f64()
+                .unwrap();
+        println!("Bhargava 2004 with basal: {second:.1} W against OpenSim's {opensim_second:.1} W");
+        assert!(((second - opensim_second) / opensim_second).abs() < 0.05, "{second} W against {opensim_second} W");
         // The muscles' moments plus the reserves are the generalised forces, at every frame, to solver tolerance.
         let mut kin = SkeletonKinematics::new(&t.sk);
         let mut state = MusculatureState::default();

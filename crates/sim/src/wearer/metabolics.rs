@@ -59,6 +59,8 @@ pub struct MuscleEnergyInputs {
     pub active_fiber_force_n: f64,
     /// Active force-length multiplier.
     pub active_force_length: f64,
+    /// Passive fibre force (along the fibre), N (Bhargava's shortening heat reads it; Umberger's does not).
+    pub passive_fiber_force_n: f64,
 }
 
 impl MuscleEnergyInputs {
@@ -73,6 +75,7 @@ impl MuscleEnergyInputs {
             fiber_velocity_m_per_s: fibre.fiber_velocity_m_per_s,
             active_fiber_force_n: activation * max_isometric_force_n * fibre.active_force_length * fibre.force_velocity,
             active_force_length: fibre.active_force_length,
+            passive_fiber_force_n: max_isometric_force_n * fibre.passive_force_length,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! contact, actuators) drives it.
 
 mod activation;
+pub mod bhargava;
 mod contact;
 pub mod ideal_device;
 pub mod metabolics;

@@ -10,6 +10,7 @@
 //! Coordinates no muscle crosses (the pelvis's, the lumbar joint in gait10dof18musc) are supplied by their
 //! reserves alone: their torques are reported as such, not shared.
 
+use super::bhargava::Bhargava2004;
 use super::ideal_device::IdealDevice;
 use super::metabolics::{MuscleEnergyInputs, Umberger2010};
 use super::musculature::{Musculature, MusculatureState};
@@ -54,8 +55,10 @@ pub struct MuscleTrial {
     pub force_n: Vec<Vec<f64>>,
     /// Metabolic power per frame and muscle, W (0 for a muscle the probe does not list).
     pub metabolic_w: Vec<Vec<f64>>,
-    /// Whole-body metabolic power of the muscles per frame, W (no basal rate).
+    /// Whole-body metabolic power of the muscles per frame, W (no basal rate): the probe's model (Umberger 2010).
     pub metabolic_power_w: Vec<f64>,
+    /// The same by Bhargava et al. (2004), the second model, muscles only, W.
+    pub metabolic_power_bhargava_w: Vec<f64>,
     /// Reserve torque per frame and coordinate (skeleton order), N m or N: on shared coordinates what the muscles
     /// did not supply, on the others the whole generalised force.
     pub reserve: Vec<Vec<f64>>,
@@ -114,6 +117,7 @@ fn analyse_range(
     let reserve_optimal: Vec<f64> = shared.iter().map(|&j| t.options.reserve_optimal[j]).collect();
     let in_probe: Vec<Option<usize>> =
         muscles.units.iter().map(|u| t.probe.muscles.iter().position(|m| m.name == u.name)).collect();
+    let bhargava = Bhargava2004::like(t.probe);
     let n = range.len();
     let mut out = MuscleTrial {
         time_s: trajectories.time_s[range.clone()].to_vec(),
@@ -123,6 +127,7 @@ fn analyse_range(
         force_n: Vec::with_capacity(n),
         metabolic_w: Vec::with_capacity(n),
         metabolic_power_w: Vec::with_capacity(n),
+        metabolic_power_bhargava_w: Vec::with_capacity(n),
         reserve: Vec::with_capacity(n),
         device: Vec::with_capacity(n),
         device_power_w: Vec::with_capacity(n),
@@ -151,6 +156,7 @@ fn analyse_range(
             reserve[j] = s.reserve[row];
         }
         let mut watts = vec![0.0; nm];
+        let mut second = 0.0;
         for (k, slot) in in_probe.iter().enumerate() {
             if let Some(p) = slot {
                 let x = MuscleEnergyInputs::at_activation(
@@ -159,8 +165,10 @@ fn analyse_range(
                     &state.fibres[k],
                 );
                 watts[k] = t.probe.rate(*p, &x).total_w;
+                second += bhargava.rate(*p, &x).total_w;
             }
         }
+        out.metabolic_power_bhargava_w.push(second);
         out.force_n.push((0..nm).map(|k| s.activation[k] * state.active_n[k] + state.passive_n[k]).collect());
         out.metabolic_power_w.push(watts.iter().sum());
         out.metabolic_w.push(watts);
@@ -210,6 +218,7 @@ pub fn analyse_in_chunks(
         out.force_n.extend(p.force_n);
         out.metabolic_w.extend(p.metabolic_w);
         out.metabolic_power_w.extend(p.metabolic_power_w);
+        out.metabolic_power_bhargava_w.extend(p.metabolic_power_bhargava_w);
         out.reserve.extend(p.reserve);
         out.device.extend(p.device);
         out.device_power_w.extend(p.device_power_w);
