@@ -274,8 +274,8 @@ impl<E: std::fmt::Display> Walk<'_, E> {
 }
 
 /// Runs the protocol over `parameters`, the wearer's fully adapted cost of a candidate given by `cost` (W), its
-/// cost without the device `unassisted_w` (where the cart starts, and what adaptation grows from). `final_cost`
-/// evaluates the final parameters (usually `cost` itself).
+/// cost without the device `unassisted_w` (where the cart starts, and what adaptation grows from). The final
+/// parameters' true cost is `cost` once more, after the last generation.
 ///
 /// # Errors
 /// A setting out of range, or a cost that fails (naming the candidate).
