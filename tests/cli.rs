@@ -852,8 +852,20 @@ fn hilo_refuses_what_it_cannot_tune_writing_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let device = ["--assist", "ankle_angle_r=-20,50,26,10"];
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 7] = [
         (&[], "hilo needs a device to tune"),
+        (
+            &[
+                &device[..],
+                &["--param", "ankle_angle.rise_time_pct=5:20", "--param", "ankle_angle_r.rise_time_pct=5:30"],
+            ]
+            .concat(),
+            "already sets",
+        ),
+        (
+            &[&device[..], &["--estimator", "instantaneous", "--breath-s", "70", "--condition-s", "139"]].concat(),
+            "at most 60 s",
+        ),
         (&[&device[..], &["--param", "ankle_angle_r.peak=0:1"]].concat(), "unknown field `peak`"),
         (&[&device[..], &["--param", "hip_flexion_r.peak_time_pct=40:60"]].concat(), "is not an assisted coordinate"),
         (&[&device[..], &["--param", "ankle_angle_r.rise_time_pct=10:95"]].concat(), "must stay below 100 %"),

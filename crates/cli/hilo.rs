@@ -126,6 +126,11 @@ fn bindings(assist: &[(String, SplineProfile<f64>)], specs: &[String]) -> Result
         if targets.is_empty() {
             return Err(bad(&format!("`{coordinate}` is not an assisted coordinate (give it with --assist)")));
         }
+        if let Some(other) =
+            out.iter().find(|b: &&Binding| b.targets.iter().any(|t| targets.iter().any(|&k| *t == (k, f))))
+        {
+            return Err(bad(&format!("it sets what --param {} already sets", other.parameter.name)));
+        }
         let mut initial = assist[targets[0]].1;
         out.push(Binding {
             parameter: Parameter {
@@ -357,6 +362,8 @@ pub(crate) fn run(a: &TrialArgs, r: &Request<'_>, out: &Path) -> Result<()> {
         "final_change_w": o.final_w - o.unassisted_w,
         "final_change_pct": o.change_pct(),
         "conditions": o.evaluations.len(),
+        "generations_run": o.generations_run,
+        "cmaes_stopped_because": o.stopped_because,
         "protocol_duration_min": o.duration_min,
         "condition_s": protocol.condition_s,
         "estimator": format!("{:?}", protocol.estimator),

@@ -299,7 +299,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// `exosim osim FILE`: the wearer a model file gives.
 /// `exosim id`: inverse dynamics of a trial into `out/inverse_dynamics.sto`.
 fn inverse_dynamics(
     model_path: &Path,
@@ -345,6 +344,7 @@ fn inverse_dynamics(
     Ok(())
 }
 
+/// `exosim osim FILE`: the wearer a model file gives.
 fn osim(file: &std::path::Path) -> anyhow::Result<()> {
     use exo_sim::wearer::{MusclePath, Skeleton, SkeletonKinematics};
     let label = file.display().to_string();

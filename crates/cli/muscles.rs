@@ -277,6 +277,13 @@ pub(crate) fn run(a: &TrialArgs, speed_m_per_s: Option<f64>, out: &Path) -> Resu
         window[1],
         mean_w / mass
     );
+    if assisted.is_none() {
+        // A stale file of an earlier run with a device would contradict this summary.
+        let stale = out.join("muscles_assisted.sto");
+        if stale.exists() {
+            std::fs::remove_file(&stale).with_context(|| format!("cannot remove the stale {}", stale.display()))?;
+        }
+    }
     if let Some(with) = &assisted {
         atomic::write(&out.join("muscles_assisted.sto"), storage(sk, with, true).to_text().as_bytes())?;
         let c = MetabolicChange::between(&unassisted, with, window);

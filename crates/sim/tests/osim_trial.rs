@@ -167,6 +167,14 @@ fn a_motion_column_the_model_lacks_and_a_missing_coordinate_are_errors_naming_th
 
     let e = CoordinateTrajectories::from_motion(&sk, &motion(), Some(30.0)).unwrap_err();
     assert!(matches!(e, TrialError::BadCutoff { .. }), "{e}");
+
+    // A value that is not a number would spread through the filter into every frame: refused, located.
+    let mut holed = motion();
+    let k = holed.columns.iter().position(|c| c == "hip_flexion_r").unwrap();
+    holed.data[k][40] = f64::NAN;
+    let e = CoordinateTrajectories::from_motion(&sk, &holed, Some(6.0)).unwrap_err();
+    assert!(matches!(e, TrialError::NonFiniteMotion { row: 41, .. }), "{e}");
+    assert!(e.to_string().contains("column `hip_flexion_r` is not a finite number"), "{e}");
 }
 
 #[test]
@@ -179,9 +187,16 @@ fn a_load_on_a_body_the_model_lacks_or_a_column_the_data_lacks_is_an_error_namin
     assert!(e.to_string().starts_with("grf.xml:23: ExternalForce left: applied_to_body foot_l"), "{e}");
     let wrong_column =
         exo_opensim::parse_external_loads(&xml.replacen("1_ground_torque_", "2_ground_torque_", 1), "grf.xml").unwrap();
-    let e = MeasuredLoads::new(&sk, &m, &wrong_column, "grf.xml", data).unwrap_err();
+    let e = MeasuredLoads::new(&sk, &m, &wrong_column, "grf.xml", data.clone()).unwrap_err();
     assert!(matches!(e, TrialError::MissingLoadColumn { field: "torque_identifier", .. }), "{e}");
     assert!(e.to_string().contains("has no column `2_ground_torque_x`"), "{e}");
+    // A data file with its labels and no rows (it used to panic when a frame asked for a load).
+    let empty =
+        Storage::new("empty.mot", false, data.columns.clone(), Vec::new(), vec![Vec::new(); data.columns.len()])
+            .unwrap();
+    let loads = exo_opensim::parse_external_loads(&xml, "grf.xml").unwrap();
+    let e = MeasuredLoads::new(&sk, &m, &loads, "grf.xml", empty).unwrap_err();
+    assert!(matches!(e, TrialError::EmptyLoads { .. }), "{e}");
 }
 
 mod muscles {

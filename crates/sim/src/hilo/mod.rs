@@ -148,6 +148,10 @@ pub struct Outcome {
     pub unassisted_w: f64,
     /// Simulated walking time, minutes.
     pub duration_min: f64,
+    /// Generations walked (fewer than asked when CMA-ES met one of its own stopping tests).
+    pub generations_run: usize,
+    /// Why CMA-ES stopped (`MaxGenerations` when it ran them all), as the `cmaes` crate names its reasons.
+    pub stopped_because: Vec<String>,
 }
 
 impl Outcome {
@@ -182,6 +186,9 @@ impl Protocol {
         }
         if !(self.condition_s >= self.respirometry.breath_interval_s && self.condition_s.is_finite()) {
             return Err(setting("condition_s", "must be finite and hold at least one breath"));
+        }
+        if self.estimator == Estimator::LastMinuteMean && self.respirometry.breath_interval_s > 60.0 {
+            return Err(setting("breath_interval_s", "must be at most 60 s for the last-minute mean to see a breath"));
         }
         if !(self.initial_step > 0.0 && self.initial_step <= 1.0) {
             return Err(setting("initial_step", "must be in (0, 1]"));
@@ -314,16 +321,24 @@ pub fn run<'a, E: std::fmt::Display + 'a>(
         .seed(protocol.seed)
         .build(objective)
         .map_err(|e| setting("cmaes", &format!("{e:?}")))?;
-    while cma.next().is_none() {}
+    let stop = loop {
+        if let Some(done) = cma.next() {
+            break done;
+        }
+    };
     let mean: Vec<f64> = cma.mean().iter().copied().collect();
     drop(cma);
     let mut walk = walk.into_inner();
+    let i = walk.evaluations.len();
+    let (generation, candidate) = (i / protocol.population, i % protocol.population);
     if let Some(message) = walk.failure.take() {
-        let i = walk.evaluations.len();
+        return Err(HiloError::Cost { generation, candidate, message });
+    }
+    if stop.reasons.contains(&cmaes::TerminationReason::InvalidFunctionValue) {
         return Err(HiloError::Cost {
-            generation: i / protocol.population,
-            candidate: i % protocol.population,
-            message,
+            generation,
+            candidate,
+            message: "the measured cost is not a number (the estimator had no breath to work with)".into(),
         });
     }
     let final_parameters = walk.parameters_of(&mean);
@@ -332,7 +347,15 @@ pub fn run<'a, E: std::fmt::Display + 'a>(
         candidate: 0,
         message: e.to_string(),
     })?;
-    Ok(Outcome { final_parameters, final_w, unassisted_w, duration_min: walk.clock_min, evaluations: walk.evaluations })
+    Ok(Outcome {
+        final_parameters,
+        final_w,
+        unassisted_w,
+        duration_min: walk.clock_min,
+        generations_run: walk.evaluations.len().div_ceil(protocol.population),
+        stopped_because: stop.reasons.iter().map(|r| format!("{r:?}")).collect(),
+        evaluations: walk.evaluations,
+    })
 }
 
 #[cfg(test)]

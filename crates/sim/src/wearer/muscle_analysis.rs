@@ -18,9 +18,6 @@ use super::skeleton::{Skeleton, SkeletonKinematics};
 use super::static_optimization::{SharingError, share};
 use super::trial::CoordinateTrajectories;
 
-/// A moment arm above this means the muscle crosses the coordinate, m (or m per m).
-pub const MOMENT_ARM_CROSSED_M: f64 = 1e-9;
-
 /// Settings of the static optimization.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SharingOptions {
@@ -64,24 +61,18 @@ pub struct MuscleTrial {
     pub reserve: Vec<Vec<f64>>,
     /// The device's generalised force per frame and coordinate, N m or N (zeros without a device).
     pub device: Vec<Vec<f64>>,
-    /// The device's mechanical power per frame (Σ torque × speed), W.
+    /// The device's net mechanical power per frame (Σ torque × speed over the coordinates), W.
     pub device_power_w: Vec<f64>,
+    /// The device's positive mechanical power per frame, each coordinate's counted alone (Σ max(0, torque ×
+    /// speed)): positive work at one joint is not cancelled by what another absorbs, W.
+    pub device_positive_power_w: Vec<f64>,
 }
 
-/// The coordinates some muscle crosses, judged at the trial's first frame. A muscle's moment arm about a coordinate
-/// it does not cross is zero up to round-off (1e-16 m: both its ends move with that coordinate alike); a muscle's
-/// moment arm about one it crosses is millimetres or more.
-fn crossed_coordinates(
-    skeleton: &Skeleton,
-    muscles: &Musculature,
-    trajectories: &CoordinateTrajectories,
-) -> Vec<usize> {
-    let Some(q) = trajectories.q.first() else { return Vec::new() };
-    let mut kin = SkeletonKinematics::new(skeleton);
-    let mut state = MusculatureState::default();
-    muscles.state(skeleton, &mut kin, q, &trajectories.u[0], &mut state);
+/// The coordinates some muscle crosses (the union of the paths' [`super::MusclePath::crossed_coordinates`]), in the
+/// skeleton's order.
+fn crossed_coordinates(skeleton: &Skeleton, muscles: &Musculature) -> Vec<usize> {
     (0..skeleton.coordinates.len())
-        .filter(|&j| state.moment_arm.iter().any(|r| r[j].abs() > MOMENT_ARM_CROSSED_M))
+        .filter(|j| muscles.paths.iter().any(|p| p.crossed_coordinates().contains(j)))
         .collect()
 }
 
@@ -131,6 +122,7 @@ fn analyse_range(
         reserve: Vec::with_capacity(n),
         device: Vec::with_capacity(n),
         device_power_w: Vec::with_capacity(n),
+        device_positive_power_w: Vec::with_capacity(n),
     };
     let mut warm: Option<Vec<f64>> = None;
     let mut assist = vec![0.0; nc];
@@ -174,6 +166,7 @@ fn analyse_range(
         out.metabolic_w.push(watts);
         out.reserve.push(reserve);
         out.device_power_w.push(assist.iter().zip(u).map(|(d, w)| d * w).sum());
+        out.device_positive_power_w.push(assist.iter().zip(u).map(|(d, w)| (d * w).max(0.0)).sum());
         out.device.push(assist.clone());
         out.activation.push(s.activation.clone());
         warm = Some(s.activation);
@@ -187,7 +180,7 @@ fn analyse_range(
 /// # Errors
 /// A static optimization that fails (mismatched sizes; not expected otherwise).
 pub fn analyse(t: &TrialInputs<'_>, device: Option<&IdealDevice>) -> Result<MuscleTrial, SharingError> {
-    let shared = crossed_coordinates(t.skeleton, t.muscles, t.trajectories);
+    let shared = crossed_coordinates(t.skeleton, t.muscles);
     analyse_range(t, device, &shared, 0..t.trajectories.len())
 }
 
@@ -203,7 +196,7 @@ pub fn analyse_in_chunks(
     chunks: usize,
 ) -> Result<MuscleTrial, SharingError> {
     use rayon::prelude::*;
-    let shared = crossed_coordinates(t.skeleton, t.muscles, t.trajectories);
+    let shared = crossed_coordinates(t.skeleton, t.muscles);
     let n = t.trajectories.len();
     let chunks = chunks.clamp(1, n.max(1));
     let parts = (0..chunks)
@@ -222,6 +215,7 @@ pub fn analyse_in_chunks(
         out.reserve.extend(p.reserve);
         out.device.extend(p.device);
         out.device_power_w.extend(p.device_power_w);
+        out.device_positive_power_w.extend(p.device_positive_power_w);
     }
     Ok(out)
 }
@@ -242,9 +236,13 @@ pub fn mean_metabolic_power_w(
 }
 
 /// The time average of `values` sampled at `time_s` over `[from_s, to_s]`, trapezoidal between samples (the ends
-/// interpolated).
+/// interpolated, or extrapolated from the end samples outside them). NaN with fewer than two samples or an empty
+/// window.
 #[must_use]
 pub fn time_average(time_s: &[f64], values: &[f64], from_s: f64, to_s: f64) -> f64 {
+    if time_s.len() < 2 || values.len() != time_s.len() || !(to_s > from_s) {
+        return f64::NAN;
+    }
     let at = |t: f64| -> f64 {
         let k = time_s.partition_point(|&x| x <= t).clamp(1, time_s.len() - 1);
         let s = (t - time_s[k - 1]) / (time_s[k] - time_s[k - 1]);
@@ -308,13 +306,12 @@ impl MetabolicChange {
                 None => groups.push((g.to_string(), a, b)),
             }
         }
-        let positive: Vec<f64> = assisted.device_power_w.iter().map(|p| p.max(0.0)).collect();
         Self {
             window_s,
             unassisted_w: avg(&unassisted.metabolic_power_w),
             assisted_w: avg(&assisted.metabolic_power_w),
             groups,
-            device_positive_w: avg(&positive),
+            device_positive_w: avg(&assisted.device_positive_power_w),
             device_net_w: avg(&assisted.device_power_w),
         }
     }

@@ -225,7 +225,8 @@ impl MusclePath {
 /// Moment arms of every path about every coordinate, `out[path][coordinate]` (m per rad, or m per m): the
 /// positions once, then for each coordinate some path crosses the velocities at its unit speed (a Jacobian column)
 /// and the lengthening speed of the paths that cross it; zero about the coordinates a path does not cross. `kin`
-/// is updated in the process.
+/// is left at `q` with the unit speed of the last crossed coordinate (and the velocity-product terms of zero
+/// speeds): update it before reading velocities from it.
 pub fn moment_arms_of_all(
     paths: &[MusclePath],
     skeleton: &Skeleton,

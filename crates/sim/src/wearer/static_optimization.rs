@@ -7,8 +7,9 @@
 //! as OpenSim treats them (each an actuator of optimal force `R_opt` whose control is `R / R_opt`). Eliminating
 //! the reserves leaves a bound-constrained, strictly convex quadratic in `a`,
 //! `min aᵀa + |W (τ' - M a)|²` with `M_ji = r_ij F_active_i`, `τ' = τ - Σ r F_passive` and `W = diag(1/R_opt)`,
-//! solved exactly by a primal active-set method (finitely many steps, each a Cholesky solve on the free
-//! activations), warm-started from the previous instant.
+//! solved exactly by a primal active-set method (finitely many steps), warm-started from the previous instant.
+//! Each step's minimiser over the free activations comes from a Cholesky solve of one equation per coordinate
+//! (the push-through identity), not one per muscle.
 
 use nalgebra::{DMatrix, DVector};
 
@@ -40,7 +41,8 @@ pub enum SharingError {
 /// `min_activation`: the lower bound; `warm`: the previous activations, if any.
 ///
 /// # Errors
-/// Mismatched lengths, a non-positive reserve optimal force, or (not expected) no convergence.
+/// Mismatched lengths, a non-positive reserve optimal force, a minimum activation outside `[0, 1)`, or (not
+/// expected) no convergence.
 pub fn share(
     moment_arm: &[Vec<f64>],
     active_n: &[f64],
@@ -57,6 +59,9 @@ pub fn share(
         || moment_arm.iter().any(|r| r.len() != nm)
     {
         return Err(SharingError::Shape(format!("{nc} coordinates and {nm} muscles do not match the arrays given")));
+    }
+    if !(0.0..1.0).contains(&min_activation) {
+        return Err(SharingError::Shape(format!("the minimum activation {min_activation} must be in [0, 1)")));
     }
     if reserve_optimal.iter().any(|r| !(*r > 0.0)) {
         return Err(SharingError::Shape("every reserve needs a positive optimal force".into()));

@@ -5,7 +5,8 @@
 //! What OpenSim does and this follows (opensim-core 4.x `InverseDynamicsTool.cpp`, `ExternalForce.cpp`): angles
 //! of `Rotational` coordinates convert from degrees when the file says `inDegrees=yes`; with a cutoff the
 //! coordinates are padded and low-passed ([`crate::opensim::signal`]); speeds and accelerations are derivatives of
-//! the filtered coordinates; the generalised force of a `Translational` coordinate is named `<name>_force` and
+//! the filtered coordinates (without a cutoff, of the coordinates as recorded, one-sided at the ends: OpenSim fits
+//! a spline there instead); the generalised force of a `Translational` coordinate is named `<name>_force` and
 //! every other `<name>_moment`; the columns follow the model's multibody order (joints by depth in the tree, then
 //! file order). An external force without a point acts at its body's origin.
 //!
@@ -19,7 +20,7 @@ use exo_opensim::{ExternalForce, ExternalLoads, Model as OsimModel, MotionType, 
 
 use super::skeleton::{InverseDynamics, PointLoad, Skeleton, SkeletonKinematics};
 use crate::opensim::Storage;
-use crate::opensim::signal::{derivatives, lowpass_zero_phase, pad_odd};
+use crate::opensim::signal::{derivatives, derivatives_to_the_ends, lowpass_zero_phase, pad_odd};
 
 /// Why a trial cannot be used with a model. Each variant names the file and, where one applies, its line.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +44,24 @@ pub enum TrialError {
         line: usize,
         /// The coordinate.
         coordinate: String,
+    },
+    /// A motion value that is not a finite number.
+    #[error("{file}: column `{column}` is not a finite number at {time_s} s (row {row})")]
+    NonFiniteMotion {
+        /// The motion file.
+        file: String,
+        /// The column.
+        column: String,
+        /// 1-based data row.
+        row: usize,
+        /// Its time, s.
+        time_s: f64,
+    },
+    /// A loads data file without rows.
+    #[error("{data}: the loads' data file holds no rows")]
+    EmptyLoads {
+        /// The loads' data file.
+        data: String,
     },
     /// Too few rows to differentiate.
     #[error("{file}: {rows} rows; at least 5 are needed to differentiate the coordinates")]
@@ -204,15 +223,31 @@ impl CoordinateTrajectories {
                     coordinate: c.name.clone(),
                 });
             };
+            if let Some(row) = column.iter().position(|v| !v.is_finite()) {
+                return Err(TrialError::NonFiniteMotion {
+                    file: file.clone(),
+                    column: c.name.clone(),
+                    row: row + 1,
+                    time_s: motion.time[row],
+                });
+            }
             let scale = if motion.in_degrees && c.motion == MotionType::Rotational { 1f64.to_radians() } else { 1.0 };
             let values: Vec<f64> = column.iter().map(|v| v * scale).collect();
-            let mut padded = pad_odd(&values, pad);
-            if let Some(cutoff_hz) = lowpass_hz {
-                padded = lowpass_zero_phase(dt_s, cutoff_hz, &padded);
-            }
-            let (d1, d2) = derivatives(&padded, dt_s, pad, pad + n);
+            let (values, d1, d2) = match lowpass_hz {
+                // As OpenSim: padded by half the length, filtered, differentiated inside.
+                Some(cutoff_hz) => {
+                    let filtered = lowpass_zero_phase(dt_s, cutoff_hz, &pad_odd(&values, pad));
+                    let (d1, d2) = derivatives(&filtered, dt_s, pad, pad + n);
+                    (filtered[pad..pad + n].to_vec(), d1, d2)
+                }
+                // Unfiltered, nothing is invented beyond the ends: one-sided differences there.
+                None => {
+                    let (d1, d2) = derivatives_to_the_ends(&values, dt_s);
+                    (values, d1, d2)
+                }
+            };
             for i in 0..n {
-                q[i][j] = padded[pad + i];
+                q[i][j] = values[i];
                 u[i][j] = d1[i];
                 udot[i][j] = d2[i];
             }
@@ -266,6 +301,9 @@ impl MeasuredLoads {
         data: Storage,
     ) -> Result<Self, TrialError> {
         loads.check_against(model, loads_file)?;
+        if data.is_empty() {
+            return Err(TrialError::EmptyLoads { data: data.source.clone() });
+        }
         let body_of = |name: &str, force: &ExternalForce| -> Result<Option<usize>, TrialError> {
             if name == "ground" {
                 return Ok(None);
