@@ -755,6 +755,21 @@ fn muscles_writes_activations_forces_metabolic_power_and_the_ideal_devices_chang
     assert!(after < before, "push-off help did not lower the cost: {before} -> {after}");
     let cot = summary["cost_of_transport_j_per_kg_m"].as_f64().unwrap();
     assert!((cot - before / (72.6 * 1.2)).abs() < 1e-6 * cot, "{cot}");
+    // The gait cycle: 0..100 % of the right stride, mean and spread per quantity, with and without the device.
+    let strides = std::fs::read_to_string(dir.path().join("strides.csv")).unwrap();
+    let rows: Vec<&str> = strides.lines().collect();
+    assert_eq!(rows.len(), 102);
+    let header: Vec<&str> = rows[0].split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (mean, assisted) = (col("metabolic_power_w_mean"), col("metabolic_power_w_assisted_mean"));
+    col("soleus_r_activation_mean");
+    col("ankle_angle_r_device_nm_mean");
+    let value = |r: usize, c: usize| -> f64 { rows[r].split(',').nth(c).unwrap().parse().unwrap() };
+    // The stride's average of the normalised curve is the window's average in the summary (1 % resampling).
+    let average = |c: usize| (1..=100).map(|r| 0.5 * (value(r, c) + value(r + 1, c))).sum::<f64>() / 100.0;
+    assert!((average(mean) - before).abs() < 0.01 * before, "{} against {before}", average(mean));
+    assert!((average(assisted) - after).abs() < 0.01 * after, "{} against {after}", average(assisted));
+    assert!(dir.path().join("gait_cycle.png").exists());
 }
 
 #[test]

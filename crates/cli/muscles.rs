@@ -10,7 +10,7 @@ use exo_sim::wearer::metabolics::Umberger2010;
 use exo_sim::wearer::muscle_analysis::{
     MetabolicChange, MuscleTrial, SharingOptions, TrialInputs, analyse, time_average,
 };
-use exo_sim::wearer::trial::{CoordinateTrajectories, MeasuredLoads, generalized_forces};
+use exo_sim::wearer::trial::{CoordinateTrajectories, MeasuredLoads, generalized_force_label, generalized_forces};
 use exo_sim::wearer::{Musculature, Skeleton};
 use serde_json::json;
 
@@ -77,6 +77,151 @@ fn storage(sk: &Skeleton, a: &MuscleTrial, with_device: bool) -> Storage {
     }
     Storage::new("Muscle analysis", false, columns, a.time_s.clone(), data)
         .expect("every column holds one value per frame at the trial's increasing times")
+}
+
+/// One normalised quantity: its name and its strides' mean and standard deviation per percent of the cycle.
+type Curve = (String, Vec<f64>, Vec<f64>);
+
+/// The gait-cycle curves of an analysis over the right strides: coordinates, generalised forces, joint powers,
+/// activations, metabolic power and, with a device, its torques. `suffix` marks the assisted run's columns.
+fn cycle_curves(p: &Prepared, a: &MuscleTrial, suffix: &str, with_forces: bool) -> Vec<Curve> {
+    use exo_sim::wearer::gait_cycle::{mean_and_sd, strides};
+    let t = &a.time_s;
+    let mut out = Vec::new();
+    let mut add = |name: String, values: Vec<f64>| {
+        let (mean, sd) = mean_and_sd(&strides(t, &values, &p.strikes));
+        out.push((name, mean, sd));
+    };
+    let sk = &p.skeleton;
+    if with_forces {
+        for (j, c) in sk.coordinates.iter().enumerate() {
+            let unit = if c.motion == exo_opensim::MotionType::Translational { "m" } else { "rad" };
+            add(format!("{}_q_{unit}", c.name), p.trajectories.q.iter().map(|q| q[j]).collect());
+            add(generalized_force_label(sk, j), p.forces.iter().map(|f| f[j]).collect());
+            add(
+                format!("{}_power_w", c.name),
+                p.forces.iter().zip(&p.trajectories.u).map(|(f, u)| f[j] * u[j]).collect(),
+            );
+        }
+    }
+    for (k, m) in a.muscles.iter().enumerate() {
+        add(format!("{m}_activation{suffix}"), a.activation.iter().map(|r| r[k]).collect());
+    }
+    add(format!("metabolic_power_w{suffix}"), a.metabolic_power_w.clone());
+    if !suffix.is_empty() {
+        for (j, c) in sk.coordinates.iter().enumerate() {
+            if a.device.iter().any(|r| r[j] != 0.0) {
+                add(format!("{}_device_nm", c.name), a.device.iter().map(|r| r[j]).collect());
+            }
+        }
+    }
+    out
+}
+
+/// A panel of the gait-cycle plot: title, unit, and named series (one value per percent).
+type Panel<'a> = (&'a str, &'a str, Vec<(String, Vec<f64>)>);
+
+/// `strides.csv`: one row per percent of the gait cycle, a mean and a standard deviation column per quantity.
+fn strides_csv(curves: &[Curve]) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::from("gait_cycle_pct");
+    for (name, _, _) in curves {
+        let _ = write!(text, ",{name}_mean,{name}_sd");
+    }
+    text.push('\n');
+    let points = curves.first().map_or(0, |c| c.1.len());
+    for i in 0..points {
+        let _ = write!(text, "{i}");
+        for (_, mean, sd) in curves {
+            let _ = write!(text, ",{},{}", mean[i], sd[i]);
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// `gait_cycle.png`: metabolic power with and without the device, the right leg's joint moments and device
+/// torques, and the right leg's activations, over the gait cycle (strides' means).
+fn gait_plot(path: &Path, curves: &[Curve], assisted: bool) -> Result<()> {
+    use plotters::prelude::*;
+    crate::plots::register_font();
+    let pick = |f: &dyn Fn(&str) -> bool| -> Vec<(String, Vec<f64>)> {
+        curves.iter().filter(|c| f(&c.0)).map(|c| (c.0.clone(), c.1.clone())).collect()
+    };
+    let mut panels: Vec<Panel<'_>> = vec![
+        ("whole-body metabolic power (muscles, Umberger 2010)", "W", pick(&|n| n.starts_with("metabolic_power_w"))),
+        (
+            "right leg: joint moments (inverse dynamics) and device torques",
+            "N m",
+            pick(&|n| (n.ends_with("_r_moment") && !n.starts_with("pelvis")) || (n.ends_with("_r_device_nm"))),
+        ),
+        ("right leg: activations without the device", "activation", pick(&|n| n.ends_with("_r_activation"))),
+    ];
+    if assisted {
+        panels.push((
+            "right leg: activations with the device",
+            "activation",
+            pick(&|n| n.ends_with("_r_activation_assisted")),
+        ));
+    }
+    let colors = [
+        RGBColor(30, 90, 200),
+        RGBColor(200, 60, 40),
+        RGBColor(40, 150, 60),
+        RGBColor(150, 60, 170),
+        RGBColor(230, 140, 20),
+        RGBColor(20, 160, 170),
+        RGBColor(120, 120, 120),
+        RGBColor(0, 0, 0),
+        RGBColor(180, 180, 40),
+    ];
+    atomic::write_with(path, |tmp| {
+        let root = BitMapBackend::new(tmp, (1100, 260 * panels.len() as u32 + 40)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
+        let root = root.titled("gait cycle, right strides (mean)", ("sans-serif", 22)).map_err(|e| anyhow!("{e}"))?;
+        for (area, (title, unit, series)) in root.split_evenly((panels.len(), 1)).iter().zip(&panels) {
+            let (lo, hi) = series
+                .iter()
+                .flat_map(|s| s.1.iter())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+            let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+            let pad = ((hi - lo) * 0.08).max(1e-3);
+            let mut chart = ChartBuilder::on(area)
+                .caption(*title, ("sans-serif", 16))
+                .margin(8)
+                .x_label_area_size(30)
+                .y_label_area_size(60)
+                .build_cartesian_2d(0.0..100.0, (lo - pad)..(hi + pad))
+                .map_err(|e| anyhow!("{e}"))?;
+            chart
+                .configure_mesh()
+                .x_desc("gait cycle (%)")
+                .y_desc(*unit)
+                .label_style(("sans-serif", 12))
+                .draw()
+                .map_err(|e| anyhow!("{e}"))?;
+            for (k, (name, values)) in series.iter().enumerate() {
+                let color = colors[k % colors.len()];
+                chart
+                    .draw_series(LineSeries::new(
+                        values.iter().enumerate().map(|(i, v)| (i as f64, *v)),
+                        color.stroke_width(2),
+                    ))
+                    .map_err(|e| anyhow!("{e}"))?
+                    .label(name.as_str())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+            }
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font(("sans-serif", 11))
+                .draw()
+                .map_err(|e| anyhow!("{e}"))?;
+        }
+        root.present().map_err(|e| anyhow!("{e}"))?;
+        Ok(())
+    })
 }
 
 /// Per coordinate: the largest reserve and when, and the frames above the report level.
@@ -315,6 +460,14 @@ pub(crate) fn run(a: &TrialArgs, speed_m_per_s: Option<f64>, out: &Path) -> Resu
         if let Some(why) = c.implausibility() {
             lead = format!("{lead}\nimplausible: {why}");
         }
+    }
+    if strides > 0 {
+        let mut curves = cycle_curves(&p, &unassisted, "", true);
+        if let Some(with) = &assisted {
+            curves.extend(cycle_curves(&p, with, "_assisted", false));
+        }
+        atomic::write(&out.join("strides.csv"), strides_csv(&curves).as_bytes())?;
+        gait_plot(&out.join("gait_cycle.png"), &curves, assisted.is_some())?;
     }
     let json = serde_json::to_string_pretty(&summary).context("cannot serialise the summary")?;
     atomic::write(&out.join("summary.json"), json.as_bytes())?;

@@ -8,6 +8,7 @@
 mod activation;
 pub mod bhargava;
 mod contact;
+pub mod gait_cycle;
 pub mod ideal_device;
 pub mod metabolics;
 pub mod muscle;
