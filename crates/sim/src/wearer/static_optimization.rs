@@ -149,7 +149,7 @@ pub fn share(
         // At the minimiser of the free set: release a bound activation whose gradient points into the box.
         // g = H a - c = a + Mᵀ (M a - τ').
         let excess = &m * &a - &t;
-        let g = &a + m.transpose() * &excess;
+        let g = &a + m.tr_mul(&excess);
         let release = (0..nm)
             .filter(|&i| (bound[i] < 0 && g[i] < -TOL) || (bound[i] > 0 && g[i] > TOL))
             .max_by(|&x, &y| g[x].abs().total_cmp(&g[y].abs()));
