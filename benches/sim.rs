@@ -219,16 +219,9 @@ fn wearer(c: &mut Criterion) {
     let muscles = exo_sim::wearer::Musculature::from_osim(&model, &sk, "subject01.osim").unwrap();
     let probe_model =
         exo_opensim::read_model(root().join("assets/models/gait10dof18musc/subject01_metabolics.osim")).unwrap();
-    let probe = probe_model
-        .probes
-        .iter()
-        .find_map(|p| match p {
-            exo_opensim::Probe::Umberger2010(u) => Some(u),
-            _ => None,
-        })
-        .unwrap();
     let probe =
-        exo_sim::wearer::metabolics::Umberger2010::new(probe, &model.muscles, "subject01_metabolics.osim").unwrap();
+        exo_sim::wearer::metabolics::Umberger2010::of_model(&probe_model, &model.muscles, "subject01_metabolics.osim")
+            .unwrap();
     let shared: Vec<usize> =
         (0..sk.coordinates.len()).filter(|&j| !sk.coordinates[j].name.starts_with("pelvis")).collect();
     let in_probe: Vec<usize> =

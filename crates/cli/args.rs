@@ -43,6 +43,46 @@ pub(crate) struct TrialArgs {
     pub(crate) assist: Vec<String>,
 }
 
+/// The protocol options of `exosim hilo`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct HiloArgs {
+    /// A parameter to tune, `COORDINATE.FIELD=LO:HI` with FIELD one of peak_torque_nm, peak_time_pct,
+    /// rise_time_pct, fall_time_pct; COORDINATE an assisted coordinate, or its name without `_r`/`_l` for
+    /// both sides (repeatable). Without it: all four fields of each assisted joint within documented bounds.
+    #[arg(long = "param", value_name = "COORD.FIELD=LO:HI")]
+    pub(crate) params: Vec<String>,
+    /// CMA-ES generations.
+    #[arg(long, default_value_t = 8)]
+    pub(crate) generations: usize,
+    /// Candidates per generation.
+    #[arg(long, default_value_t = 8)]
+    pub(crate) population: usize,
+    /// Duration of each condition, s.
+    #[arg(long = "condition-s", default_value_t = 120.0)]
+    pub(crate) condition_s: f64,
+    /// How a condition's cost is estimated from the breaths.
+    #[arg(long, value_enum, default_value = "first-order")]
+    pub(crate) estimator: EstimatorArg,
+    /// Standard deviation of each breath's multiplicative noise (0 turns it off).
+    #[arg(long, default_value_t = 0.1)]
+    pub(crate) noise: f64,
+    /// Time between breaths, s.
+    #[arg(long = "breath-s", default_value_t = 3.0)]
+    pub(crate) breath_s: f64,
+    /// Time constant of the metabolic cart's response, s (Selinger & Donelan 2014).
+    #[arg(long = "cart-tau-s", default_value_t = 42.0)]
+    pub(crate) cart_tau_s: f64,
+    /// Wearer adaptation: `INITIAL_FRACTION,TIME_CONSTANT_MIN` (for example `0.5,30`); none: stationary.
+    #[arg(long, value_name = "FRACTION,MIN")]
+    pub(crate) adaptation: Option<String>,
+    /// Seed of CMA-ES and of the breath noise.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Worker threads (default: one per core); the results do not depend on it.
+    #[arg(long)]
+    pub(crate) jobs: Option<usize>,
+}
+
 /// How `exosim hilo` estimates a condition's cost.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum EstimatorArg {
@@ -175,41 +215,9 @@ pub(crate) enum Command {
         /// The trial, its model and the device to tune (`--assist`, at least one).
         #[command(flatten)]
         trial: TrialArgs,
-        /// A parameter to tune, `COORDINATE.FIELD=LO:HI` with FIELD one of peak_torque_nm, peak_time_pct,
-        /// rise_time_pct, fall_time_pct; COORDINATE an assisted coordinate, or its name without `_r`/`_l` for
-        /// both sides (repeatable). Without it: all four fields of each assisted joint within documented bounds.
-        #[arg(long = "param", value_name = "COORD.FIELD=LO:HI")]
-        params: Vec<String>,
-        /// CMA-ES generations.
-        #[arg(long, default_value_t = 8)]
-        generations: usize,
-        /// Candidates per generation.
-        #[arg(long, default_value_t = 8)]
-        population: usize,
-        /// Duration of each condition, s.
-        #[arg(long = "condition-s", default_value_t = 120.0)]
-        condition_s: f64,
-        /// How a condition's cost is estimated from the breaths.
-        #[arg(long, value_enum, default_value = "first-order")]
-        estimator: EstimatorArg,
-        /// Standard deviation of each breath's multiplicative noise (0 turns it off).
-        #[arg(long, default_value_t = 0.1)]
-        noise: f64,
-        /// Time between breaths, s.
-        #[arg(long = "breath-s", default_value_t = 3.0)]
-        breath_s: f64,
-        /// Time constant of the metabolic cart's response, s (Selinger & Donelan 2014).
-        #[arg(long = "cart-tau-s", default_value_t = 42.0)]
-        cart_tau_s: f64,
-        /// Wearer adaptation: `INITIAL_FRACTION,TIME_CONSTANT_MIN` (for example `0.5,30`); none: stationary.
-        #[arg(long, value_name = "FRACTION,MIN")]
-        adaptation: Option<String>,
-        /// Seed of CMA-ES and of the breath noise.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Worker threads (default: one per core); the results do not depend on it.
-        #[arg(long)]
-        jobs: Option<usize>,
+        /// The protocol.
+        #[command(flatten)]
+        protocol: HiloArgs,
     },
     /// Print the scenario reference (the source of `docs/scenarios.md`).
     Schema,

@@ -8,33 +8,14 @@ use exo_control::assist::SplineProfile;
 use exo_sim::hilo::{Adaptation, Estimator, Outcome, Parameter, Protocol, Respirometry};
 use exo_sim::wearer::ideal_device::IdealDevice;
 use exo_sim::wearer::muscle_analysis::mean_metabolic_power_w;
-use plotters::prelude::*;
 use serde_json::json;
 
-use crate::args::{EstimatorArg, TrialArgs};
+use crate::args::{EstimatorArg, HiloArgs, TrialArgs};
 use crate::atomic;
 use crate::muscles::{Prepared, prepare};
 
 /// Chunks of frames each cost evaluation is cut into (fixed, so that results do not depend on the threads).
 const CHUNKS: usize = 8;
-
-/// The options of `exosim hilo` besides the trial.
-pub(crate) struct Request<'a> {
-    pub(crate) params: &'a [String],
-    pub(crate) generations: usize,
-    pub(crate) population: usize,
-    pub(crate) condition_s: f64,
-    pub(crate) estimator: EstimatorArg,
-    pub(crate) noise: f64,
-    pub(crate) breath_s: f64,
-    pub(crate) cart_tau_s: f64,
-    pub(crate) adaptation: Option<&'a str>,
-    pub(crate) seed: u64,
-    pub(crate) jobs: Option<usize>,
-}
-
-/// A cost series of the plot: its label, colour and value.
-type Series = (&'static str, RGBColor, fn(&exo_sim::hilo::Evaluation) -> f64);
 
 const FIELDS: [&str; 4] = ["peak_torque_nm", "peak_time_pct", "rise_time_pct", "fall_time_pct"];
 
@@ -194,107 +175,47 @@ fn adaptation_of(spec: Option<&str>) -> Result<Option<Adaptation>> {
 }
 
 fn plot(path: &Path, o: &Outcome, names: &[String], bounds: &[(f64, f64)]) -> Result<()> {
-    crate::plots::register_font();
+    use crate::plots::{Mark, Series, XyPanel, draw_xy};
     let e = &o.evaluations;
     let t1 = o.duration_min.max(1e-6);
-    let costs = e.iter().flat_map(|v| [v.true_w, v.measured_w, v.stationary_w]).chain([o.unassisted_w]);
-    let (lo, hi) = costs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    let pad = ((hi - lo) * 0.08).max(1.0);
-    atomic::write_with(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1100, 760)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
-        let root = root
-            .titled("human-in-the-loop optimization (simulated protocol)", ("sans-serif", 22))
-            .map_err(|e| anyhow!("{e}"))?;
-        let areas = root.split_evenly((2, 1));
-        let mid = |v: &exo_sim::hilo::Evaluation| 0.5 * (v.clock_min[0] + v.clock_min[1]);
-        let mut chart = ChartBuilder::on(&areas[0])
-            .caption("metabolic power per condition", ("sans-serif", 16))
-            .margin(8)
-            .x_label_area_size(30)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..t1, (lo - pad)..(hi + pad))
-            .map_err(|e| anyhow!("{e}"))?;
-        chart
-            .configure_mesh()
-            .x_desc("protocol time (min)")
-            .y_desc("W")
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(|e| anyhow!("{e}"))?;
-        let series: [Series; 3] = [
-            ("measured (cart)", RGBColor(200, 60, 40), |v| v.measured_w),
-            ("true at the condition's end", RGBColor(30, 90, 200), |v| v.true_w),
-            ("true, fully adapted", RGBColor(40, 150, 60), |v| v.stationary_w),
-        ];
-        for (name, color, f) in series {
-            chart
-                .draw_series(e.iter().map(|v| Circle::new((mid(v), f(v)), 3, color.filled())))
-                .map_err(|e| anyhow!("{e}"))?
-                .label(name)
-                .legend(move |(x, y)| Circle::new((x + 8, y), 3, color.filled()));
-        }
-        chart
-            .draw_series(LineSeries::new([(0.0, o.unassisted_w), (t1, o.unassisted_w)], BLACK.stroke_width(1)))
-            .map_err(|e| anyhow!("{e}"))?
-            .label("unassisted")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(1)));
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 12))
-            .draw()
-            .map_err(|e| anyhow!("{e}"))?;
-        let mut chart = ChartBuilder::on(&areas[1])
-            .caption("parameters (fraction of their range)", ("sans-serif", 16))
-            .margin(8)
-            .x_label_area_size(30)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..t1, -0.05..1.05)
-            .map_err(|e| anyhow!("{e}"))?;
-        chart
-            .configure_mesh()
-            .x_desc("protocol time (min)")
-            .y_desc("fraction")
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(|e| anyhow!("{e}"))?;
-        let palette = [
-            RGBColor(30, 90, 200),
-            RGBColor(200, 60, 40),
-            RGBColor(40, 150, 60),
-            RGBColor(150, 60, 170),
-            RGBColor(230, 140, 20),
-            RGBColor(20, 160, 170),
-            RGBColor(120, 120, 120),
-            RGBColor(0, 0, 0),
-        ];
-        for (i, name) in names.iter().enumerate() {
-            let color = palette[i % palette.len()];
-            let (a, b) = bounds[i];
-            chart
-                .draw_series(LineSeries::new(
-                    e.iter().map(|v| (mid(v), (v.parameters[i] - a) / (b - a))),
-                    color.stroke_width(2),
-                ))
-                .map_err(|e| anyhow!("{e}"))?
-                .label(name.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 12))
-            .draw()
-            .map_err(|e| anyhow!("{e}"))?;
-        root.present().map_err(|e| anyhow!("{e}"))?;
-        Ok(())
-    })
+    let mid = |v: &exo_sim::hilo::Evaluation| 0.5 * (v.clock_min[0] + v.clock_min[1]);
+    let dots = |name: &str, f: fn(&exo_sim::hilo::Evaluation) -> f64| Series {
+        name: name.to_string(),
+        points: e.iter().map(|v| (mid(v), f(v))).collect(),
+        mark: Mark::Dots,
+    };
+    let costs = XyPanel {
+        title: "metabolic power per condition".into(),
+        y_label: "W".into(),
+        series: vec![
+            dots("measured (cart)", |v| v.measured_w),
+            dots("true at the condition's end", |v| v.true_w),
+            dots("true, fully adapted", |v| v.stationary_w),
+            Series::line("unassisted", vec![(0.0, o.unassisted_w), (t1, o.unassisted_w)]),
+        ],
+    };
+    let parameters = XyPanel {
+        title: "parameters (fraction of their range)".into(),
+        y_label: "fraction".into(),
+        series: names
+            .iter()
+            .zip(bounds)
+            .enumerate()
+            .map(|(i, (name, (a, b)))| {
+                Series::line(name.clone(), e.iter().map(|v| (mid(v), (v.parameters[i] - a) / (b - a))).collect())
+            })
+            .collect(),
+    };
+    draw_xy(
+        path,
+        "human-in-the-loop optimization (simulated protocol)",
+        "protocol time (min)",
+        (0.0, t1),
+        &[costs, parameters],
+    )
 }
 
-pub(crate) fn run(a: &TrialArgs, r: &Request<'_>, out: &Path) -> Result<()> {
+pub(crate) fn run(a: &TrialArgs, r: &HiloArgs, out: &Path) -> Result<()> {
     let started = std::time::Instant::now();
     let protocol = Protocol {
         generations: r.generations,
@@ -305,13 +226,13 @@ pub(crate) fn run(a: &TrialArgs, r: &Request<'_>, out: &Path) -> Result<()> {
             EstimatorArg::FirstOrder => Estimator::FirstOrder,
         },
         respirometry: Respirometry { time_constant_s: r.cart_tau_s, breath_interval_s: r.breath_s, noise: r.noise },
-        adaptation: adaptation_of(r.adaptation)?,
+        adaptation: adaptation_of(r.adaptation.as_deref())?,
         seed: r.seed,
         initial_step: 0.3,
     };
     protocol.validate()?;
     let p: Prepared = prepare(a)?;
-    let binds = bindings(&p.assist, r.params)?;
+    let binds = bindings(&p.assist, &r.params)?;
     check_ranges(&p.assist, &binds)?;
     let parameters: Vec<Parameter> = binds.iter().map(|b| b.parameter.clone()).collect();
     let pool = rayon::ThreadPoolBuilder::new()

@@ -210,37 +210,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Osim { file }) => osim(&file).map_err(Failure::Input),
         Some(Command::Muscles { trial, speed }) => muscles::run(&trial, speed, &cli.output).map_err(Failure::Input),
-        Some(Command::Hilo {
-            trial,
-            params,
-            generations,
-            population,
-            condition_s,
-            estimator,
-            noise,
-            breath_s,
-            cart_tau_s,
-            adaptation,
-            seed,
-            jobs,
-        }) => hilo::run(
-            &trial,
-            &hilo::Request {
-                params: &params,
-                generations,
-                population,
-                condition_s,
-                estimator,
-                noise,
-                breath_s,
-                cart_tau_s,
-                adaptation: adaptation.as_deref(),
-                seed,
-                jobs,
-            },
-            &cli.output,
-        )
-        .map_err(Failure::Input),
+        Some(Command::Hilo { trial, protocol }) => hilo::run(&trial, &protocol, &cli.output).map_err(Failure::Input),
         Some(Command::Id { model, motion, loads, lowpass }) => {
             inverse_dynamics(&model, &motion, loads.as_deref(), lowpass, &cli.output).map_err(Failure::Input)
         }

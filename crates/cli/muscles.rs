@@ -33,18 +33,8 @@ pub(crate) fn parse_assist(spec: &str) -> Result<(String, SplineProfile<f64>)> {
 /// The Umberger probe of `file`'s model.
 fn probe_of(file: &Path, muscles: &[exo_opensim::Muscle]) -> Result<Umberger2010> {
     let label = file.display().to_string();
-    let model = exo_opensim::read_model(file)?;
-    let probe = model
-        .probes
-        .iter()
-        .find_map(|p| match p {
-            exo_opensim::Probe::Umberger2010(u) => Some(u),
-            _ => None,
-        })
-        .ok_or_else(|| {
-            anyhow!("{label}: the model has no Umberger2010MuscleMetabolicsProbe (give one with --metabolics FILE)")
-        })?;
-    Ok(Umberger2010::new(probe, muscles, &label)?)
+    Umberger2010::of_model(&exo_opensim::read_model(file)?, muscles, &label)
+        .map_err(|e| anyhow!("{e} (give one with --metabolics FILE)"))
 }
 
 /// The analysis as a storage file: activations, forces, metabolic power per muscle, the whole body's, reserves
@@ -118,9 +108,6 @@ fn cycle_curves(p: &Prepared, a: &MuscleTrial, suffix: &str, with_forces: bool) 
     out
 }
 
-/// A panel of the gait-cycle plot: title, unit, and named series (one value per percent).
-type Panel<'a> = (&'a str, &'a str, Vec<(String, Vec<f64>)>);
-
 /// `strides.csv`: one row per percent of the gait cycle, a mean and a standard deviation column per quantity.
 fn strides_csv(curves: &[Curve]) -> String {
     use std::fmt::Write as _;
@@ -143,85 +130,29 @@ fn strides_csv(curves: &[Curve]) -> String {
 /// `gait_cycle.png`: metabolic power with and without the device, the right leg's joint moments and device
 /// torques, and the right leg's activations, over the gait cycle (strides' means).
 fn gait_plot(path: &Path, curves: &[Curve], assisted: bool) -> Result<()> {
-    use plotters::prelude::*;
-    crate::plots::register_font();
-    let pick = |f: &dyn Fn(&str) -> bool| -> Vec<(String, Vec<f64>)> {
-        curves.iter().filter(|c| f(&c.0)).map(|c| (c.0.clone(), c.1.clone())).collect()
+    use crate::plots::{Series, XyPanel, draw_xy};
+    let panel = |title: &str, y_label: &str, keep: &dyn Fn(&str) -> bool| XyPanel {
+        title: title.into(),
+        y_label: y_label.into(),
+        series: curves
+            .iter()
+            .filter(|c| keep(&c.0))
+            .map(|c| Series::line(c.0.clone(), c.1.iter().enumerate().map(|(i, v)| (i as f64, *v)).collect()))
+            .collect(),
     };
-    let mut panels: Vec<Panel<'_>> = vec![
-        ("whole-body metabolic power (muscles, Umberger 2010)", "W", pick(&|n| n.starts_with("metabolic_power_w"))),
-        (
-            "right leg: joint moments (inverse dynamics) and device torques",
-            "N m",
-            pick(&|n| (n.ends_with("_r_moment") && !n.starts_with("pelvis")) || (n.ends_with("_r_device_nm"))),
-        ),
-        ("right leg: activations without the device", "activation", pick(&|n| n.ends_with("_r_activation"))),
+    let mut panels = vec![
+        panel("whole-body metabolic power (muscles, Umberger 2010)", "W", &|n| n.starts_with("metabolic_power_w")),
+        panel("right leg: joint moments (inverse dynamics) and device torques", "N m", &|n| {
+            (n.ends_with("_r_moment") && !n.starts_with("pelvis")) || n.ends_with("_r_device_nm")
+        }),
+        panel("right leg: activations without the device", "activation", &|n| n.ends_with("_r_activation")),
     ];
     if assisted {
-        panels.push((
-            "right leg: activations with the device",
-            "activation",
-            pick(&|n| n.ends_with("_r_activation_assisted")),
-        ));
+        panels.push(panel("right leg: activations with the device", "activation", &|n| {
+            n.ends_with("_r_activation_assisted")
+        }));
     }
-    let colors = [
-        RGBColor(30, 90, 200),
-        RGBColor(200, 60, 40),
-        RGBColor(40, 150, 60),
-        RGBColor(150, 60, 170),
-        RGBColor(230, 140, 20),
-        RGBColor(20, 160, 170),
-        RGBColor(120, 120, 120),
-        RGBColor(0, 0, 0),
-        RGBColor(180, 180, 40),
-    ];
-    atomic::write_with(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1100, 260 * panels.len() as u32 + 40)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
-        let root = root.titled("gait cycle, right strides (mean)", ("sans-serif", 22)).map_err(|e| anyhow!("{e}"))?;
-        for (area, (title, unit, series)) in root.split_evenly((panels.len(), 1)).iter().zip(&panels) {
-            let (lo, hi) = series
-                .iter()
-                .flat_map(|s| s.1.iter())
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-            let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
-            let pad = ((hi - lo) * 0.08).max(1e-3);
-            let mut chart = ChartBuilder::on(area)
-                .caption(*title, ("sans-serif", 16))
-                .margin(8)
-                .x_label_area_size(30)
-                .y_label_area_size(60)
-                .build_cartesian_2d(0.0..100.0, (lo - pad)..(hi + pad))
-                .map_err(|e| anyhow!("{e}"))?;
-            chart
-                .configure_mesh()
-                .x_desc("gait cycle (%)")
-                .y_desc(*unit)
-                .label_style(("sans-serif", 12))
-                .draw()
-                .map_err(|e| anyhow!("{e}"))?;
-            for (k, (name, values)) in series.iter().enumerate() {
-                let color = colors[k % colors.len()];
-                chart
-                    .draw_series(LineSeries::new(
-                        values.iter().enumerate().map(|(i, v)| (i as f64, *v)),
-                        color.stroke_width(2),
-                    ))
-                    .map_err(|e| anyhow!("{e}"))?
-                    .label(name.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
-            }
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(("sans-serif", 11))
-                .draw()
-                .map_err(|e| anyhow!("{e}"))?;
-        }
-        root.present().map_err(|e| anyhow!("{e}"))?;
-        Ok(())
-    })
+    draw_xy(path, "gait cycle, right strides (mean)", "gait cycle (%)", (0.0, 100.0), &panels)
 }
 
 /// Per coordinate: the largest reserve and when, and the frames above the report level.
@@ -326,12 +257,7 @@ pub(crate) fn prepare(a: &TrialArgs) -> Result<Prepared> {
     let trajectories = CoordinateTrajectories::from_motion(&sk, &motion, a.lowpass)?;
     let forces = generalized_forces(&sk, &trajectories, Some(&loads))?;
     // The window: whole strides of the right foot (or the whole trial).
-    let right = loads.vertical_force_on(&sk, |b| b.starts_with("calcn") && b.ends_with("_r"));
-    let all = right
-        .map(|(t, fy)| {
-            exo_sim::opensim::detect_heel_strikes(t, fy, exo_sim::wearer::ideal_device::HEEL_STRIKE_THRESHOLD_N)
-        })
-        .unwrap_or_default();
+    let all = loads.heel_strikes_s(&sk, "_r").unwrap_or_default();
     let t = &trajectories.time_s;
     let (t0, t1) = (t[0], t[t.len() - 1]);
     let strikes: Vec<f64> = all.into_iter().filter(|&h| h >= t0 && h <= t1).collect();
@@ -378,10 +304,7 @@ pub(crate) fn run(a: &TrialArgs, speed_m_per_s: Option<f64>, out: &Path) -> Resu
     let mean_w = time_average(t, &unassisted.metabolic_power_w, window[0], window[1]);
     let progression = sk.coordinate("pelvis_tx").map(|j| {
         let x: Vec<f64> = trajectories.q.iter().map(|q| q[j]).collect();
-        let at = |s: f64| {
-            let k = t.partition_point(|&v| v <= s).clamp(1, t.len() - 1);
-            x[k - 1] + (s - t[k - 1]) / (t[k] - t[k - 1]) * (x[k] - x[k - 1])
-        };
+        let at = |s: f64| exo_sim::opensim::signal::value_at(t, &x, s);
         (at(window[1]) - at(window[0])) / (window[1] - window[0])
     });
     // A treadmill trial (or one whose progression was removed) keeps the pelvis in place: its speed is the belt's,

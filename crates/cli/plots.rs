@@ -26,36 +26,64 @@ struct Panel<'a> {
     series: Vec<(String, usize, f64)>,
 }
 
-const COLORS: [RGBColor; 6] = [
+/// The series' colours, in order (then again).
+const PALETTE: [RGBColor; 9] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
     RGBColor(255, 127, 14),
     RGBColor(148, 103, 189),
     RGBColor(23, 190, 207),
+    RGBColor(120, 120, 120),
+    RGBColor(0, 0, 0),
+    RGBColor(180, 180, 40),
 ];
 
-fn draw_panels(path: &Path, title: &str, rec: &Recorder, panels: &[Panel<'_>]) -> Result<()> {
-    if panels.is_empty() || rec.rows() < 2 {
-        return Ok(());
+/// How a series is drawn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mark {
+    /// A line through the points.
+    Line,
+    /// A dot at each point.
+    Dots,
+}
+
+/// A named series of (x, y) points.
+pub(crate) struct Series {
+    pub(crate) name: String,
+    pub(crate) points: Vec<(f64, f64)>,
+    pub(crate) mark: Mark,
+}
+
+impl Series {
+    /// A line through `points`.
+    pub(crate) fn line(name: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
+        Self { name: name.into(), points, mark: Mark::Line }
     }
+}
+
+/// A panel of an x-y figure: its caption, the y axis's label, and its series.
+pub(crate) struct XyPanel {
+    pub(crate) title: String,
+    pub(crate) y_label: String,
+    pub(crate) series: Vec<Series>,
+}
+
+/// A figure of panels stacked over a common x axis `x_range` (labelled `x_label`), each y axis fitted to its data
+/// with a margin; written atomically to `path`. Every plot of the program is drawn by it.
+pub(crate) fn draw_xy(path: &Path, title: &str, x_label: &str, x_range: (f64, f64), panels: &[XyPanel]) -> Result<()> {
     register_font();
-    let time_c = rec.index("time_s").ok_or_else(|| anyhow!("no time channel"))?;
-    let time: Vec<f64> = rec.column(time_c).collect();
-    let (t0, t1) = (time[0], *time.last().unwrap_or(&1.0));
+    let fail = |e: &dyn std::fmt::Display| anyhow!("{e}");
     atomic::write_with(path, |tmp| {
         let height = 260 * panels.len() as u32 + 40;
         let root = BitMapBackend::new(tmp, (1100, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
-        let root = root.titled(title, ("sans-serif", 22)).map_err(|e| anyhow!("{e}"))?;
-        let areas = root.split_evenly((panels.len(), 1));
-        for (area, p) in areas.iter().zip(panels) {
-            let cols: Vec<Vec<f64>> =
-                p.series.iter().map(|(_, c, s)| rec.column(*c).map(|v| v * s).collect()).collect();
+        root.fill(&WHITE).map_err(|e| fail(&e))?;
+        let root = root.titled(title, ("sans-serif", 22)).map_err(|e| fail(&e))?;
+        for (area, p) in root.split_evenly((panels.len(), 1)).iter().zip(panels) {
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-            for v in cols.iter().flatten().filter(|v| v.is_finite()) {
-                lo = lo.min(*v);
-                hi = hi.max(*v);
+            for (_, y) in p.series.iter().flat_map(|s| &s.points).filter(|(_, y)| y.is_finite()) {
+                lo = lo.min(*y);
+                hi = hi.max(*y);
             }
             if !lo.is_finite() {
                 (lo, hi) = (-1.0, 1.0);
@@ -66,25 +94,27 @@ fn draw_panels(path: &Path, title: &str, rec: &Recorder, panels: &[Panel<'_>]) -
                 .margin(8)
                 .x_label_area_size(30)
                 .y_label_area_size(60)
-                .build_cartesian_2d(t0..t1, (lo - pad)..(hi + pad))
-                .map_err(|e| anyhow!("{e}"))?;
+                .build_cartesian_2d(x_range.0..x_range.1, (lo - pad)..(hi + pad))
+                .map_err(|e| fail(&e))?;
             chart
                 .configure_mesh()
-                .x_desc("time (s)")
-                .y_desc(p.y_label)
+                .x_desc(x_label)
+                .y_desc(p.y_label.as_str())
                 .label_style(("sans-serif", 12))
                 .draw()
-                .map_err(|e| anyhow!("{e}"))?;
-            for (k, ((name, _, _), col)) in p.series.iter().zip(&cols).enumerate() {
-                let color = COLORS[k % COLORS.len()];
-                chart
-                    .draw_series(LineSeries::new(
-                        time.iter().zip(col).filter(|(_, v)| v.is_finite()).map(|(t, v)| (*t, *v)),
-                        color.stroke_width(2),
-                    ))
-                    .map_err(|e| anyhow!("{e}"))?
-                    .label(name.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+                .map_err(|e| fail(&e))?;
+            for (k, series) in p.series.iter().enumerate() {
+                let color = PALETTE[k % PALETTE.len()];
+                let finite = series.points.iter().copied().filter(|(_, y)| y.is_finite());
+                let drawn = match series.mark {
+                    Mark::Line => chart.draw_series(LineSeries::new(finite, color.stroke_width(2))),
+                    Mark::Dots => chart.draw_series(finite.map(|xy| Circle::new(xy, 3, color.filled()))),
+                };
+                let mark = series.mark;
+                drawn.map_err(|e| fail(&e))?.label(series.name.as_str()).legend(move |(x, y)| match mark {
+                    Mark::Line => PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)).into_dyn(),
+                    Mark::Dots => Circle::new((x + 9, y), 3, color.filled()).into_dyn(),
+                });
             }
             chart
                 .configure_series_labels()
@@ -92,11 +122,35 @@ fn draw_panels(path: &Path, title: &str, rec: &Recorder, panels: &[Panel<'_>]) -
                 .border_style(BLACK)
                 .label_font(("sans-serif", 12))
                 .draw()
-                .map_err(|e| anyhow!("{e}"))?;
+                .map_err(|e| fail(&e))?;
         }
-        root.present().map_err(|e| anyhow!("{e}"))?;
+        root.present().map_err(|e| fail(&e))?;
         Ok(())
     })
+}
+
+fn draw_panels(path: &Path, title: &str, rec: &Recorder, panels: &[Panel<'_>]) -> Result<()> {
+    if panels.is_empty() || rec.rows() < 2 {
+        return Ok(());
+    }
+    let time_c = rec.index("time_s").ok_or_else(|| anyhow!("no time channel"))?;
+    let time: Vec<f64> = rec.column(time_c).collect();
+    let (t0, t1) = (time[0], *time.last().unwrap_or(&1.0));
+    let xy: Vec<XyPanel> = panels
+        .iter()
+        .map(|p| XyPanel {
+            title: p.title.clone(),
+            y_label: p.y_label.to_string(),
+            series: p
+                .series
+                .iter()
+                .map(|(name, c, scale)| {
+                    Series::line(name.clone(), time.iter().zip(rec.column(*c)).map(|(t, v)| (*t, v * scale)).collect())
+                })
+                .collect(),
+        })
+        .collect();
+    draw_xy(path, title, "time (s)", (t0, t1), &xy)
 }
 
 fn ch(rec: &Recorder, name: &str) -> Option<usize> {

@@ -632,22 +632,27 @@ const COMPLIANT_FORCE_BOUND: f64 = 0.18;
 fn umberger(model: &exo_opensim::Model) -> exo_sim::wearer::metabolics::Umberger2010 {
     let file = root().join("assets/models/gait10dof18musc/subject01_metabolics.osim");
     let with_probe = exo_opensim::read_model(&file).unwrap();
-    let probe = with_probe
-        .probes
-        .iter()
-        .find_map(|p| match p {
-            exo_opensim::Probe::Umberger2010(u) => Some(u),
-            _ => None,
-        })
-        .expect("subject01_metabolics.osim has an Umberger probe");
-    exo_sim::wearer::metabolics::Umberger2010::new(probe, &model.muscles, "subject01_metabolics.osim")
+    exo_sim::wearer::metabolics::Umberger2010::of_model(&with_probe, &model.muscles, "subject01_metabolics.osim")
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Muscle `f`'s state at instant `i` of the metabolics fixture, as OpenSim's probes read it.
+fn fixture_inputs(f: &Value, i: usize) -> exo_sim::wearer::metabolics::MuscleEnergyInputs {
+    let input = |key: &str| f["inputs"][key][i].as_f64().unwrap();
+    exo_sim::wearer::metabolics::MuscleEnergyInputs {
+        excitation: input("excitation"),
+        activation: input("activation"),
+        normalized_fiber_length: input("normalized_fiber_length"),
+        fiber_velocity_m_per_s: input("fiber_velocity"),
+        active_fiber_force_n: input("active_fiber_force"),
+        active_force_length: input("active_force_length_multiplier"),
+        passive_fiber_force_n: input("passive_fiber_force"),
+    }
 }
 
 #[test]
 fn bhargavas_metabolic_rates_match_opensims_probe_on_its_own_inputs() {
     use exo_sim::wearer::bhargava::Bhargava2004;
-    use exo_sim::wearer::metabolics::MuscleEnergyInputs;
     let model = exo_opensim::read_model(root().join("assets/models/gait10dof18musc/subject01.osim")).unwrap();
     let probe = Bhargava2004::like(&umberger(&model));
     let fx = fixture("metabolics.json");
@@ -656,17 +661,8 @@ fn bhargavas_metabolic_rates_match_opensims_probe_on_its_own_inputs() {
     for (k, m) in probe.muscles.iter().enumerate() {
         let f = &v["muscles"][&m.name];
         assert!((m.mass_kg - f["constants"]["muscle_mass_bhargava"].as_f64().unwrap()).abs() < 1e-12, "{}", m.name);
-        let input = |key: &str, i: usize| f["inputs"][key][i].as_f64().unwrap();
         for i in 0..f["inputs"]["activation"].as_array().unwrap().len() {
-            let x = MuscleEnergyInputs {
-                excitation: input("excitation", i),
-                activation: input("activation", i),
-                normalized_fiber_length: input("normalized_fiber_length", i),
-                fiber_velocity_m_per_s: input("fiber_velocity", i),
-                active_fiber_force_n: input("active_fiber_force", i),
-                active_force_length: input("active_force_length_multiplier", i),
-                passive_fiber_force_n: input("passive_fiber_force", i),
-            };
+            let x = fixture_inputs(f, i);
             let r = probe.rate(k, &x);
             let out = |key: &str| f["bhargava_W"][key][i].as_f64().unwrap();
             for (ours, theirs) in [
@@ -687,7 +683,6 @@ fn bhargavas_metabolic_rates_match_opensims_probe_on_its_own_inputs() {
 
 #[test]
 fn umbergers_metabolic_rates_match_opensims_probe_on_its_own_inputs() {
-    use exo_sim::wearer::metabolics::MuscleEnergyInputs;
     let model = exo_opensim::read_model(root().join("assets/models/gait10dof18musc/subject01.osim")).unwrap();
     let probe = umberger(&model);
     let fx = fixture("metabolics.json");
@@ -696,17 +691,8 @@ fn umbergers_metabolic_rates_match_opensims_probe_on_its_own_inputs() {
     for (k, m) in probe.muscles.iter().enumerate() {
         let f = &v["muscles"][&m.name];
         assert!((m.mass_kg - f["constants"]["muscle_mass_umberger"].as_f64().unwrap()).abs() < 1e-12, "{}", m.name);
-        let input = |key: &str, i: usize| f["inputs"][key][i].as_f64().unwrap();
         for i in 0..f["inputs"]["activation"].as_array().unwrap().len() {
-            let x = MuscleEnergyInputs {
-                excitation: input("excitation", i),
-                activation: input("activation", i),
-                normalized_fiber_length: input("normalized_fiber_length", i),
-                fiber_velocity_m_per_s: input("fiber_velocity", i),
-                active_fiber_force_n: input("active_fiber_force", i),
-                active_force_length: input("active_force_length_multiplier", i),
-                passive_fiber_force_n: input("passive_fiber_force", i),
-            };
+            let x = fixture_inputs(f, i);
             let r = probe.rate(k, &x);
             let out = |key: &str| f["umberger_W"][key][i].as_f64().unwrap();
             for (ours, theirs) in [

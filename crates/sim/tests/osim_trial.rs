@@ -227,15 +227,7 @@ mod muscles {
         let muscles = Musculature::from_osim(&m, &sk, "subject01.osim").unwrap();
         let with_probe =
             exo_opensim::read_model(root().join("assets/models/gait10dof18musc/subject01_metabolics.osim")).unwrap();
-        let probe = with_probe
-            .probes
-            .iter()
-            .find_map(|p| match p {
-                exo_opensim::Probe::Umberger2010(u) => Some(u),
-                _ => None,
-            })
-            .unwrap();
-        let probe = Umberger2010::new(probe, &m.muscles, "subject01_metabolics.osim").unwrap();
+        let probe = Umberger2010::of_model(&with_probe, &m.muscles, "subject01_metabolics.osim").unwrap();
         Trial { sk, muscles, probe, tr, forces, loads }
     }
 

@@ -251,20 +251,9 @@ impl<E: std::fmt::Display> Walk<'_, E> {
             None => stationary_w,
         };
         let r = self.protocol.respirometry;
-        let noiseless = Respirometry { noise: 0.0, ..r };
         let duration = self.protocol.condition_s;
-        // The cart's state runs noise-free; the noise is on each breath's reading.
-        let lag = noiseless.condition(duration, self.cart_w, true_at, &mut self.rng);
-        let mut breaths = lag.clone();
-        for y in &mut breaths.rate_w {
-            let n: f64 = if r.noise > 0.0 {
-                rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut self.rng)
-            } else {
-                0.0
-            };
-            *y *= 1.0 + r.noise * n;
-        }
-        self.cart_w = lag.rate_w.last().copied().unwrap_or(self.cart_w);
+        let breaths = r.condition(duration, self.cart_w, true_at, &mut self.rng);
+        self.cart_w = breaths.cart_w;
         let measured_w = r.estimate(&breaths, duration, self.protocol.estimator).unwrap_or(f64::NAN);
         self.clock_min += duration / 60.0;
         self.evaluations.push(Evaluation {

@@ -57,6 +57,8 @@ pub struct Breaths {
     pub time_s: Vec<f64>,
     /// Measured metabolic rate at each breath, W.
     pub rate_w: Vec<f64>,
+    /// The cart's noise-free lagged rate at the condition's end, W: where the next condition starts.
+    pub cart_w: f64,
 }
 
 /// How a condition's steady-state cost is estimated from its breaths.
@@ -92,7 +94,7 @@ impl Respirometry {
             time_s.push(t);
             rate_w.push(y * (1.0 + self.noise * n));
         }
-        Breaths { time_s, rate_w }
+        Breaths { time_s, rate_w, cart_w: y }
     }
 
     /// The steady-state estimate of `breaths` (of a condition of `duration_s`) by `estimator`, W; `None` without

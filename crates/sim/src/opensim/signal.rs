@@ -121,6 +121,19 @@ pub fn derivatives_to_the_ends(signal: &[f64], dt_s: f64) -> (Vec<f64>, Vec<f64>
     (d1, d2)
 }
 
+/// `values` sampled at increasing `time_s` (at least two samples), linearly interpolated at `t_s`; beyond the ends
+/// the end segments are extended.
+///
+/// # Panics
+/// With fewer than two samples (a caller's error).
+#[must_use]
+pub fn value_at(time_s: &[f64], values: &[f64], t_s: f64) -> f64 {
+    assert!(time_s.len() >= 2 && values.len() == time_s.len(), "interpolation needs two samples per value");
+    let k = time_s.partition_point(|&x| x <= t_s).clamp(1, time_s.len() - 1);
+    let s = (t_s - time_s[k - 1]) / (time_s[k] - time_s[k - 1]);
+    values[k - 1] + s * (values[k] - values[k - 1])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,11 +12,7 @@ pub fn strides(time_s: &[f64], values: &[f64], heel_strikes_s: &[f64]) -> Vec<Ve
     if n < 2 || values.len() != n {
         return Vec::new();
     }
-    let at = |t: f64| -> f64 {
-        let k = time_s.partition_point(|&x| x <= t).clamp(1, n - 1);
-        let s = (t - time_s[k - 1]) / (time_s[k] - time_s[k - 1]);
-        values[k - 1] + s * (values[k] - values[k - 1])
-    };
+    let at = |t: f64| crate::opensim::signal::value_at(time_s, values, t);
     let inside: Vec<f64> = heel_strikes_s.iter().copied().filter(|&h| h >= time_s[0] && h <= time_s[n - 1]).collect();
     inside
         .windows(2)

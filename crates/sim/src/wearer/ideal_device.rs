@@ -5,17 +5,13 @@
 //! scenarios' actuated devices answer what a given actuator delivers.
 //!
 //! The gait phase of each side runs from 0 at one heel strike of that side's foot to 1 at the next, the heel strikes
-//! found on the force plate under the foot ([`crate::opensim::detect_heel_strikes`], 20 N threshold). Before the
+//! found on the force plate under the foot ([`MeasuredLoads::heel_strikes_s`]). Before the
 //! first and after the last heel strike the nearest stride's duration extends the phase.
 
 use exo_control::assist::SplineProfile;
 
 use super::skeleton::Skeleton;
 use super::trial::MeasuredLoads;
-use crate::opensim::detect_heel_strikes;
-
-/// Vertical plate force that marks a heel strike, N.
-pub const HEEL_STRIKE_THRESHOLD_N: f64 = 20.0;
 
 /// Why an ideal device cannot be put on a trial.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -88,10 +84,9 @@ impl IdealDevice {
             let side = ["_r", "_l"].into_iter().find(|s| name.ends_with(s)).ok_or_else(|| {
                 no_phase("it has no side (`_r` or `_l`) whose heel strikes time the gait phase".into())
             })?;
-            let (time, fy) = loads
-                .vertical_force_on(skeleton, |body| body.starts_with("calcn") && body.ends_with(side))
-                .ok_or_else(|| no_phase(format!("no force plate in ground acts on the `{side}` foot (calcn{side})")))?;
-            let heel_strikes_s = detect_heel_strikes(time, fy, HEEL_STRIKE_THRESHOLD_N);
+            let heel_strikes_s = loads
+                .heel_strikes_s(skeleton, side)
+                .ok_or_else(|| no_phase(format!("no force plate in ground acts on a `*{side}` body")))?;
             if heel_strikes_s.len() < 2 {
                 return Err(no_phase(format!(
                     "the plate under the `{side}` foot shows {} heel strike(s); two are needed for a stride",

@@ -154,6 +154,28 @@ impl Umberger2010 {
         Ok(Self { options: probe.clone(), muscles })
     }
 
+    /// The first `Umberger2010MuscleMetabolicsProbe` of `model` (read from `file`), over muscles looked up in
+    /// `muscles`, as [`Umberger2010::new`].
+    ///
+    /// # Errors
+    /// A model without such a probe (naming the model's line), or any error of [`Umberger2010::new`].
+    pub fn of_model(model: &exo_opensim::Model, muscles: &[Muscle], file: &str) -> Result<Self, OsimError> {
+        let probe = model
+            .probes
+            .iter()
+            .find_map(|p| match p {
+                exo_opensim::Probe::Umberger2010(u) => Some(u),
+                _ => None,
+            })
+            .ok_or_else(|| OsimError {
+                file: file.to_string(),
+                line: model.line,
+                element: format!("Model {}", model.name),
+                problem: "the model has no Umberger2010MuscleMetabolicsProbe".into(),
+            })?;
+        Self::new(probe, muscles, file)
+    }
+
     /// Metabolic power of muscle `k` of the probe in state `x`.
     #[must_use]
     pub fn rate(&self, k: usize, x: &MuscleEnergyInputs) -> MuscleEnergyRate {

@@ -243,11 +243,7 @@ pub fn time_average(time_s: &[f64], values: &[f64], from_s: f64, to_s: f64) -> f
     if time_s.len() < 2 || values.len() != time_s.len() || !(to_s > from_s) {
         return f64::NAN;
     }
-    let at = |t: f64| -> f64 {
-        let k = time_s.partition_point(|&x| x <= t).clamp(1, time_s.len() - 1);
-        let s = (t - time_s[k - 1]) / (time_s[k] - time_s[k - 1]);
-        values[k - 1] + s * (values[k] - values[k - 1])
-    };
+    let at = |t: f64| crate::opensim::signal::value_at(time_s, values, t);
     let mut knots = vec![(from_s, at(from_s))];
     knots.extend(time_s.iter().zip(values).filter(|(t, _)| **t > from_s && **t < to_s).map(|(t, v)| (*t, *v)));
     knots.push((to_s, at(to_s)));

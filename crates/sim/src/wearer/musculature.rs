@@ -3,7 +3,7 @@
 use exo_opensim::{Model, OsimError};
 
 use super::muscle::{FiberState, MuscleTendon};
-use super::path::{MusclePath, moment_arms_of_all};
+use super::path::{MusclePath, moment_arms_at_positions};
 use super::skeleton::{Skeleton, SkeletonKinematics};
 
 /// Every muscle of a model: its path on the skeleton and its muscle-tendon unit, in the file's order.
@@ -71,6 +71,7 @@ impl Musculature {
             out.passive_n.push(unit.max_isometric_force_n * f.passive_force_length * cos);
             out.fibres.push(f);
         }
-        moment_arms_of_all(&self.paths, skeleton, kin, q, &mut out.moment_arm);
+        // The kinematics are at `q` already: only the Jacobian columns are left to compute.
+        moment_arms_at_positions(&self.paths, skeleton, kin, q, &mut out.moment_arm);
     }
 }

@@ -234,8 +234,20 @@ pub fn moment_arms_of_all(
     q: &[f64],
     out: &mut [Vec<f64>],
 ) {
+    kin.update(skeleton, q, &vec![0.0; q.len()]);
+    moment_arms_at_positions(paths, skeleton, kin, q, out);
+}
+
+/// [`moment_arms_of_all`] with `kin` already at the positions of `q` (whatever its speeds): the Jacobian columns
+/// only, for a caller that has just updated the kinematics.
+pub(crate) fn moment_arms_at_positions(
+    paths: &[MusclePath],
+    skeleton: &Skeleton,
+    kin: &mut SkeletonKinematics,
+    q: &[f64],
+    out: &mut [Vec<f64>],
+) {
     let mut u = vec![0.0; q.len()];
-    kin.update(skeleton, q, &u);
     for row in out.iter_mut() {
         row.iter_mut().for_each(|x| *x = 0.0);
     }

@@ -19,8 +19,11 @@
 use exo_opensim::{ExternalForce, ExternalLoads, Model as OsimModel, MotionType, OsimError};
 
 use super::skeleton::{InverseDynamics, PointLoad, Skeleton, SkeletonKinematics};
-use crate::opensim::Storage;
 use crate::opensim::signal::{derivatives, derivatives_to_the_ends, lowpass_zero_phase, pad_odd};
+use crate::opensim::{Storage, detect_heel_strikes};
+
+/// Vertical plate force whose upward crossing marks a heel strike, N.
+pub const HEEL_STRIKE_THRESHOLD_N: f64 = 20.0;
 
 /// Why a trial cannot be used with a model. Each variant names the file and, where one applies, its line.
 #[derive(Debug, thiserror::Error)]
@@ -369,15 +372,16 @@ impl MeasuredLoads {
         Ok(Self::new(skeleton, model, &loads, &label, data)?)
     }
 
-    /// The data's times and vertical (ground y) force of the first force expressed in ground whose body's name
-    /// satisfies `body`, at the data's own samples; `None` when there is none.
+    /// Heel strikes of the foot on side `side` (`"_r"` or `"_l"`), s: upward crossings of
+    /// [`HEEL_STRIKE_THRESHOLD_N`] by the vertical force of the first force expressed in ground on a body whose name
+    /// ends with `side` (the feet carry the plates), at the data's own samples. `None` when no such force exists.
     #[must_use]
-    pub fn vertical_force_on(&self, skeleton: &Skeleton, body: impl Fn(&str) -> bool) -> Option<(&[f64], &[f64])> {
+    pub fn heel_strikes_s(&self, skeleton: &Skeleton, side: &str) -> Option<Vec<f64>> {
         let f = self
             .forces
             .iter()
-            .find(|f| f.force_in.is_none() && f.force.is_some() && body(&skeleton.bodies[f.body].name))?;
-        Some((&self.data.time, &self.data.data[f.force?[1]]))
+            .find(|f| f.force_in.is_none() && f.force.is_some() && skeleton.bodies[f.body].name.ends_with(side))?;
+        Some(detect_heel_strikes(&self.data.time, &self.data.data[f.force?[1]], HEEL_STRIKE_THRESHOLD_N))
     }
 
     /// The loads' values of columns `c` at `time_s`, linearly interpolated (the end values within one sample
