@@ -20,5 +20,6 @@ pub mod reference_leg;
 pub mod scenario;
 pub mod sensor;
 pub mod simulation;
+pub mod walk;
 pub mod wearer;
 pub mod world;

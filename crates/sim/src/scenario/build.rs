@@ -19,7 +19,7 @@ use crate::multibody::Pose2;
 use crate::opensim::{GaitOptions, GaitReference, Storage};
 use crate::reference::{Gait, Hold, Keyframes, MotionReference, SitToStand};
 use crate::sensor::{Channel, FaultKind, ScheduledFault, SensorSuite};
-use crate::simulation::{ControlledJoint, SimulationParts, Timing};
+use crate::simulation::{ControlledJoint, SetpointSource, SimulationParts, Timing};
 use crate::world::{LegModel, PelvisMotion, Seat, World, WorldConfig};
 
 /// The current-loop rate of a device without actuators, Hz: nothing runs at it, but the timing needs one.
@@ -74,7 +74,7 @@ pub fn find_asset(scenario_path: &Path, rel: &str) -> Option<PathBuf> {
     asset_dirs(scenario_path).into_iter().map(|d| d.join(rel)).find(|c| c.is_file())
 }
 
-fn load_actuator(
+pub(crate) fn load_actuator(
     l: &LoadedScenario,
     joint: &str,
     r: &super::schema::ActuatorRef,
@@ -210,7 +210,6 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
 
     // Actuators, by the device joint each drives; the controlled joints are the device's joints that have one,
     // in chain order.
-    let invalid = |e: ValidationError| l.invalid(e);
     let device: Vec<String> = world.device_joints().iter().map(|d| d.name.clone()).collect();
     // The same motion without the device (`with_exo = false`) has no actuators and no law.
     let no_actuators = super::schema::ActuatorsSection::new();
@@ -235,86 +234,22 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
         configs.push(cfg);
         joints.push(ControlledJoint { name: d.name.clone(), device_joint: i });
     }
-    // One current-loop rate for the whole device: the first actuator's, and an error naming any that differs.
-    let rate = configs.first().map_or(NO_ACTUATOR_CURRENT_LOOP_HZ, |c| c.driver.current_loop_rate_hz);
-    if let Some((j, c)) = joints.iter().zip(&configs).find(|(_, c)| c.driver.current_loop_rate_hz != rate) {
-        return Err(l.error(
-            format!("actuators.{}.overrides.driver.current_loop_rate_hz", j.name),
-            format!(
-                "{} Hz here but {rate} Hz at the {} (`{}`): all actuators must share one current-loop rate",
-                c.driver.current_loop_rate_hz, joints[0].name, configs[0].name
-            ),
-        ));
-    }
-    let timing = Timing::new(s.physics_dt_s, s.control_dt_s, rate)
-        .map_err(|e| l.error("simulation.physics_dt_s", e.to_string()))?;
+    let names: Vec<String> = joints.iter().map(|j| j.name.clone()).collect();
+    let timing = device_timing(l, &names, &configs)?;
 
     // The device's firmware: the chosen law and the supervisor, for the controlled joints.
-    let without = super::schema::ControllerSection::default();
-    let c = if with_exo { &sc.controller } else { &without };
-    if let Some(other) = c.foreign_section() {
-        return Err(l.error(
-            format!("controller.{other}"),
-            format!(
-                "this section belongs to the `{other}` law, but `law = \"{}\"`: remove it or choose that law",
-                c.law.as_str()
-            ),
-        ));
-    }
-    let names: Vec<JointName> = joints.iter().map(|j| JointName::new(&j.name)).collect();
-    if c.law.as_str() != "none" && joints.is_empty() {
-        return Err(l.error(
-            "controller.law",
-            format!("`{}` needs an exoskeleton with at least one actuator, and this scenario has none", c.law.as_str()),
-        ));
-    }
-    let peak: Vec<f64> = configs.iter().map(ActuatorConfig::peak_torque_nm).collect();
-    let limit = match &c.torque_limit_nm {
-        Some(v) => v.resolve_indexed(&names, "controller.torque_limit_nm", |k| peak[k]).map_err(invalid)?,
-        None => peak.clone(),
-    };
     let gravity = law_gravity(sc, &world, &joints).map_err(|e| e.within(""));
-    let section = format!("controller.{}", c.law.as_str());
-    let ctx = LawContext {
-        joints: &names,
-        actuators: &configs,
-        torque_limit_nm: &limit,
-        gravity: &gravity,
-        section: &section,
-    };
-    let spec = SupervisorSpec::resolve(
-        &sc.safety,
-        &Device {
-            joints: &names,
-            actuators: &configs,
-            sensors: &sc.sensors,
-            has_cuffs: !world.cuffs().is_empty(),
-            limb_base: world.exo().and_then(crate::body::exo::base_body).is_some(),
-        },
-    )
-    .map_err(invalid)?;
-    let controller = c.build(&ctx, &spec).map_err(invalid)?;
-    let setpoint = c.setpoint();
-
-    // The sensors: faults name a controlled joint; every joint of the one-legged wearer stands on its one foot.
-    let mut faults = Vec::new();
-    for (k, f) in sc.faults.iter().enumerate() {
-        let needs_joint = f.kind != FaultKind::FrameDropout && f.channel != Channel::BaseImu;
-        let joint = match (&f.joint, needs_joint) {
-            (Some(name), _) => Some(joints.iter().position(|j| &j.name == name).ok_or_else(|| {
-                l.error(
-                    format!("faults[{k}].joint"),
-                    format!(
-                        "`{name}` is not an actuated joint of the device ({})",
-                        joints.iter().map(|j| j.name.as_str()).collect::<Vec<_>>().join(", ")
-                    ),
-                )
-            })?),
-            (None, true) => return Err(l.error(format!("faults[{k}].joint"), "this fault needs the joint it hits")),
-            (None, false) => None,
-        };
-        faults.push(ScheduledFault { event: f.clone(), joint });
-    }
+    let (controller, spec, setpoint) = firmware(
+        l,
+        with_exo,
+        &names,
+        &configs,
+        &gravity,
+        !world.cuffs().is_empty(),
+        world.exo().and_then(crate::body::exo::base_body).is_some(),
+    )?;
+    // The sensors: every joint of the one-legged wearer stands on its one foot.
+    let faults = scheduled_faults(l, &names)?;
     let sensors =
         SensorSuite::new(sc.sensors, faults, s.seed, vec![0; joints.len()], 1).map_err(|e| l.error("sensors", e))?;
     let human = match (sc.pelvis.mode, world.leg_model()) {
@@ -346,6 +281,97 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
         record_every_ticks: record_every,
         duration_s: s.duration_s,
     })
+}
+
+/// The loop's rates: the scenario's steps and the device's one current-loop rate (the first actuator's; an error
+/// names any that differs). `joints` and `configs` are the actuated joints and their actuators.
+pub(crate) fn device_timing(
+    l: &LoadedScenario,
+    joints: &[String],
+    configs: &[ActuatorConfig],
+) -> Result<Timing, ScenarioError> {
+    let s = &l.scenario.simulation;
+    let rate = configs.first().map_or(NO_ACTUATOR_CURRENT_LOOP_HZ, |c| c.driver.current_loop_rate_hz);
+    if let Some((j, c)) = joints.iter().zip(configs).find(|(_, c)| c.driver.current_loop_rate_hz != rate) {
+        return Err(l.error(
+            format!("actuators.{j}.overrides.driver.current_loop_rate_hz"),
+            format!(
+                "{} Hz here but {rate} Hz at the {} (`{}`): all actuators must share one current-loop rate",
+                c.driver.current_loop_rate_hz, joints[0], configs[0].name
+            ),
+        ));
+    }
+    Timing::new(s.physics_dt_s, s.control_dt_s, rate).map_err(|e| l.error("simulation.physics_dt_s", e.to_string()))
+}
+
+/// The device's firmware for the actuated `joints` (their actuators `configs`): the scenario's law (none when
+/// `with_device` is false) and its supervisor, with the supervisor's settings and the host's setpoint source.
+/// `gravity` is the law's own model of the device (or why it has none); `has_cuffs` and `limb_base` describe the
+/// device's sensors.
+pub(crate) fn firmware(
+    l: &LoadedScenario,
+    with_device: bool,
+    joints: &[String],
+    configs: &[ActuatorConfig],
+    gravity: &Result<(Vec<GravityLink<f64>>, f64), ValidationError>,
+    has_cuffs: bool,
+    limb_base: bool,
+) -> Result<(Box<dyn crate::control::Controller>, SupervisorSpec, SetpointSource), ScenarioError> {
+    let sc = &l.scenario;
+    let invalid = |e: ValidationError| l.invalid(e);
+    let without = super::schema::ControllerSection::default();
+    let c = if with_device { &sc.controller } else { &without };
+    if let Some(other) = c.foreign_section() {
+        return Err(l.error(
+            format!("controller.{other}"),
+            format!(
+                "this section belongs to the `{other}` law, but `law = \"{}\"`: remove it or choose that law",
+                c.law.as_str()
+            ),
+        ));
+    }
+    let names: Vec<JointName> = joints.iter().map(|j| JointName::new(j)).collect();
+    if c.law.as_str() != "none" && joints.is_empty() {
+        return Err(l.error(
+            "controller.law",
+            format!("`{}` needs an exoskeleton with at least one actuator, and this scenario has none", c.law.as_str()),
+        ));
+    }
+    let peak: Vec<f64> = configs.iter().map(ActuatorConfig::peak_torque_nm).collect();
+    let limit = match &c.torque_limit_nm {
+        Some(v) => v.resolve_indexed(&names, "controller.torque_limit_nm", |k| peak[k]).map_err(invalid)?,
+        None => peak.clone(),
+    };
+    let section = format!("controller.{}", c.law.as_str());
+    let ctx =
+        LawContext { joints: &names, actuators: configs, torque_limit_nm: &limit, gravity, section: &section };
+    let spec = SupervisorSpec::resolve(
+        &sc.safety,
+        &Device { joints: &names, actuators: configs, sensors: &sc.sensors, has_cuffs, limb_base },
+    )
+    .map_err(invalid)?;
+    let controller = c.build(&ctx, &spec).map_err(invalid)?;
+    Ok((controller, spec, c.setpoint()))
+}
+
+/// The scenario's sensor faults, each on the actuated joint it names (`joints`, in the controller's order).
+pub(crate) fn scheduled_faults(l: &LoadedScenario, joints: &[String]) -> Result<Vec<ScheduledFault>, ScenarioError> {
+    let mut faults = Vec::new();
+    for (k, f) in l.scenario.faults.iter().enumerate() {
+        let needs_joint = f.kind != FaultKind::FrameDropout && f.channel != Channel::BaseImu;
+        let joint = match (&f.joint, needs_joint) {
+            (Some(name), _) => Some(joints.iter().position(|j| j == name).ok_or_else(|| {
+                l.error(
+                    format!("faults[{k}].joint"),
+                    format!("`{name}` is not an actuated joint of the device ({})", joints.join(", ")),
+                )
+            })?),
+            (None, true) => return Err(l.error(format!("faults[{k}].joint"), "this fault needs the joint it hits")),
+            (None, false) => None,
+        };
+        faults.push(ScheduledFault { event: f.clone(), joint });
+    }
+    Ok(faults)
 }
 
 /// The law's own gravity model of the device, one link per controlled joint (the device's links with the model

@@ -284,6 +284,22 @@ pub fn parse(text: &str, path: &Path, overrides: &[String]) -> Result<LoadedScen
             message,
         })?;
     }
+    // An imported wearer replaces the one-legged wearer's sections: a file with both would have one silently ignored.
+    if table.contains_key("wearer") {
+        for key in ["subject", "pelvis", "motion", "human", "exoskeleton"] {
+            if table.contains_key(key) {
+                let located = locate(text, &file, overrides, key);
+                return Err(ScenarioError::Invalid {
+                    location: located,
+                    field: key.to_string(),
+                    message: format!(
+                        "`[{key}]` describes the one-legged wearer, and this scenario's wearer is imported \
+                         (`[wearer]`): remove it (the device is the `[actuators]` named by joint and side)"
+                    ),
+                });
+            }
+        }
+    }
     let shell = LoadedScenario {
         scenario: Scenario {
             schema_version: 2,
@@ -295,6 +311,7 @@ pub fn parse(text: &str, path: &Path, overrides: &[String]) -> Result<LoadedScen
             motion: Default::default(),
             human: Default::default(),
             exoskeleton: None,
+            wearer: None,
             actuators: Default::default(),
             sensors: Default::default(),
             controller: Default::default(),
@@ -348,6 +365,18 @@ impl Scenario {
         }
         if self.name.trim().is_empty() {
             return err("name", "must not be empty");
+        }
+        if let Some(w) = &self.wearer {
+            w.tracking.validate().map_err(|e| e.within("wearer.tracking"))?;
+            if let Some(f) = w.lowpass_hz {
+                crate::error::above("wearer.lowpass_hz", f, 0.0)?;
+            }
+            crate::error::above("wearer.stride_fade_s", w.stride_fade_s, 0.0)?;
+            if let Some(t) = w.start_s
+                && !t.is_finite()
+            {
+                return err("wearer.start_s", format!("must be a finite time in the trial, s (got {t})"));
+            }
         }
         let s = &self.simulation;
         if !(s.duration_s.is_finite() && s.duration_s > 0.0 && s.duration_s <= 86_400.0) {

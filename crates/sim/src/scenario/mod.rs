@@ -7,6 +7,7 @@ pub mod per_joint;
 mod reference;
 mod schema;
 mod supervision;
+mod walk;
 
 pub use build::{asset_dirs, build, find_asset, program_dirs};
 pub use export::firmware_law;
@@ -14,3 +15,4 @@ pub use load::{LoadedScenario, Location, ScenarioError, load, parse};
 pub use reference::reference_markdown;
 pub use schema::*;
 pub use supervision::{Device, ResolveSupervisor, SupervisorSpec};
+pub use walk::{ImportedWearer, build_walk, import_wearer};

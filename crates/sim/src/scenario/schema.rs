@@ -45,6 +45,11 @@ pub struct Scenario {
     /// The exoskeleton; absent for a leg without a device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exoskeleton: Option<ExoConfig>,
+    /// A two-legged wearer imported from an OpenSim model, tracking a recorded trial; it replaces `[subject]`,
+    /// `[pelvis]`, `[motion]`, `[human]` and `[exoskeleton]` (the device is the `[actuators]` it names by joint and
+    /// side: `ankle_r`, `hip_l`, `knee_r`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wearer: Option<WearerSection>,
     /// Actuators, by the name of the device joint each drives.
     #[serde(default)]
     pub actuators: ActuatorsSection,
@@ -63,6 +68,57 @@ pub struct Scenario {
     /// Which output files a run writes.
     #[serde(default)]
     pub outputs: OutputsSection,
+}
+
+/// How the imported wearer's feet meet the ground.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FootGround {
+    /// The recorded force plates, applied to the feet as OpenSim's `ExternalLoads` applies them.
+    #[default]
+    Plates,
+}
+
+/// A two-legged wearer imported from an OpenSim model (planar family: gait10dof18musc and its relatives), tracking
+/// a recorded trial with a free pelvis.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WearerSection {
+    /// The OpenSim model (.osim), relative to the scenario file or to the shipped assets.
+    pub model: String,
+    /// The trial's coordinates (.mot or .sto, OpenSim's inverse kinematics).
+    pub motion: String,
+    /// The trial's force plates: an OpenSim `ExternalLoads` file (.xml) naming its data file.
+    pub loads: String,
+    /// Low-pass cutoff of the motion before it is differentiated, Hz (OpenSim's inverse dynamics tool's
+    /// `lowpass_cutoff_frequency_for_coordinates`); absent: no filtering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lowpass_hz: Option<f64>,
+    /// How the feet meet the ground.
+    #[serde(default)]
+    pub ground: FootGround,
+    /// Time in the trial the simulation starts from, s; absent: its first frame (with `repeat_stride`: the
+    /// repeated stride's first heel strike).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_s: Option<f64>,
+    /// Repeat one stride of the trial (from a right heel strike to the next) for as long as the run lasts, the
+    /// walk advancing a stride's length each time (`exo_sim::walk::clock`); off: the run lasts the trial at most.
+    #[serde(default)]
+    pub repeat_stride: bool,
+    /// Cross-fade of the repeated stride into the one before it at each seam, s (> 0).
+    #[serde(default = "d_stride_fade")]
+    pub stride_fade_s: f64,
+    /// A model file whose `Umberger2010MuscleMetabolicsProbe` gives the muscles' metabolic parameters; present:
+    /// the run reports the metabolic cost with and without the device (the muscles from `model`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metabolics: Option<String>,
+    /// The wearer's motor model.
+    #[serde(default)]
+    pub tracking: crate::walk::TrackingConfig,
+}
+
+fn d_stride_fade() -> f64 {
+    0.1
 }
 
 /// Duration, steps, integrator and seed.

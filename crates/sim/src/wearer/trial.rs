@@ -432,6 +432,22 @@ impl MeasuredLoads {
         time_s: f64,
         out: &mut Vec<PointLoad>,
     ) -> Result<(), TrialError> {
+        self.at_advanced(skeleton, kinematics, time_s, 0.0, out)
+    }
+
+    /// As [`MeasuredLoads::at`], with the points the data gives in ground moved `advance_m` along ground x (the
+    /// plates of a stride repeated `k` strides on: [`crate::walk::clock`]).
+    ///
+    /// # Errors
+    /// As [`MeasuredLoads::at`].
+    pub fn at_advanced(
+        &self,
+        skeleton: &Skeleton,
+        kinematics: &SkeletonKinematics,
+        time_s: f64,
+        advance_m: f64,
+        out: &mut Vec<PointLoad>,
+    ) -> Result<(), TrialError> {
         out.clear();
         let turn = |body: Option<usize>, v: [f64; 3]| -> [f64; 3] {
             let Some(b) = body else { return v };
@@ -449,7 +465,11 @@ impl MeasuredLoads {
                 None => zero,
             };
             let point_m = match (f.point, f.point_in) {
-                (Some(c), None) => self.sample(c, time_s)?,
+                (Some(c), None) => {
+                    let mut p = self.sample(c, time_s)?;
+                    p[0] += advance_m;
+                    p
+                }
                 (Some(c), Some(b)) => kinematics.station(skeleton, b, self.sample(c, time_s)?),
                 (None, _) => kinematics.station(skeleton, f.body, zero),
             };

@@ -1,0 +1,233 @@
+//! From a scenario with an imported wearer (`[wearer]`) to a ready walking simulation.
+
+use std::sync::Arc;
+
+use super::build::{device_timing, find_asset, firmware, load_actuator, scheduled_faults};
+use super::load::{LoadedScenario, ScenarioError};
+use crate::actuator::Actuator;
+use crate::error::ValidationError;
+use crate::opensim::Storage;
+use crate::sensor::SensorSuite;
+use crate::walk::{DeviceJoint, Reference, ReferenceSample, TrackingWearer, TrialClock, WalkBody, WalkParts};
+use crate::wearer::Skeleton;
+use crate::wearer::trial::{CoordinateTrajectories, MeasuredLoads, generalized_forces};
+
+/// The device joints an imported wearer can carry, by kind, with the coordinate prefix each spans (OpenSim's
+/// gait10dof18musc names; the side's `_r`/`_l` follows).
+const DEVICE_JOINTS: [(&str, &str); 3] = [("hip", "hip_flexion"), ("knee", "knee_angle"), ("ankle", "ankle_angle")];
+
+/// The imported wearer's files and what was read from them, for the run and for the metabolic analysis after it.
+#[derive(Clone, Debug)]
+pub struct ImportedWearer {
+    /// The model as read.
+    pub model: exo_opensim::Model,
+    /// Its skeleton.
+    pub skeleton: Arc<Skeleton>,
+    /// The filtered trial.
+    pub trajectories: CoordinateTrajectories,
+    /// The recorded plates.
+    pub loads: MeasuredLoads,
+    /// The model file, as found.
+    pub model_path: std::path::PathBuf,
+    /// The metabolics file, as found, when the scenario names one.
+    pub metabolics_path: Option<std::path::PathBuf>,
+}
+
+fn asset(l: &LoadedScenario, field: &str, rel: &str) -> Result<std::path::PathBuf, ScenarioError> {
+    find_asset(&l.path, rel).ok_or_else(|| l.error(field, format!("file not found: {rel}")))
+}
+
+/// Reads the model, trial and plates `[wearer]` names.
+///
+/// # Errors
+/// A missing or malformed file, a model the planar engine cannot represent, a motion column naming no
+/// coordinate, a load on a body the model lacks: each on the field that names the file, with the file's own line.
+pub fn import_wearer(l: &LoadedScenario) -> Result<ImportedWearer, ScenarioError> {
+    let Some(w) = &l.scenario.wearer else {
+        return Err(l.error("wearer", "this scenario has no imported wearer"));
+    };
+    let model_path = asset(l, "wearer.model", &w.model)?;
+    let label = model_path.display().to_string();
+    let model = exo_opensim::read_model(&model_path).map_err(|e| l.error("wearer.model", e.to_string()))?;
+    let skeleton = Skeleton::from_osim(&model, &label).map_err(|e| l.error("wearer.model", e.to_string()))?;
+    if let Some(c) = skeleton.coordinates.iter().find(|c| c.locked) {
+        return Err(l.error(
+            "wearer.model",
+            format!("{label}: coordinate {} is locked: the walking simulation does not hold locked coordinates", c.name),
+        ));
+    }
+    let motion_path = asset(l, "wearer.motion", &w.motion)?;
+    let motion = Storage::read(&motion_path).map_err(|e| l.error("wearer.motion", e.to_string()))?;
+    let trajectories = CoordinateTrajectories::from_motion(&skeleton, &motion, w.lowpass_hz)
+        .map_err(|e| l.error("wearer.motion", e.to_string()))?;
+    if trajectories.len() < 2 {
+        return Err(l.error("wearer.motion", format!("{}: a trial needs two frames at least", motion_path.display())));
+    }
+    let loads_path = asset(l, "wearer.loads", &w.loads)?;
+    let loads = MeasuredLoads::read(&skeleton, &model, &loads_path).map_err(|e| l.error("wearer.loads", e.to_string()))?;
+    let metabolics_path = match &w.metabolics {
+        Some(rel) => Some(asset(l, "wearer.metabolics", rel)?),
+        None => None,
+    };
+    Ok(ImportedWearer { model, skeleton: Arc::new(skeleton), trajectories, loads, model_path, metabolics_path })
+}
+
+/// The device joints `[actuators]` names on an imported wearer, in the order hip, knee, ankle, right before left.
+fn device_joints(l: &LoadedScenario, skeleton: &Skeleton) -> Result<Vec<DeviceJoint>, ScenarioError> {
+    let allowed: Vec<String> =
+        DEVICE_JOINTS.iter().flat_map(|(k, _)| ["r", "l"].map(|s| format!("{k}_{s}"))).collect();
+    if let Some(name) = l.scenario.actuators.keys().find(|k| !allowed.contains(k)) {
+        return Err(l.error(
+            format!("actuators.{name}"),
+            format!("an imported wearer's device joints are {}", allowed.join(", ")),
+        ));
+    }
+    let mut out = Vec::new();
+    for (kind, prefix) in DEVICE_JOINTS {
+        for (foot, side) in ["r", "l"].iter().enumerate() {
+            let name = format!("{kind}_{side}");
+            if !l.scenario.actuators.contains_key(&name) {
+                continue;
+            }
+            let coordinate_name = format!("{prefix}_{side}");
+            let coordinate = skeleton.coordinate(&coordinate_name).ok_or_else(|| {
+                l.error(format!("actuators.{name}"), format!("the model has no coordinate {coordinate_name} to span"))
+            })?;
+            out.push(DeviceJoint { name, coordinate, foot });
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the walk a scenario with `[wearer]` describes, from what [`import_wearer`] read (`with_device = false`:
+/// the same walk without the device).
+///
+/// # Errors
+/// A start or duration outside the trial, an actuator or law the scenario cannot have, each naming its field.
+pub fn build_walk(l: &LoadedScenario, imported: &ImportedWearer, with_device: bool) -> Result<WalkParts, ScenarioError> {
+    let sc = &l.scenario;
+    let s = &sc.simulation;
+    let Some(w) = &sc.wearer else {
+        return Err(l.error("wearer", "this scenario has no imported wearer"));
+    };
+    let sk = imported.skeleton.clone();
+    let traj = &imported.trajectories;
+    let (first_s, last_s) = (traj.time_s[0], traj.time_s[traj.len() - 1]);
+    let (clock, advancing) = if w.repeat_stride { stride_clock(l, imported)? } else { (TrialClock::straight(), None) };
+    let start_s = w.start_s.unwrap_or(if clock.repeats() { clock.start_s } else { first_s });
+    let lowest = if clock.repeats() { clock.start_s } else { first_s };
+    if !(lowest..last_s).contains(&start_s) {
+        return Err(l.error("wearer.start_s", format!("must be within {lowest}..{last_s} s of the trial (got {start_s})")));
+    }
+    if !clock.repeats() && start_s + s.duration_s > last_s + 1e-9 {
+        return Err(l.error(
+            "simulation.duration_s",
+            format!(
+                "the trial ends at {last_s} s: from {start_s} s it lasts {:.4} s at most (got {}; \
+                 `wearer.repeat_stride = true` walks for longer)",
+                last_s - start_s,
+                s.duration_s
+            ),
+        ));
+    }
+    let reference = Arc::new(if clock.repeats() {
+        Reference::repeated(&sk, traj, &imported.loads, clock, advancing)
+    } else {
+        generalized_forces(&sk, traj, Some(&imported.loads)).map(|ff| Reference::straight(traj, ff))
+    }
+    .map_err(|e| l.error("wearer.loads", e.to_string()))?);
+    let joints = if with_device { device_joints(l, &sk)? } else { Vec::new() };
+    let mut first = ReferenceSample::new(sk.coordinates.len());
+    reference.sample(start_s, &mut first);
+    let mut configs = Vec::new();
+    let mut actuators = Vec::new();
+    for j in &joints {
+        let cfg = load_actuator(l, &j.name, &sc.actuators[&j.name])?;
+        actuators.push(Actuator::new(cfg.clone(), s.physics_dt_s, first.q[j.coordinate]));
+        configs.push(cfg);
+    }
+    let names: Vec<String> = joints.iter().map(|j| j.name.clone()).collect();
+    let timing = device_timing(l, &names, &configs)?;
+    let gravity = Err(ValidationError::new(
+        "controller.gravity",
+        "needs the one-legged wearer's exoskeleton links: an imported wearer's device has no links of its own yet",
+    ));
+    let (controller, _spec, setpoint) = firmware(l, with_device, &names, &configs, &gravity, false, false)?;
+    let faults = scheduled_faults(l, &names)?;
+    let sensors = SensorSuite::new(sc.sensors, faults, s.seed, joints.iter().map(|j| j.foot).collect(), 2)
+        .map_err(|e| l.error("sensors", e))?;
+    let body = WalkBody::new(
+        sk.clone(),
+        Some(imported.loads.clone()),
+        clock,
+        joints.iter().map(|j| j.coordinate).collect(),
+        start_s,
+        &first.q,
+        &first.u,
+    )
+    .map_err(|e| l.error("wearer.loads", e.to_string()))?;
+    let record_every =
+        if s.record_rate_hz > 0.0 { ((1.0 / s.record_rate_hz) / s.control_dt_s).round().max(1.0) as usize } else { 0 };
+    Ok(WalkParts {
+        name: sc.name.clone(),
+        body,
+        wearer: TrackingWearer::new(&sk, w.tracking),
+        reference,
+        joints,
+        actuators,
+        sensors,
+        controller,
+        setpoint,
+        timing,
+        record_every_ticks: record_every,
+        duration_s: s.duration_s,
+    })
+}
+
+/// A stride over which the pelvis moves at least this far is overground walking, m (a walking stride is over a
+/// metre; on a treadmill the pelvis stays within a few centimetres).
+const OVERGROUND_STRIDE_M: f64 = 0.3;
+
+/// The clock that repeats the trial's first whole stride of the right foot that leaves room for the cross-fade
+/// before it, and the coordinate that advances along the walk (the free pelvis' translation that moves furthest
+/// over the stride).
+fn stride_clock(l: &LoadedScenario, imported: &ImportedWearer) -> Result<(TrialClock, Option<usize>), ScenarioError> {
+    let w = l.scenario.wearer.as_ref().expect("called for an imported wearer");
+    let (sk, traj) = (&imported.skeleton, &imported.trajectories);
+    let (first_s, last_s) = (traj.time_s[0], traj.time_s[traj.len() - 1]);
+    let strikes: Vec<f64> = imported
+        .loads
+        .heel_strikes_s(sk, "_r")
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|&t| t >= first_s + w.stride_fade_s && t <= last_s)
+        .collect();
+    let [t0, t1] = match strikes[..] {
+        [a, b, ..] => [a, b],
+        _ => {
+            return Err(l.error(
+                "wearer.repeat_stride",
+                format!(
+                    "{}: the right foot's plate shows {} heel strike(s) at least {} s (the fade) into the trial; a \
+                     repeated stride needs two",
+                    w.loads,
+                    strikes.len(),
+                    w.stride_fade_s
+                ),
+            ));
+        }
+    };
+    if w.stride_fade_s >= t1 - t0 {
+        return Err(l.error("wearer.stride_fade_s", format!("must be shorter than the stride, {} s", t1 - t0)));
+    }
+    let wearer = TrackingWearer::new(sk, w.tracking);
+    let value = |c: usize, t: f64| crate::opensim::signal::value_at(&traj.time_s, &traj.q.iter().map(|r| r[c]).collect::<Vec<_>>(), t);
+    // Overground, the pelvis moves a stride's length (over a metre) along ground X, OpenSim's walking direction;
+    // on a treadmill it stays within centimetres and nothing advances (the cubic correction closes the gap).
+    let advancing = (0..sk.coordinates.len())
+        .filter(|&c| wearer.is_residual(c) && sk.coordinates[c].motion == exo_opensim::MotionType::Translational)
+        .max_by(|&a, &b| (value(a, t1) - value(a, t0)).abs().total_cmp(&(value(b, t1) - value(b, t0)).abs()))
+        .filter(|&c| (value(c, t1) - value(c, t0)).abs() >= OVERGROUND_STRIDE_M);
+    let advance_m = advancing.map_or(0.0, |c| value(c, t1) - value(c, t0));
+    Ok((TrialClock { start_s: t0, period_s: t1 - t0, fade_s: w.stride_fade_s, advance_m }, advancing))
+}

@@ -1,0 +1,319 @@
+//! The imported wearer's body in the world: the skeleton's articulated model with a free pelvis, the recorded
+//! force plates under its feet, and the device's actuators coupled to the coordinates they span.
+
+use nalgebra::{Vector2, Vector3};
+
+use crate::actuator::Coupling;
+use crate::multibody::{BaseMotion, Dynamics, Integrator, Pose2, Rk4, SecondOrder};
+use crate::wearer::trial::{MeasuredLoads, TrialError};
+use crate::wearer::{PointLoad, Skeleton, SkeletonKinematics};
+use crate::world::WorldError;
+
+use super::clock::TrialClock;
+
+/// A speed no joint or pelvis coordinate of a walking person reaches, rad/s or m/s (a kick peaks near 30 rad/s):
+/// past it the simulation has diverged.
+const DIVERGED_SPEED: f64 = 200.0;
+
+/// What the body reports after a step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BodyReadings {
+    /// Ground reaction on each foot (index 0 right, 1 left), ground frame, N.
+    pub grf_n: [Vector2<f64>; 2],
+    /// Torque each device coupling delivers to its coordinate at the end of the step, N m.
+    pub device_torque_nm: Vec<f64>,
+}
+
+/// Scratch space and the forces held over one step, apart from the state so that a step can borrow both.
+struct Scratch {
+    kin: SkeletonKinematics,
+    dynamics: Dynamics,
+    loads: Vec<PointLoad>,
+    loads_before: Vec<PointLoad>,
+    f_ext: Vec<Vector3<f64>>,
+    tau: Vec<f64>,
+    /// Generalised force on each coordinate from the wearer (joint torques and pelvis residuals), held over the
+    /// step; coordinate order.
+    wearer: Vec<f64>,
+    couplings: Vec<Coupling>,
+    t0: f64,
+    dt: f64,
+    /// The first load that could not be evaluated inside the step (reported by [`WalkBody::step`]).
+    load_error: Option<TrialError>,
+}
+
+/// The engine dof of each device coupling and the engine dof of every coordinate.
+struct System<'a> {
+    skeleton: &'a Skeleton,
+    plates: Option<&'a MeasuredLoads>,
+    clock: &'a TrialClock,
+    device_dofs: &'a [usize],
+    scratch: &'a mut Scratch,
+}
+
+impl SecondOrder for System<'_> {
+    fn acceleration(&mut self, t: f64, q: &[f64], qd: &[f64], qdd: &mut [f64]) {
+        let (sk, s) = (self.skeleton, &mut *self.scratch);
+        s.kin.engine.update(&sk.model, &BaseMotion::fixed(Pose2::IDENTITY), q, qd);
+        s.f_ext.iter_mut().for_each(|f| *f = Vector3::zeros());
+        if let Some(plates) = self.plates {
+            match plates_at(plates, self.clock, sk, &s.kin, t, &mut s.loads, &mut s.loads_before) {
+                Ok(fade) => {
+                    add_loads(sk, &s.kin, &s.loads, 1.0 - fade, &mut s.f_ext);
+                    if fade > 0.0 {
+                        add_loads(sk, &s.kin, &s.loads_before, fade, &mut s.f_ext);
+                    }
+                }
+                Err(e) => {
+                    s.load_error.get_or_insert(e);
+                }
+            }
+        }
+        for (c, w) in sk.coordinates.iter().zip(&s.wearer) {
+            s.tau[c.dof] = *w;
+        }
+        let frac = if s.dt > 0.0 { (t - s.t0) / s.dt } else { 0.0 };
+        for (dof, c) in self.device_dofs.iter().zip(&s.couplings) {
+            s.tau[*dof] += c.torque(frac, q[*dof], qd[*dof]);
+        }
+        s.dynamics.forward(&sk.model, &s.kin.engine, qd, &s.tau, &s.f_ext, qdd);
+    }
+}
+
+/// The plates at simulated time `t` on `clock`: the trial's loads at its instant into `now` and, inside a
+/// cross-fade, the stride before's into `before`; returns the weight of `before` (the loads act as
+/// `(1 - w) now + w before`, which blends their generalised forces exactly).
+fn plates_at(
+    plates: &MeasuredLoads,
+    clock: &TrialClock,
+    sk: &Skeleton,
+    kin: &SkeletonKinematics,
+    t: f64,
+    now: &mut Vec<PointLoad>,
+    before: &mut Vec<PointLoad>,
+) -> Result<f64, TrialError> {
+    let i = clock.at(t);
+    plates.at_advanced(sk, kin, i.trial_s, i.cycles * clock.advance_m, now)?;
+    if i.fade > 0.0 {
+        plates.at_advanced(sk, kin, i.trial_s - clock.period_s, (i.cycles + 1.0) * clock.advance_m, before)?;
+    }
+    Ok(i.fade)
+}
+
+/// Point loads in ground, scaled by `weight`, as spatial forces on the engine bodies they act on.
+fn add_loads(sk: &Skeleton, kin: &SkeletonKinematics, loads: &[PointLoad], weight: f64, f_ext: &mut [Vector3<f64>]) {
+    for l in loads {
+        let e = sk.bodies[l.body].engine_body;
+        let f = kin.engine.world_force_to_body(
+            e,
+            &Vector2::new(l.point_m[0], l.point_m[1]),
+            &Vector2::new(l.force_n[0], l.force_n[1]),
+        );
+        f_ext[e] += weight * (f + Vector3::new(l.torque_nm[2], 0.0, 0.0));
+    }
+}
+
+/// The imported wearer's body: the skeleton's state (free pelvis included), its recorded foot loads and the
+/// couplings of the device's actuators, integrated by fourth-order Runge-Kutta. It knows nothing of control or of
+/// the wearer's motor model: the wearer's generalised forces and the actuators' couplings come in with each
+/// [`WalkBody::step`].
+pub struct WalkBody {
+    skeleton: std::sync::Arc<Skeleton>,
+    plates: Option<MeasuredLoads>,
+    clock: TrialClock,
+    /// The side (0 right, 1 left) of each body, from its name's `_r`/`_l` suffix.
+    side_of_body: Vec<Option<usize>>,
+    /// Coordinate and engine dof of each device coupling.
+    device_coordinates: Vec<usize>,
+    device_dofs: Vec<usize>,
+    q: Vec<f64>,
+    qd: Vec<f64>,
+    time_s: f64,
+    rk4: Rk4,
+    scratch: Scratch,
+    readings: BodyReadings,
+}
+
+impl WalkBody {
+    /// The skeleton at coordinates `q0` and speeds `u0` (coordinate order) at time `t0_s`, standing on `plates`
+    /// (the recorded loads, if any, on the trial's `clock`), with device couplings on `device_coordinates` (indices
+    /// into the skeleton's coordinates).
+    ///
+    /// # Errors
+    /// The loads cannot be evaluated at `t0_s`.
+    pub fn new(
+        skeleton: std::sync::Arc<Skeleton>,
+        plates: Option<MeasuredLoads>,
+        clock: TrialClock,
+        device_coordinates: Vec<usize>,
+        t0_s: f64,
+        q0: &[f64],
+        u0: &[f64],
+    ) -> Result<Self, TrialError> {
+        let n = skeleton.model.len();
+        let nc = skeleton.coordinates.len();
+        let side_of_body = skeleton
+            .bodies
+            .iter()
+            .map(|b| {
+                if b.name.ends_with("_r") {
+                    Some(0)
+                } else if b.name.ends_with("_l") {
+                    Some(1)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let device_dofs = device_coordinates.iter().map(|&c| skeleton.coordinates[c].dof).collect();
+        let mut body = Self {
+            scratch: Scratch {
+                kin: SkeletonKinematics::new(&skeleton),
+                dynamics: Dynamics::new(&skeleton.model),
+                loads: Vec::new(),
+                loads_before: Vec::new(),
+                f_ext: vec![Vector3::zeros(); n],
+                tau: vec![0.0; n],
+                wearer: vec![0.0; nc],
+                couplings: vec![Coupling::NONE; device_coordinates.len()],
+                t0: t0_s,
+                dt: 0.0,
+                load_error: None,
+            },
+            readings: BodyReadings {
+                grf_n: [Vector2::zeros(); 2],
+                device_torque_nm: vec![0.0; device_coordinates.len()],
+            },
+            q: vec![0.0; n],
+            qd: vec![0.0; n],
+            time_s: t0_s,
+            rk4: Rk4::new(n),
+            side_of_body,
+            device_coordinates,
+            device_dofs,
+            plates,
+            clock,
+            skeleton,
+        };
+        for (c, (q, u)) in body.skeleton.coordinates.iter().zip(q0.iter().zip(u0)) {
+            body.q[c.dof] = *q;
+            body.qd[c.dof] = *u;
+        }
+        body.update_readings()?;
+        Ok(body)
+    }
+
+    /// The skeleton.
+    #[must_use]
+    pub fn skeleton(&self) -> &Skeleton {
+        &self.skeleton
+    }
+
+    /// Simulated time, s.
+    #[must_use]
+    pub fn time_s(&self) -> f64 {
+        self.time_s
+    }
+
+    /// Value of coordinate `c` (skeleton order), rad or m.
+    #[must_use]
+    pub fn q(&self, c: usize) -> f64 {
+        self.q[self.skeleton.coordinates[c].dof]
+    }
+
+    /// Speed of coordinate `c`, rad/s or m/s.
+    #[must_use]
+    pub fn u(&self, c: usize) -> f64 {
+        self.qd[self.skeleton.coordinates[c].dof]
+    }
+
+    /// The coordinates each device coupling acts on, in coupling order.
+    #[must_use]
+    pub fn device_coordinates(&self) -> &[usize] {
+        &self.device_coordinates
+    }
+
+    /// Kinematics at the end of the last step (body poses for drawing and muscle paths).
+    #[must_use]
+    pub fn kinematics(&self) -> &SkeletonKinematics {
+        &self.scratch.kin
+    }
+
+    /// Readings at the end of the last step.
+    #[must_use]
+    pub fn readings(&self) -> &BodyReadings {
+        &self.readings
+    }
+
+    /// Advances by `dt_s` with the wearer's generalised forces `wearer` (one per coordinate, N m or N) and the
+    /// actuators' `couplings` (one per device coordinate) held.
+    ///
+    /// # Errors
+    /// The state became non-finite or absurdly fast (naming the coordinate and time), or a load could not be
+    /// evaluated.
+    pub fn step(&mut self, dt_s: f64, wearer: &[f64], couplings: &[Coupling]) -> Result<(), WalkBodyError> {
+        let s = &mut self.scratch;
+        s.wearer.copy_from_slice(wearer);
+        s.couplings.copy_from_slice(couplings);
+        s.t0 = self.time_s;
+        s.dt = dt_s;
+        let mut sys = System {
+            skeleton: &self.skeleton,
+            plates: self.plates.as_ref(),
+            clock: &self.clock,
+            device_dofs: &self.device_dofs,
+            scratch: &mut self.scratch,
+        };
+        self.rk4.step(&mut sys, self.time_s, dt_s, &mut self.q, &mut self.qd);
+        self.time_s += dt_s;
+        if let Some(e) = self.scratch.load_error.take() {
+            return Err(WalkBodyError::Loads(e));
+        }
+        for c in &self.skeleton.coordinates {
+            let (q, u) = (self.q[c.dof], self.qd[c.dof]);
+            if !q.is_finite() || !u.is_finite() || u.abs() > DIVERGED_SPEED {
+                return Err(WalkBodyError::World(WorldError::Diverged {
+                    time_s: self.time_s,
+                    coordinate: c.name.clone(),
+                    value: u,
+                }));
+            }
+        }
+        self.update_readings().map_err(WalkBodyError::Loads)
+    }
+
+    fn update_readings(&mut self) -> Result<(), TrialError> {
+        let (sk, s) = (&*self.skeleton, &mut self.scratch);
+        s.kin.engine.update(&sk.model, &BaseMotion::fixed(Pose2::IDENTITY), &self.q, &self.qd);
+        let r = &mut self.readings;
+        r.grf_n = [Vector2::zeros(); 2];
+        if let Some(plates) = &self.plates {
+            let fade = plates_at(plates, &self.clock, sk, &s.kin, self.time_s, &mut s.loads, &mut s.loads_before)?;
+            for (loads, weight) in [(&s.loads, 1.0 - fade), (&s.loads_before, fade)] {
+                if weight == 0.0 {
+                    continue;
+                }
+                for l in loads {
+                    if let Some(side) = self.side_of_body[l.body] {
+                        r.grf_n[side] += weight * Vector2::new(l.force_n[0], l.force_n[1]);
+                    }
+                }
+            }
+        }
+        for (k, (dof, c)) in self.device_dofs.iter().zip(&s.couplings).enumerate() {
+            r.device_torque_nm[k] = c.torque(1.0, self.q[*dof], self.qd[*dof]);
+        }
+        Ok(())
+    }
+}
+
+/// A step of the body that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WalkBodyError {
+    /// The state diverged.
+    #[error(transparent)]
+    World(#[from] WorldError),
+    /// A recorded load could not be evaluated (outside its data, not a number).
+    #[error(transparent)]
+    Loads(TrialError),
+}

@@ -1,0 +1,677 @@
+//! The wearer imported from OpenSim, walking in a closed loop with the device.
+//!
+//! The two-legged body of an `.osim` model ([`crate::wearer::Skeleton`]) with a free pelvis tracks the recorded
+//! trial ([`tracking`]) on the recorded force plates ([`body`]), while the device's firmware drives its actuators on
+//! the coordinates they span. One control tick runs in the order the hardware meets it: the sensors sample the true
+//! state, the law and the supervisor compute the command from that frame alone, then for each physics step the
+//! wearer's motor model, the actuators (current loop, motor, gearbox, spring) and the body's dynamics.
+//!
+//! What this body does not have yet, compared with the one-legged world ([`crate::world`]): cuffs (the device
+//! acts on the coordinate it spans, rigidly strapped), the device's own links and mass, compliant foot contact in a
+//! scenario (the contact model exists, [`crate::wearer::SmoothSphereHalfSpace`]), and a backpack.
+
+pub mod body;
+pub mod clock;
+pub mod tracking;
+
+use std::sync::Arc;
+use std::time::Instant as WallClock;
+
+use exo_control::SupervisorState;
+use serde::Serialize;
+
+use crate::actuator::{Actuator, Coupling};
+use crate::control::{Controller, Frame, Output};
+use crate::sensor::{SensorSuite, Truth};
+use crate::simulation::{Channel, Recorder, RecorderFull, SetpointSource, Timing};
+use crate::wearer::Skeleton;
+pub use body::{BodyReadings, WalkBody, WalkBodyError};
+pub use clock::{TrialClock, TrialInstant};
+pub use tracking::{Reference, ReferenceSample, TrackingConfig, TrackingWearer, WearerForces};
+
+/// A joint of the device: its name (`ankle_r`), the skeleton coordinate it spans and the foot its side stands on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceJoint {
+    /// Name, as the scenario's `[actuators]` and `[controller]` sections call it (`ankle_r`).
+    pub name: String,
+    /// Index of the coordinate it spans (skeleton order).
+    pub coordinate: usize,
+    /// Foot of its side: 0 right, 1 left.
+    pub foot: usize,
+}
+
+/// Everything a walking simulation is built from.
+pub struct WalkParts {
+    /// Scenario name.
+    pub name: String,
+    /// The body.
+    pub body: WalkBody,
+    /// The wearer's motor model.
+    pub wearer: TrackingWearer,
+    /// The trial it tracks.
+    pub reference: Arc<Reference>,
+    /// The device's joints (empty without a device), in the controller's joint order.
+    pub joints: Vec<DeviceJoint>,
+    /// Their actuators, same order.
+    pub actuators: Vec<Actuator>,
+    /// The device's sensors.
+    pub sensors: SensorSuite,
+    /// The device's firmware: control law and supervisor.
+    pub controller: Box<dyn Controller>,
+    /// What the host puts in the frame's setpoints.
+    pub setpoint: SetpointSource,
+    /// Rates.
+    pub timing: Timing,
+    /// Record one row every this many control ticks (0: record nothing).
+    pub record_every_ticks: usize,
+    /// Planned duration, s (sizes the recorder).
+    pub duration_s: f64,
+}
+
+/// A run that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    /// The body diverged or a load could not be evaluated.
+    #[error(transparent)]
+    Body(#[from] WalkBodyError),
+    /// An actuator's state became non-finite.
+    #[error("actuator at {joint} diverged at t = {time_s:.4} s")]
+    Actuator {
+        /// Joint name.
+        joint: String,
+        /// Time, s.
+        time_s: f64,
+    },
+    /// The run went on past the duration its recorder was sized for.
+    #[error("t = {time_s:.4} s: {source}")]
+    RecorderFull {
+        /// Time, s.
+        time_s: f64,
+        /// The recorder's report.
+        source: RecorderFull,
+    },
+}
+
+/// Sums booked per physics step, for the summary.
+#[derive(Clone, Debug, Default)]
+struct Book {
+    steps: u64,
+    ticks: u64,
+    tracking_sq: Vec<f64>,
+    force_sq: Vec<f64>,
+    force_peak: Vec<f64>,
+    saturated_steps: Vec<u64>,
+    device_sq: Vec<f64>,
+    device_peak: Vec<f64>,
+    winding_peak_c: Vec<f64>,
+    compute_ns_sum: f64,
+    compute_ns_max: f64,
+    limited_ticks: u64,
+    first_stop: Option<(f64, exo_control::FaultReason)>,
+}
+
+/// A running walk. Each [`WalkSimulation::tick`] is one control period: sensors -> law -> supervisor -> (wearer,
+/// actuators, physics) per physics step.
+pub struct WalkSimulation {
+    name: String,
+    body: WalkBody,
+    wearer: TrackingWearer,
+    reference: Arc<Reference>,
+    joints: Vec<DeviceJoint>,
+    actuators: Vec<Actuator>,
+    sensors: SensorSuite,
+    controller: Box<dyn Controller>,
+    setpoint: SetpointSource,
+    timing: Timing,
+    record_every: usize,
+    recorder: Recorder,
+    book: Book,
+    wall_s: f64,
+    tick: u64,
+    pelvis_body: Option<usize>,
+    // Per-tick buffers, sized once.
+    truth: Truth,
+    frame: Frame,
+    output: Output,
+    couplings: Vec<Coupling>,
+    now: ReferenceSample,
+    forces: WearerForces,
+    q: Vec<f64>,
+    u: Vec<f64>,
+    device_gf: Vec<f64>,
+}
+
+/// The unit suffix of a coordinate's value: `rad` or `m`.
+fn unit(skeleton: &Skeleton, c: usize) -> &'static str {
+    if skeleton.coordinates[c].motion == exo_opensim::MotionType::Translational { "m" } else { "rad" }
+}
+
+/// The name of the residual a pelvis coordinate carries: OpenSim's residual reduction reports them as forces along
+/// ground x and y and the moment about z.
+fn residual_name(skeleton: &Skeleton, wearer: &TrackingWearer, c: usize) -> String {
+    let translations: Vec<usize> = (0..skeleton.coordinates.len())
+        .filter(|&k| wearer.is_residual(k) && unit(skeleton, k) == "m")
+        .collect();
+    match translations.iter().position(|&k| k == c) {
+        Some(0) => "pelvis_residual_fx_n".into(),
+        Some(1) => "pelvis_residual_fy_n".into(),
+        Some(i) => format!("pelvis_residual_f{i}_n"),
+        None => "pelvis_residual_mz_nm".into(),
+    }
+}
+
+impl WalkSimulation {
+    /// Assembles a walk; the recorder is sized for the planned duration.
+    #[must_use]
+    pub fn new(parts: WalkParts) -> Self {
+        let sk = parts.body.skeleton();
+        let nc = sk.coordinates.len();
+        let n = parts.joints.len();
+        let mut channels = vec![Channel { name: "time_s".into(), unit: "s" }];
+        let mut ch = |name: String, unit: &'static str| channels.push(Channel { name, unit });
+        for (c, coord) in sk.coordinates.iter().enumerate() {
+            let u = unit(sk, c);
+            ch(format!("{}_q_{u}", coord.name), u);
+            ch(format!("{}_q_ref_{u}", coord.name), u);
+            ch(format!("{}_u_{u}_per_s", coord.name), if u == "m" { "m/s" } else { "rad/s" });
+        }
+        for c in 0..nc {
+            if parts.wearer.is_residual(c) {
+                let name = residual_name(sk, &parts.wearer, c);
+                let u = if name.ends_with("_nm") { "N m" } else { "N" };
+                ch(name, u);
+            } else {
+                ch(format!("{}_human_torque_nm", sk.coordinates[c].name), "N m");
+            }
+        }
+        for side in ["r", "l"] {
+            ch(format!("grf_{side}_fx_n"), "N");
+            ch(format!("grf_{side}_fy_n"), "N");
+        }
+        for j in &parts.joints {
+            ch(format!("exo_{}_torque_nm", j.name), "N m");
+            ch(format!("exo_{}_command_nm", j.name), "N m");
+            ch(format!("exo_{}_current_a", j.name), "A");
+            ch(format!("exo_{}_winding_c", j.name), "°C");
+        }
+        ch("gait_phase".into(), "1");
+        let ticks = (parts.duration_s / parts.timing.control_dt_s).ceil() as usize + 1;
+        let rows = ticks.checked_div(parts.record_every_ticks).map_or(0, |r| r + 2);
+        let pelvis_body = sk.body("pelvis");
+        let book = Book {
+            tracking_sq: vec![0.0; nc],
+            force_sq: vec![0.0; nc],
+            force_peak: vec![0.0; nc],
+            saturated_steps: vec![0; nc],
+            device_sq: vec![0.0; n],
+            device_peak: vec![0.0; n],
+            winding_peak_c: vec![f64::NEG_INFINITY; n],
+            ..Book::default()
+        };
+        let mut now = ReferenceSample::new(nc);
+        parts.reference.sample(parts.body.time_s(), &mut now);
+        Self {
+            name: parts.name,
+            truth: Truth::new(n, 2),
+            frame: Frame::new(n),
+            output: Output::new(n),
+            couplings: vec![Coupling::NONE; n],
+            forces: WearerForces::new(nc),
+            q: vec![0.0; nc],
+            u: vec![0.0; nc],
+            device_gf: vec![0.0; nc],
+            now,
+            recorder: Recorder::new(channels, rows),
+            book,
+            wall_s: 0.0,
+            tick: 0,
+            pelvis_body,
+            body: parts.body,
+            wearer: parts.wearer,
+            reference: parts.reference,
+            joints: parts.joints,
+            actuators: parts.actuators,
+            sensors: parts.sensors,
+            controller: parts.controller,
+            setpoint: parts.setpoint,
+            timing: parts.timing,
+            record_every: parts.record_every_ticks,
+        }
+    }
+
+    /// Scenario name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The body (read-only: draw from it, never step it).
+    #[must_use]
+    pub fn body(&self) -> &WalkBody {
+        &self.body
+    }
+
+    /// The device's joints.
+    #[must_use]
+    pub fn joints(&self) -> &[DeviceJoint] {
+        &self.joints
+    }
+
+    /// Their actuators.
+    #[must_use]
+    pub fn actuators(&self) -> &[Actuator] {
+        &self.actuators
+    }
+
+    /// The rates.
+    #[must_use]
+    pub fn timing(&self) -> &Timing {
+        &self.timing
+    }
+
+    /// Simulated time, s.
+    #[must_use]
+    pub fn time_s(&self) -> f64 {
+        self.body.time_s()
+    }
+
+    /// The recorded time series.
+    #[must_use]
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// The wearer's generalised forces of the last physics step, one per coordinate, N m or N.
+    #[must_use]
+    pub fn wearer_forces(&self) -> &WearerForces {
+        &self.forces
+    }
+
+    /// Fills the truth the sensors sample: each device joint's angle, motor and spring, each foot's vertical force,
+    /// the pelvis' pitch (the device's belt carries its base sensor).
+    fn sample_truth(&mut self) {
+        let (b, t) = (&self.body, &mut self.truth);
+        for (k, (j, a)) in self.joints.iter().zip(&self.actuators).enumerate() {
+            let s = a.state();
+            let ratio = a.config().gearbox.ratio;
+            t.joint_position_rad[k] = b.q(j.coordinate);
+            t.motor_position_rad[k] = s.rotor_angle_rad / ratio;
+            t.gear_ratio[k] = ratio;
+            t.joint_torque_nm[k] = s.spring_torque_nm;
+            // Rigid straps: no cuff load cell to read.
+            t.interaction_torque_nm[k] = 0.0;
+        }
+        let grf = &b.readings().grf_n;
+        t.foot_force_n[0] = grf[0].y;
+        t.foot_force_n[1] = grf[1].y;
+        t.base_pitch_rad = self.pelvis_body.map_or(0.0, |p| b.kinematics().body(b.skeleton(), p).angle_rad);
+    }
+
+    fn fill_setpoint(&mut self, t_s: f64) {
+        match self.setpoint {
+            SetpointSource::None => {}
+            SetpointSource::Reference => {
+                self.reference.sample(t_s, &mut self.now);
+                for (k, j) in self.joints.iter().enumerate() {
+                    self.frame.setpoint_position_rad[k] = self.now.q[j.coordinate];
+                    self.frame.setpoint_velocity_rad_per_s[k] = self.now.u[j.coordinate];
+                }
+            }
+            SetpointSource::Torque(signal) => {
+                let v = signal.value(t_s);
+                self.frame.setpoint_torque_nm.iter_mut().for_each(|x| *x = v);
+            }
+        }
+    }
+
+    /// Runs one control tick: sensors -> control law -> supervisor -> (the wearer, the actuators, physics) for
+    /// each physics step of the tick.
+    ///
+    /// # Errors
+    /// The body or an actuator diverged, a load could not be evaluated, or the recorder is full.
+    pub fn tick(&mut self) -> Result<(), WalkError> {
+        let wall = WallClock::now();
+        let t = self.body.time_s();
+        let dt_c = self.timing.control_dt_s;
+        // 1. Sensors sample the true state; the host adds its targets.
+        self.sample_truth();
+        self.sensors.sample(t, dt_c, &self.truth, &mut self.frame);
+        self.fill_setpoint(t);
+        // 2. Control law and 3. safety supervisor.
+        let compute = WallClock::now();
+        self.controller.tick(&self.frame, dt_c, &mut self.output);
+        let ns = compute.elapsed().as_nanos() as f64;
+        self.book.compute_ns_sum += ns;
+        self.book.compute_ns_max = self.book.compute_ns_max.max(ns);
+        match self.output.state {
+            SupervisorState::Active => {}
+            SupervisorState::Limited => self.book.limited_ticks += 1,
+            SupervisorState::SafeStop => {
+                self.book.first_stop.get_or_insert((t, self.output.reason));
+            }
+        }
+        // 4. The wearer, the actuators and 5. physics, once per physics step.
+        let nc = self.q.len();
+        for step in 0..self.timing.physics_per_control {
+            let tp = self.body.time_s();
+            for c in 0..nc {
+                self.q[c] = self.body.q(c);
+                self.u[c] = self.body.u(c);
+            }
+            self.reference.sample(tp, &mut self.now);
+            self.device_gf.iter_mut().for_each(|x| *x = 0.0);
+            for (j, tau) in self.joints.iter().zip(&self.body.readings().device_torque_nm) {
+                self.device_gf[j.coordinate] += tau;
+            }
+            self.wearer.forces(&self.now, &self.q, &self.u, &self.device_gf, &mut self.forces);
+            if step == 0 && self.record_every > 0 && self.tick.is_multiple_of(self.record_every as u64) {
+                self.record(tp)?;
+            }
+            for (k, (j, a)) in self.joints.iter().zip(self.actuators.iter_mut()).enumerate() {
+                let (q, u) = (self.q[j.coordinate], self.u[j.coordinate]);
+                self.couplings[k] = a.advance(self.output.torque_nm[k], q, u);
+                if !a.state().rotor_speed_rad_per_s.is_finite() {
+                    return Err(WalkError::Actuator { joint: j.name.clone(), time_s: tp });
+                }
+            }
+            self.body.step(self.timing.physics_dt_s, &self.forces.total, &self.couplings)?;
+            self.book_step();
+        }
+        self.tick += 1;
+        self.book.ticks += 1;
+        self.wall_s += wall.elapsed().as_secs_f64();
+        Ok(())
+    }
+
+    /// Books the physics step just taken: tracking (state at its start against the reference then), the wearer's
+    /// forces held over it, the device's work on the joints.
+    fn book_step(&mut self) {
+        let dt = self.timing.physics_dt_s;
+        let b = &mut self.book;
+        b.steps += 1;
+        for c in 0..self.q.len() {
+            let e = self.now.q[c] - self.q[c];
+            let f = self.forces.total[c];
+            b.tracking_sq[c] += e * e;
+            b.force_sq[c] += f * f;
+            b.force_peak[c] = b.force_peak[c].max(f.abs());
+            b.saturated_steps[c] += u64::from(self.forces.saturated[c]);
+        }
+        let torques = &self.body.readings().device_torque_nm;
+        for (k, (j, a)) in self.joints.iter().zip(self.actuators.iter_mut()).enumerate() {
+            let tau = torques[k];
+            a.book_joint_work(tau, self.body.u(j.coordinate), dt);
+            b.device_sq[k] += tau * tau;
+            b.device_peak[k] = b.device_peak[k].max(tau.abs());
+            b.winding_peak_c[k] = b.winding_peak_c[k].max(a.state().winding_c);
+        }
+    }
+
+    /// Records one row at the start of a physics step: the state, the reference and the wearer's forces of it,
+    /// the frame and commands of this tick.
+    fn record(&mut self, t: f64) -> Result<(), WalkError> {
+        let nc = self.q.len();
+        let grf = self.body.readings().grf_n;
+        let torques = &self.body.readings().device_torque_nm;
+        let phase = self.controller.gait_phase().unwrap_or(f64::NAN);
+        let (q, now, u, forces) = (&self.q, &self.now, &self.u, &self.forces.total);
+        let (joints, actuators, output) = (&self.joints, &self.actuators, &self.output);
+        let width = 1 + 4 * nc + 4 + 4 * joints.len() + 1;
+        debug_assert_eq!(width, self.recorder.channels().len());
+        self.recorder
+            .push_row(|k| {
+                if k == 0 {
+                    return t;
+                }
+                let k = k - 1;
+                if k < 3 * nc {
+                    let c = k / 3;
+                    return [q[c], now.q[c], u[c]][k % 3];
+                }
+                let k = k - 3 * nc;
+                if k < nc {
+                    return forces[k];
+                }
+                let k = k - nc;
+                if k < 4 {
+                    return [grf[0].x, grf[0].y, grf[1].x, grf[1].y][k];
+                }
+                let k = k - 4;
+                if k < 4 * joints.len() {
+                    let j = k / 4;
+                    let s = actuators[j].state();
+                    return [torques[j], output.torque_nm[j], s.current_a, s.winding_c][k % 4];
+                }
+                phase
+            })
+            .map_err(|source| WalkError::RecorderFull { time_s: t, source })
+    }
+
+    /// Runs until `duration_s` (or an error), calling `progress(fraction)` now and then and stopping early when
+    /// `stop()` returns true.
+    ///
+    /// # Errors
+    /// As [`WalkSimulation::tick`].
+    pub fn run(
+        &mut self,
+        duration_s: f64,
+        mut progress: impl FnMut(f64),
+        stop: impl Fn() -> bool,
+    ) -> Result<(), WalkError> {
+        let ticks = (duration_s / self.timing.control_dt_s).round() as u64;
+        let every = (ticks / 100).max(1);
+        for k in 0..ticks {
+            self.tick()?;
+            if k % every == 0 {
+                progress(k as f64 / ticks as f64);
+                if stop() {
+                    break;
+                }
+            }
+        }
+        progress(1.0);
+        Ok(())
+    }
+
+    /// What the run did so far.
+    #[must_use]
+    pub fn summary(&self) -> WalkSummary {
+        let sk = self.body.skeleton();
+        let b = &self.book;
+        let steps = b.steps.max(1) as f64;
+        let rms = |sq: f64| (sq / steps).sqrt();
+        let mut residual_rms = ResidualRms::default();
+        let mut coordinates = Vec::new();
+        for (c, coord) in sk.coordinates.iter().enumerate() {
+            if self.wearer.is_residual(c) {
+                let v = rms(b.force_sq[c]);
+                match residual_name(sk, &self.wearer, c).as_str() {
+                    "pelvis_residual_fx_n" => residual_rms.fx_n = v,
+                    "pelvis_residual_fy_n" => residual_rms.fy_n = v,
+                    _ => residual_rms.mz_nm = v,
+                }
+            }
+            coordinates.push(CoordinateSummary {
+                name: coord.name.clone(),
+                unit: unit(sk, c),
+                tracking_rms: rms(b.tracking_sq[c]),
+                generalized_force_rms: rms(b.force_sq[c]),
+                generalized_force_peak: b.force_peak[c],
+                residual: self.wearer.is_residual(c),
+                saturated_steps: b.saturated_steps[c],
+            });
+        }
+        let devices = self
+            .joints
+            .iter()
+            .zip(&self.actuators)
+            .enumerate()
+            .map(|(k, (j, a))| {
+                let e = a.energy();
+                DeviceSummary {
+                    joint: j.name.clone(),
+                    coordinate: sk.coordinates[j.coordinate].name.clone(),
+                    torque_rms_nm: rms(b.device_sq[k]),
+                    torque_peak_nm: b.device_peak[k],
+                    positive_work_j: e.joint_work_positive_j,
+                    negative_work_j: e.joint_work_negative_j,
+                    battery_wh: e.battery_wh(),
+                    copper_loss_j: e.copper_loss_j,
+                    winding_peak_c: b.winding_peak_c[k],
+                }
+            })
+            .collect();
+        let simulated_s = b.steps as f64 * self.timing.physics_dt_s;
+        WalkSummary {
+            scenario: self.name.clone(),
+            simulated_s,
+            control_ticks: b.ticks,
+            wall_s: self.wall_s,
+            real_time_factor: if self.wall_s > 0.0 { simulated_s / self.wall_s } else { 0.0 },
+            control_compute_mean_us: b.compute_ns_sum / b.ticks.max(1) as f64 * 1e-3,
+            control_compute_max_us: b.compute_ns_max * 1e-3,
+            coordinates,
+            pelvis_residual_rms: residual_rms,
+            devices,
+            limited_ticks: b.limited_ticks,
+            safe_stop: b.first_stop.map(|(t, r)| SafeStop { time_s: t, reason: format!("{r:?}") }),
+            baseline: None,
+            metabolics: None,
+            ended_early: None,
+        }
+    }
+}
+
+/// RMS of the pelvis residuals over the run (OpenSim's residual reduction's figures).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ResidualRms {
+    /// Along ground x, N.
+    pub fx_n: f64,
+    /// Along ground y, N.
+    pub fy_n: f64,
+    /// About z, N m.
+    pub mz_nm: f64,
+}
+
+/// One coordinate over the run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CoordinateSummary {
+    /// OpenSim's name.
+    pub name: String,
+    /// Unit of its value: `rad` or `m`.
+    pub unit: &'static str,
+    /// RMS of reference minus state, rad or m.
+    pub tracking_rms: f64,
+    /// RMS of the wearer's generalised force (joint torque, or residual), N m or N.
+    pub generalized_force_rms: f64,
+    /// Peak |generalised force|, N m or N.
+    pub generalized_force_peak: f64,
+    /// True for a pelvis coordinate (its force is a residual, not the wearer's).
+    pub residual: bool,
+    /// Physics steps at the strength limit.
+    pub saturated_steps: u64,
+}
+
+/// One device joint over the run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DeviceSummary {
+    /// Joint name (`ankle_r`).
+    pub joint: String,
+    /// The coordinate it spans.
+    pub coordinate: String,
+    /// RMS of its delivered torque, N m.
+    pub torque_rms_nm: f64,
+    /// Peak |delivered torque|, N m.
+    pub torque_peak_nm: f64,
+    /// Positive mechanical work on the joint, J.
+    pub positive_work_j: f64,
+    /// Negative mechanical work (absorbed from the wearer), J, as a positive number.
+    pub negative_work_j: f64,
+    /// Net battery energy, Wh.
+    pub battery_wh: f64,
+    /// Copper losses, J.
+    pub copper_loss_j: f64,
+    /// Hottest winding temperature, °C.
+    pub winding_peak_c: f64,
+}
+
+/// The supervisor's first safe stop.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SafeStop {
+    /// Time, s.
+    pub time_s: f64,
+    /// The reason code.
+    pub reason: String,
+}
+
+/// The same walk without the device, joint by joint.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BaselineJoint {
+    /// Coordinate.
+    pub name: String,
+    /// RMS joint torque without the device, N m.
+    pub human_torque_rms_nm: f64,
+    /// RMS joint torque with it, N m.
+    pub with_device_nm: f64,
+}
+
+/// The metabolic cost of the walk with and without the device, from the recorded states and joint torques
+/// shared among the muscles by static optimization (one solve per recorded row).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WalkMetabolics {
+    /// Averaging window (whole strides of the right foot), s.
+    pub window_s: [f64; 2],
+    /// Rows solved per run.
+    pub frames: usize,
+    /// Whole-body muscle metabolic power without the device (Umberger 2010 as OpenSim's probe), W.
+    pub unassisted_w: f64,
+    /// With the device, W.
+    pub assisted_w: f64,
+    /// Change, W (negative: a saving).
+    pub change_w: f64,
+    /// Change, %.
+    pub change_pct: f64,
+    /// Per muscle group: name, unassisted W, assisted W.
+    pub groups: Vec<(String, f64, f64)>,
+    /// The device's mean positive mechanical power over the window, W.
+    pub device_positive_w: f64,
+    /// Metabolic power saved per watt of positive device power, when the device did positive work.
+    pub saving_per_positive_work: Option<f64>,
+    /// Why the figures look implausible, if they do.
+    pub implausible: Option<String>,
+}
+
+/// What a walk did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WalkSummary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Simulated time, s.
+    pub simulated_s: f64,
+    /// Control ticks run.
+    pub control_ticks: u64,
+    /// Wall-clock time in the loop, s.
+    pub wall_s: f64,
+    /// Simulated over wall-clock time.
+    pub real_time_factor: f64,
+    /// Mean firmware tick (law and supervisor), µs.
+    pub control_compute_mean_us: f64,
+    /// Slowest firmware tick, µs.
+    pub control_compute_max_us: f64,
+    /// Per coordinate.
+    pub coordinates: Vec<CoordinateSummary>,
+    /// Pelvis residuals.
+    pub pelvis_residual_rms: ResidualRms,
+    /// Per device joint.
+    pub devices: Vec<DeviceSummary>,
+    /// Ticks the supervisor limited the command.
+    pub limited_ticks: u64,
+    /// The first safe stop, if any.
+    pub safe_stop: Option<SafeStop>,
+    /// The same walk without the device, when compared.
+    pub baseline: Option<Vec<BaselineJoint>>,
+    /// The metabolic cost with and without the device, when the scenario asks for it.
+    pub metabolics: Option<WalkMetabolics>,
+    /// Why the run ended before its duration, if it did.
+    pub ended_early: Option<String>,
+}
