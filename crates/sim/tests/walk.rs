@@ -4,18 +4,26 @@
 
 use std::path::PathBuf;
 
-use exo_sim::scenario;
-use exo_sim::walk::{WalkSimulation, WalkSummary};
+use exo_sim::scenario::{self, ImportedWearer, LoadedScenario};
+use exo_sim::walk::{WalkMetabolics, WalkSimulation, WalkSummary};
 
-fn scenario_path(name: &str) -> PathBuf {
-    PathBuf::from(format!("{}/../../scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR")))
+fn root() -> PathBuf {
+    PathBuf::from(format!("{}/../..", env!("CARGO_MANIFEST_DIR")))
 }
 
-fn walk(name: &str, overrides: &[&str], with_device: bool) -> (WalkSummary, WalkSimulation) {
+fn scenario_path(name: &str) -> PathBuf {
+    root().join(format!("scenarios/{name}.toml"))
+}
+
+fn load(name: &str, overrides: &[&str]) -> (LoadedScenario, ImportedWearer) {
     let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     let loaded = scenario::load(&scenario_path(name), &o).unwrap_or_else(|e| panic!("{e}"));
     let imported = scenario::import_wearer(&loaded).unwrap_or_else(|e| panic!("{e}"));
-    let parts = scenario::build_walk(&loaded, &imported, with_device).unwrap_or_else(|e| panic!("{e}"));
+    (loaded, imported)
+}
+
+fn walk_loaded(loaded: &LoadedScenario, imported: &ImportedWearer, with_device: bool) -> (WalkSummary, WalkSimulation) {
+    let parts = scenario::build_walk(loaded, imported, with_device).unwrap_or_else(|e| panic!("{e}"));
     let mut sim = WalkSimulation::new(parts);
     let r = sim.run(loaded.scenario.simulation.duration_s, |_| {}, || false);
     let mut s = sim.summary();
@@ -23,21 +31,149 @@ fn walk(name: &str, overrides: &[&str], with_device: bool) -> (WalkSummary, Walk
     (s, sim)
 }
 
-#[test]
-fn the_imported_wearer_tracks_the_trial_on_the_plates_with_small_residuals() {
-    let (s, _) = walk("opensim-walk", &[], false);
-    println!("{}", serde_json::to_string_pretty(&s).unwrap());
-    assert!(s.ended_early.is_none(), "{:?}", s.ended_early);
+/// RMS of an OpenSim storage column.
+fn sto_rms(file: &str, column: &str) -> f64 {
+    let s = exo_sim::opensim::Storage::read(&root().join(file)).unwrap();
+    let c = s.columns.iter().position(|c| c == column).unwrap();
+    let v = &s.data[c];
+    (v.iter().map(|x| x * x).sum::<f64>() / v.len() as f64).sqrt()
 }
 
 #[test]
-fn the_bilateral_ankle_device_pushes_off_and_the_wearers_ankle_torque_falls() {
-    let (on, _) = walk("opensim-walk-ankle-exo", &[], true);
-    let (off, _) = walk("opensim-walk-ankle-exo", &[], false);
-    println!("{}", serde_json::to_string_pretty(&on.devices).unwrap());
-    println!("rt {:.1}x / {:.1}x; residuals {:?} / {:?}", on.real_time_factor, off.real_time_factor, on.pelvis_residual_rms, off.pelvis_residual_rms);
-    for (a, b) in on.coordinates.iter().zip(&off.coordinates) {
-        println!("{:18} track {:.2e} / {:.2e}   rms {:7.2} / {:7.2}  peak {:7.2} / {:7.2}", a.name, a.tracking_rms, b.tracking_rms, a.generalized_force_rms, b.generalized_force_rms, a.generalized_force_peak, b.generalized_force_peak);
+fn the_imported_wearer_tracks_the_trial_on_the_plates_with_opensims_residuals_and_metabolic_cost() {
+    let (l, im) = load("opensim-walk", &[]);
+    let (s, sim) = walk_loaded(&l, &im, false);
+    assert!(s.ended_early.is_none(), "{:?}", s.ended_early);
+    for c in &s.coordinates {
+        println!("{:18} tracking RMS {:.2e} {}   force RMS {:6.2}", c.name, c.tracking_rms, c.unit, c.generalized_force_rms);
+        // Measured: at most 6e-4 rad (0.03 degrees) and 2e-5 m.
+        assert!(c.tracking_rms < if c.unit == "m" { 1e-3 } else { 0.1_f64.to_radians() }, "{}: {}", c.name, c.tracking_rms);
     }
-    assert!(on.ended_early.is_none(), "{:?}", on.ended_early);
+    // The residuals are what OpenSim's inverse dynamics leaves at the pelvis on the same trial (the feedforward is
+    // that inverse dynamics; feedback adds little): within the issue's 5 N and 5 N m.
+    let id = "assets/gait/opensim/subject01_walk_ID.sto";
+    let opensim = [sto_rms(id, "pelvis_tx_force"), sto_rms(id, "pelvis_ty_force"), sto_rms(id, "pelvis_tilt_moment")];
+    let r = s.pelvis_residual_rms;
+    println!("pelvis residual RMS {:.2} N, {:.2} N, {:.2} N m; OpenSim's ID {:.2?}; {:.0}x real time", r.fx_n, r.fy_n, r.mz_nm, opensim, s.real_time_factor);
+    for (ours, theirs) in [r.fx_n, r.fy_n, r.mz_nm].into_iter().zip(opensim) {
+        assert!((ours - theirs).abs() < 5.0, "{ours} against {theirs}");
+    }
+    // Ground reaction in plate mode is the plates'; the right foot's vertical force peaks near body weight.
+    let rec = sim.recorder();
+    let fy: Vec<f64> = rec.column(rec.index("grf_r_fy_n").unwrap()).collect();
+    let peak = fy.iter().copied().fold(0.0, f64::max);
+    assert!(peak > 700.0 && peak < 1100.0, "{peak}");
+    // The muscles' metabolic power over the whole walk against OpenSim's probe on OpenSim's static optimization of
+    // the same trial (tests/fixtures/opensim/metabolics.json: 299.0 W); measured within 1 %.
+    let t: Vec<f64> = rec.column(0).collect();
+    let m: WalkMetabolics = scenario::walk_metabolics(&l, &im, &sim, None, [t[0], t[t.len() - 1]]).unwrap();
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/opensim/metabolics.json")).unwrap(),
+    )
+    .unwrap();
+    let theirs = fixture["rigid_tendon"]["whole_body_summary"]["umberger_whole_body_mean_W"].as_f64().unwrap();
+    println!("walk's muscles {:.1} W ({:.2} W/kg) against OpenSim's {theirs:.1} W; largest reserve {:?}", m.muscles_w, m.muscles_w_per_kg, m.largest_reserve);
+    assert!(((m.muscles_w - theirs) / theirs).abs() < 0.05, "{} against {theirs}", m.muscles_w);
+}
+
+/// The walk with its device and without, with the metabolic comparison over the strides after assistance starts.
+fn compare(name: &str) -> (WalkSummary, WalkSummary, WalkMetabolics) {
+    let (l, im) = load(name, &[]);
+    let (on, sim_on) = walk_loaded(&l, &im, true);
+    let (off, sim_off) = walk_loaded(&l, &im, false);
+    assert!(on.ended_early.is_none() && off.ended_early.is_none(), "{:?} {:?}", on.ended_early, off.ended_early);
+    let window = scenario::stride_window(&im, &sim_on, 2);
+    let m = scenario::walk_metabolics(&l, &im, &sim_on, Some(&sim_off), window).unwrap();
+    println!("{name}: {:.0}x real time with the device, {:.0}x without", on.real_time_factor, off.real_time_factor);
+    println!("{}", serde_json::to_string_pretty(&on.devices).unwrap());
+    println!("{}", serde_json::to_string_pretty(&m).unwrap());
+    (on, off, m)
+}
+
+fn coordinate<'a>(s: &'a WalkSummary, name: &str) -> &'a exo_sim::walk::CoordinateSummary {
+    s.coordinates.iter().find(|c| c.name == name).unwrap()
+}
+
+#[test]
+fn the_bilateral_ankle_device_pushes_off_and_lowers_the_wearers_ankle_torque_and_the_plantarflexors_cost() {
+    let (on, off, m) = compare("opensim-walk-ankle-exo");
+    for side in ["r", "l"] {
+        let d = on.devices.iter().find(|d| d.joint == format!("ankle_{side}")).unwrap();
+        // The 30 N m plantarflexion profile arrives through the series-elastic loop.
+        assert!(d.torque_peak_nm > 25.0 && d.torque_peak_nm < 40.0, "{}", d.torque_peak_nm);
+        assert!(d.positive_work_j > 0.0);
+        let name = format!("ankle_angle_{side}");
+        let (a, b) = (coordinate(&on, &name), coordinate(&off, &name));
+        assert!(a.generalized_force_rms < 0.95 * b.generalized_force_rms, "{name}: {} vs {}", a.generalized_force_rms, b.generalized_force_rms);
+        // The wearer still walks the trial: tracking within 0.1 degree with the device on.
+        assert!(a.tracking_rms < 0.1_f64.to_radians(), "{name}: {}", a.tracking_rms);
+    }
+    // The muscles the device stands in for, the plantarflexors, work less (measured: soleus -21 %, gastrocnemius
+    // -3 %). The whole body's change is what it is and is reported, not asserted: the dorsiflexors and hamstrings
+    // take up part of it (measured +0.1 % overall with this profile and loop).
+    let c = m.change.expect("compared");
+    let group = |name: &str| c.groups.iter().find(|g| g.0 == name).map(|g| (g.1, g.2)).unwrap();
+    let (soleus, gastroc) = (group("soleus"), group("gastroc"));
+    assert!(soleus.1 + gastroc.1 < 0.95 * (soleus.0 + gastroc.0), "{soleus:?} {gastroc:?}");
+    assert_eq!(c.implausible.is_some(), c.saving_per_positive_work.is_some_and(|r| r > 4.0));
+}
+
+#[test]
+fn the_bilateral_hip_device_assists_flexion_and_lowers_the_wearers_hip_torque() {
+    let (on, off, m) = compare("opensim-walk-hip-exo");
+    for side in ["r", "l"] {
+        let name = format!("hip_flexion_{side}");
+        let (a, b) = (coordinate(&on, &name), coordinate(&off, &name));
+        assert!(a.generalized_force_rms < b.generalized_force_rms, "{name}: {} vs {}", a.generalized_force_rms, b.generalized_force_rms);
+    }
+    let c = m.change.expect("compared");
+    assert_eq!(c.implausible.is_some(), c.saving_per_positive_work.is_some_and(|r| r > 4.0));
+}
+
+#[test]
+fn the_same_walk_twice_is_bit_identical() {
+    let (l, im) = load("opensim-walk-ankle-exo", &["simulation.duration_s=3.0"]);
+    let (_, a) = walk_loaded(&l, &im, true);
+    let (_, b) = walk_loaded(&l, &im, true);
+    let bits = |s: &WalkSimulation| -> Vec<u64> {
+        let r = s.recorder();
+        (0..r.rows()).flat_map(|i| r.row(i).iter().map(|x| x.to_bits()).collect::<Vec<_>>()).collect()
+    };
+    assert!(a.recorder().rows() > 250);
+    assert_eq!(bits(&a), bits(&b));
+}
+
+fn error_of(name: &str, overrides: &[&str]) -> String {
+    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    let loaded = match scenario::load(&scenario_path(name), &o) {
+        Ok(l) => l,
+        Err(e) => return e.to_string(),
+    };
+    match scenario::import_wearer(&loaded) {
+        Err(e) => e.to_string(),
+        Ok(im) => match scenario::build_walk(&loaded, &im, true) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{name} {overrides:?} built"),
+        },
+    }
+}
+
+#[test]
+fn bad_wearer_input_is_an_error_naming_the_field_and_file() {
+    let cases: [(&str, &[&str], &[&str]); 7] = [
+        ("opensim-walk", &["wearer.modle=x"], &["wearer.modle", "unknown field"]),
+        ("opensim-walk", &["subject.mass_kg=80"], &["subject", "one-legged wearer"]),
+        ("opensim-walk", &["wearer.model=models/none.osim"], &["wearer.model", "file not found: models/none.osim"]),
+        ("opensim-walk", &["wearer.loads=gait/opensim/none.xml"], &["wearer.loads", "file not found"]),
+        ("opensim-walk", &["simulation.duration_s=3"], &["simulation.duration_s", "the trial ends at 2.5 s"]),
+        ("opensim-walk-ankle-exo", &["actuators.elbow_r.preset=qdd-ak80-6"], &["actuators.elbow_r", "ankle_r"]),
+        ("opensim-walk", &["wearer.motion=gait/opensim/subject01_walk_grf.mot"], &["wearer.motion", "subject01_walk_grf.mot:", "is not a coordinate of the model"]),
+    ];
+    for (name, o, wanted) in cases {
+        let e = error_of(name, o);
+        println!("{o:?}: {e}");
+        for w in wanted {
+            assert!(e.contains(w), "{o:?}: `{e}` lacks `{w}`");
+        }
+    }
 }

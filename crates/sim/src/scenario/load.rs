@@ -372,6 +372,9 @@ impl Scenario {
                 crate::error::above("wearer.lowpass_hz", f, 0.0)?;
             }
             crate::error::above("wearer.stride_fade_s", w.stride_fade_s, 0.0)?;
+            if let Some(v) = w.walking_speed_m_per_s {
+                crate::error::above("wearer.walking_speed_m_per_s", v, 0.0)?;
+            }
             if let Some(t) = w.start_s
                 && !t.is_finite()
             {

@@ -15,4 +15,4 @@ pub use load::{LoadedScenario, Location, ScenarioError, load, parse};
 pub use reference::reference_markdown;
 pub use schema::*;
 pub use supervision::{Device, ResolveSupervisor, SupervisorSpec};
-pub use walk::{ImportedWearer, build_walk, import_wearer};
+pub use walk::{ImportedWearer, build_walk, import_wearer, stride_window, walk_metabolics};

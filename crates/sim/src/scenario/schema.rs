@@ -112,6 +112,10 @@ pub struct WearerSection {
     /// the run reports the metabolic cost with and without the device (the muscles from `model`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metabolics: Option<String>,
+    /// Walking speed of the trial, m/s (the treadmill's belt speed), for the cost of transport; absent: none is
+    /// reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walking_speed_m_per_s: Option<f64>,
     /// The wearer's motor model.
     #[serde(default)]
     pub tracking: crate::walk::TrackingConfig,

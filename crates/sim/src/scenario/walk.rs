@@ -8,8 +8,11 @@ use crate::actuator::Actuator;
 use crate::error::ValidationError;
 use crate::opensim::Storage;
 use crate::sensor::SensorSuite;
-use crate::walk::{DeviceJoint, Reference, ReferenceSample, TrackingWearer, TrialClock, WalkBody, WalkParts};
-use crate::wearer::Skeleton;
+use crate::walk::{
+    DeviceJoint, MetabolicComparison, Reference, ReferenceSample, TrackingWearer, TrialClock, WalkBody, WalkMetabolics,
+    WalkParts, WalkSimulation,
+};
+use crate::wearer::{Musculature, Skeleton};
 use crate::wearer::trial::{CoordinateTrajectories, MeasuredLoads, generalized_forces};
 
 /// The device joints an imported wearer can carry, by kind, with the coordinate prefix each spans (OpenSim's
@@ -231,3 +234,107 @@ fn stride_clock(l: &LoadedScenario, imported: &ImportedWearer) -> Result<(TrialC
     let advance_m = advancing.map_or(0.0, |c| value(c, t1) - value(c, t0));
     Ok((TrialClock { start_s: t0, period_s: t1 - t0, fade_s: w.stride_fade_s, advance_m }, advancing))
 }
+
+/// The window of whole strides the metabolic cost is averaged over: with a repeated stride, the strides after the
+/// first `settle` (a heel-strike phase estimator knows the phase from the second heel strike on), else the trial's
+/// whole strides of the right foot within the run; the whole run when it holds no whole stride.
+#[must_use]
+pub fn stride_window(imported: &ImportedWearer, sim: &WalkSimulation, settle: usize) -> [f64; 2] {
+    let (t0, t1) = {
+        let t = &sim.recorder();
+        let time: Vec<f64> = t.column(0).collect();
+        (time.first().copied().unwrap_or(0.0), time.last().copied().unwrap_or(0.0))
+    };
+    let clock = sim.reference().clock();
+    let strikes: Vec<f64> = if clock.repeats() {
+        (0..).map(|k| clock.start_s + k as f64 * clock.period_s).take_while(|&s| s <= t1 + 1e-9).collect()
+    } else {
+        imported.loads.heel_strikes_s(&imported.skeleton, "_r").unwrap_or_default()
+    };
+    let inside: Vec<f64> = strikes.into_iter().filter(|&s| s >= t0 - 1e-9 && s <= t1 + 1e-9).collect();
+    let skip = if clock.repeats() { settle.min(inside.len().saturating_sub(2)) } else { 0 };
+    match inside[skip.min(inside.len())..] {
+        [a, .., b] => [a, b],
+        _ => [t0, t1],
+    }
+}
+
+/// The muscles' metabolic cost of `assisted` (and, given the same walk `unassisted` without the device, the change
+/// the device makes), over `window_s`.
+///
+/// # Errors
+/// `[wearer]` names no metabolics file, or it has no usable probe; a static optimization that fails.
+pub fn walk_metabolics(
+    l: &LoadedScenario,
+    imported: &ImportedWearer,
+    assisted: &WalkSimulation,
+    unassisted: Option<&WalkSimulation>,
+    window_s: [f64; 2],
+) -> Result<WalkMetabolics, ScenarioError> {
+    use crate::wearer::metabolics::Umberger2010;
+    use crate::wearer::muscle_analysis::{MetabolicChange, SharingOptions, TrialInputs, analyse_in_chunks, time_average};
+    let w = l.scenario.wearer.as_ref().expect("called for an imported wearer");
+    let Some(path) = &imported.metabolics_path else {
+        return Err(l.error("wearer.metabolics", "no metabolics file: the metabolic cost needs one"));
+    };
+    let label = imported.model_path.display().to_string();
+    let sk = &*imported.skeleton;
+    let muscles = Musculature::from_osim(&imported.model, sk, &label).map_err(|e| l.error("wearer.model", e.to_string()))?;
+    let probe_model = exo_opensim::read_model(path).map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
+    let probe = Umberger2010::of_model(&probe_model, &imported.model.muscles, &path.display().to_string())
+        .map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
+    let options = SharingOptions::new(sk);
+    let analyse = |sim: &WalkSimulation| {
+        let (trajectories, forces) = sim.recorded_trial();
+        let inputs = TrialInputs { skeleton: sk, muscles: &muscles, probe: &probe, trajectories: &trajectories, forces: &forces, options: &options };
+        // Fixed chunks: the same results whatever the number of threads.
+        let mut m = analyse_in_chunks(&inputs, None, METABOLIC_CHUNKS).map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
+        let (net, positive) = sim.recorded_device_power_w();
+        m.device_power_w = net;
+        m.device_positive_power_w = positive;
+        Ok::<_, ScenarioError>(m)
+    };
+    let with = analyse(assisted)?;
+    let avg = |v: &[f64]| time_average(&with.time_s, v, window_s[0], window_s[1]);
+    let muscles_w = avg(&with.metabolic_power_w);
+    let mass = sk.mass_kg();
+    let shared = &with.shared;
+    let largest_reserve = with
+        .reserve
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| shared.iter().map(move |&c| (c, i, r[c])))
+        .max_by(|a, b| a.2.abs().total_cmp(&b.2.abs()))
+        .map(|(c, i, v)| (sk.coordinates[c].name.clone(), with.time_s[i], v));
+    let change = match unassisted {
+        Some(u) => {
+            let without = analyse(u)?;
+            let c = MetabolicChange::between(&without, &with, window_s);
+            Some(MetabolicComparison {
+                unassisted_w: c.unassisted_w,
+                assisted_w: c.assisted_w,
+                change_w: c.change_w(),
+                change_pct: c.change_pct(),
+                groups: c.groups.clone(),
+                device_positive_w: c.device_positive_w,
+                device_net_w: c.device_net_w,
+                saving_per_positive_work: c.saving_per_positive_work(),
+                implausible: c.implausibility(),
+            })
+        }
+        None => None,
+    };
+    Ok(WalkMetabolics {
+        window_s,
+        frames: with.time_s.len(),
+        muscles_w,
+        muscles_w_per_kg: muscles_w / mass,
+        bhargava_w: avg(&with.metabolic_power_bhargava_w),
+        cost_of_transport_j_per_kg_m: w.walking_speed_m_per_s.map(|v| muscles_w / mass / v),
+        largest_reserve,
+        change,
+    })
+}
+
+/// Chunks of recorded rows solved in parallel (fixed, so that results do not depend on the thread count).
+const METABOLIC_CHUNKS: usize = 8;

@@ -25,6 +25,7 @@ use crate::control::{Controller, Frame, Output};
 use crate::sensor::{SensorSuite, Truth};
 use crate::simulation::{Channel, Recorder, RecorderFull, SetpointSource, Timing};
 use crate::wearer::Skeleton;
+use crate::wearer::trial::CoordinateTrajectories;
 pub use body::{BodyReadings, WalkBody, WalkBodyError};
 pub use clock::{TrialClock, TrialInstant};
 pub use tracking::{Reference, ReferenceSample, TrackingConfig, TrackingWearer, WearerForces};
@@ -473,6 +474,62 @@ impl WalkSimulation {
         Ok(())
     }
 
+    /// The trial it tracks.
+    #[must_use]
+    pub fn reference(&self) -> &Reference {
+        &self.reference
+    }
+
+    /// The recorded rows as a trial for the muscles: times, coordinates and speeds (accelerations zero: the
+    /// muscles' states do not use them), and the wearer's generalised forces per row (joint torques and
+    /// residuals, N m or N).
+    #[must_use]
+    pub fn recorded_trial(&self) -> (CoordinateTrajectories, Vec<Vec<f64>>) {
+        let sk = self.body.skeleton();
+        let nc = sk.coordinates.len();
+        let rec = &self.recorder;
+        let rows = rec.rows();
+        // The row layout of `record`: time, then (q, q_ref, u) per coordinate, then the forces.
+        let mut t = CoordinateTrajectories {
+            time_s: Vec::with_capacity(rows),
+            q: Vec::with_capacity(rows),
+            u: Vec::with_capacity(rows),
+            udot: Vec::with_capacity(rows),
+        };
+        let mut forces = Vec::with_capacity(rows);
+        for i in 0..rows {
+            let r = rec.row(i);
+            t.time_s.push(r[0]);
+            t.q.push((0..nc).map(|c| r[1 + 3 * c]).collect());
+            t.u.push((0..nc).map(|c| r[3 + 3 * c]).collect());
+            t.udot.push(vec![0.0; nc]);
+            forces.push(r[1 + 3 * nc..1 + 4 * nc].to_vec());
+        }
+        (t, forces)
+    }
+
+    /// The device's mechanical power on the wearer per recorded row, W: net and positive part (each joint's
+    /// positive power summed).
+    #[must_use]
+    pub fn recorded_device_power_w(&self) -> (Vec<f64>, Vec<f64>) {
+        let nc = self.q.len();
+        let rec = &self.recorder;
+        let first = 1 + 4 * nc + 4;
+        let (mut net, mut positive) = (Vec::new(), Vec::new());
+        for i in 0..rec.rows() {
+            let r = rec.row(i);
+            let (mut n, mut p) = (0.0, 0.0);
+            for (k, j) in self.joints.iter().enumerate() {
+                let w = r[first + 4 * k] * r[3 + 3 * j.coordinate];
+                n += w;
+                p += w.max(0.0);
+            }
+            net.push(n);
+            positive.push(p);
+        }
+        (net, positive)
+    }
+
     /// What the run did so far.
     #[must_use]
     pub fn summary(&self) -> WalkSummary {
@@ -615,26 +672,46 @@ pub struct BaselineJoint {
     pub with_device_nm: f64,
 }
 
-/// The metabolic cost of the walk with and without the device, from the recorded states and joint torques
-/// shared among the muscles by static optimization (one solve per recorded row).
+/// The muscles' metabolic cost of a walk, from its recorded states and the wearer's joint torques shared among
+/// the muscles by static optimization (one solve per recorded row, warm-started from the row before).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WalkMetabolics {
-    /// Averaging window (whole strides of the right foot), s.
+    /// Averaging window: whole strides, s.
     pub window_s: [f64; 2],
     /// Rows solved per run.
     pub frames: usize,
-    /// Whole-body muscle metabolic power without the device (Umberger 2010 as OpenSim's probe), W.
+    /// Whole-body muscle metabolic power of this run (Umberger 2010 as OpenSim's probe computes it), W.
+    pub muscles_w: f64,
+    /// The same per kilogram of the model, W/kg.
+    pub muscles_w_per_kg: f64,
+    /// Bhargava et al. (2004) on the same muscle states, W.
+    pub bhargava_w: f64,
+    /// Cost of transport, J/(kg m), when the walking speed is known.
+    pub cost_of_transport_j_per_kg_m: Option<f64>,
+    /// Largest reserve torque on a coordinate the muscles cross: where the muscles fell short (coordinate,
+    /// time s, N m).
+    pub largest_reserve: Option<(String, f64, f64)>,
+    /// The same walk without the device, when compared.
+    pub change: Option<MetabolicComparison>,
+}
+
+/// What the device changes in the muscles' metabolic cost, over the same window.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetabolicComparison {
+    /// Without the device, W.
     pub unassisted_w: f64,
-    /// With the device, W.
+    /// With it, W.
     pub assisted_w: f64,
     /// Change, W (negative: a saving).
     pub change_w: f64,
-    /// Change, %.
+    /// Change, % of the unassisted power.
     pub change_pct: f64,
     /// Per muscle group: name, unassisted W, assisted W.
     pub groups: Vec<(String, f64, f64)>,
-    /// The device's mean positive mechanical power over the window, W.
+    /// The device's mean positive mechanical power, W.
     pub device_positive_w: f64,
+    /// The device's mean net mechanical power, W.
+    pub device_net_w: f64,
     /// Metabolic power saved per watt of positive device power, when the device did positive work.
     pub saving_per_positive_work: Option<f64>,
     /// Why the figures look implausible, if they do.
