@@ -15,6 +15,7 @@ mod run;
 mod sweep;
 mod table;
 mod tune;
+mod walk;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -78,6 +79,29 @@ fn run_files(
             Some(t) => scenario::parse(t, path, set)?,
             None => scenario::load(path, set)?,
         };
+        if loaded.scenario.wearer.is_some() {
+            if frames {
+                return Err(Failure::Input(anyhow::anyhow!(
+                    "{}: --frames (the frame log for replay) is for the one-legged wearer only so far",
+                    path.display()
+                )));
+            }
+            let (outcome, dir) = walk::run_walk(&loaded, out, plots, &stop)?;
+            match outcome {
+                walk::WalkOutcome::Finished(s) => {
+                    print!("{}", walk::render(&s));
+                    println!("  outputs: {}", dir.display());
+                }
+                walk::WalkOutcome::Failed(s, why) => {
+                    print!("{}", walk::render(&s));
+                    println!("  outputs (up to the failure): {}", dir.display());
+                    eprintln!("error: {}: {why}", path.display());
+                    failed = Some(format!("{}: {why}", path.display()));
+                }
+                walk::WalkOutcome::Interrupted => return Err(Failure::Interrupted),
+            }
+            continue;
+        }
         let (outcome, dir) = run::run_one(&loaded, out, plots, frames, &stop)?;
         match outcome {
             run::Outcome::Finished(s) => {
@@ -176,7 +200,15 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Some(Command::Check { files, set }) => {
             let mut bad = 0;
             for f in &files {
-                match scenario::load(f, &set).and_then(|l| scenario::build(&l, true).map(|_| l)) {
+                let built = scenario::load(f, &set).and_then(|l| {
+                    if l.scenario.wearer.is_some() {
+                        let im = scenario::import_wearer(&l)?;
+                        scenario::build_walk(&l, &im, true).map(|_| l)
+                    } else {
+                        scenario::build(&l, true).map(|_| l)
+                    }
+                });
+                match built {
                     Ok(l) => println!("ok    {} ({})", f.display(), l.scenario.name),
                     Err(e) => {
                         eprintln!("error: {e}");

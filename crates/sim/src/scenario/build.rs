@@ -114,6 +114,13 @@ fn storage(l: &LoadedScenario, field: &str, rel: &str) -> Result<Storage, Scenar
 /// Builds the simulation a scenario describes (`with_exo = false` builds the same motion without the device).
 pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, ScenarioError> {
     let sc: &Scenario = &l.scenario;
+    if sc.wearer.is_some() {
+        return Err(l.error(
+            "wearer",
+            "this scenario's wearer is imported from OpenSim: `exosim run` and `exosim check` run it (`build_walk`); \
+             sweeps, tuning, replay and the visualiser take the one-legged wearer only so far",
+        ));
+    }
     let s = &sc.simulation;
     let anthropometry = Anthropometry::de_leva_male(sc.subject.mass_kg, sc.subject.height_m);
     let leg = match sc.subject.leg {
@@ -343,8 +350,7 @@ pub(crate) fn firmware(
         None => peak.clone(),
     };
     let section = format!("controller.{}", c.law.as_str());
-    let ctx =
-        LawContext { joints: &names, actuators: configs, torque_limit_nm: &limit, gravity, section: &section };
+    let ctx = LawContext { joints: &names, actuators: configs, torque_limit_nm: &limit, gravity, section: &section };
     let spec = SupervisorSpec::resolve(
         &sc.safety,
         &Device { joints: &names, actuators: configs, sensors: &sc.sensors, has_cuffs, limb_base },

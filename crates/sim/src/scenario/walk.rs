@@ -12,8 +12,9 @@ use crate::walk::{
     DeviceJoint, MetabolicComparison, Reference, ReferenceSample, TrackingWearer, TrialClock, WalkBody, WalkMetabolics,
     WalkParts, WalkSimulation,
 };
-use crate::wearer::{Musculature, Skeleton};
+use crate::wearer::muscle_analysis::MuscleTrial;
 use crate::wearer::trial::{CoordinateTrajectories, MeasuredLoads, generalized_forces};
+use crate::wearer::{Musculature, Skeleton};
 
 /// The device joints an imported wearer can carry, by kind, with the coordinate prefix each spans (OpenSim's
 /// gait10dof18musc names; the side's `_r`/`_l` follows).
@@ -56,7 +57,10 @@ pub fn import_wearer(l: &LoadedScenario) -> Result<ImportedWearer, ScenarioError
     if let Some(c) = skeleton.coordinates.iter().find(|c| c.locked) {
         return Err(l.error(
             "wearer.model",
-            format!("{label}: coordinate {} is locked: the walking simulation does not hold locked coordinates", c.name),
+            format!(
+                "{label}: coordinate {} is locked: the walking simulation does not hold locked coordinates",
+                c.name
+            ),
         ));
     }
     let motion_path = asset(l, "wearer.motion", &w.motion)?;
@@ -67,7 +71,8 @@ pub fn import_wearer(l: &LoadedScenario) -> Result<ImportedWearer, ScenarioError
         return Err(l.error("wearer.motion", format!("{}: a trial needs two frames at least", motion_path.display())));
     }
     let loads_path = asset(l, "wearer.loads", &w.loads)?;
-    let loads = MeasuredLoads::read(&skeleton, &model, &loads_path).map_err(|e| l.error("wearer.loads", e.to_string()))?;
+    let loads =
+        MeasuredLoads::read(&skeleton, &model, &loads_path).map_err(|e| l.error("wearer.loads", e.to_string()))?;
     let metabolics_path = match &w.metabolics {
         Some(rel) => Some(asset(l, "wearer.metabolics", rel)?),
         None => None,
@@ -77,8 +82,7 @@ pub fn import_wearer(l: &LoadedScenario) -> Result<ImportedWearer, ScenarioError
 
 /// The device joints `[actuators]` names on an imported wearer, in the order hip, knee, ankle, right before left.
 fn device_joints(l: &LoadedScenario, skeleton: &Skeleton) -> Result<Vec<DeviceJoint>, ScenarioError> {
-    let allowed: Vec<String> =
-        DEVICE_JOINTS.iter().flat_map(|(k, _)| ["r", "l"].map(|s| format!("{k}_{s}"))).collect();
+    let allowed: Vec<String> = DEVICE_JOINTS.iter().flat_map(|(k, _)| ["r", "l"].map(|s| format!("{k}_{s}"))).collect();
     if let Some(name) = l.scenario.actuators.keys().find(|k| !allowed.contains(k)) {
         return Err(l.error(
             format!("actuators.{name}"),
@@ -107,7 +111,11 @@ fn device_joints(l: &LoadedScenario, skeleton: &Skeleton) -> Result<Vec<DeviceJo
 ///
 /// # Errors
 /// A start or duration outside the trial, an actuator or law the scenario cannot have, each naming its field.
-pub fn build_walk(l: &LoadedScenario, imported: &ImportedWearer, with_device: bool) -> Result<WalkParts, ScenarioError> {
+pub fn build_walk(
+    l: &LoadedScenario,
+    imported: &ImportedWearer,
+    with_device: bool,
+) -> Result<WalkParts, ScenarioError> {
     let sc = &l.scenario;
     let s = &sc.simulation;
     let Some(w) = &sc.wearer else {
@@ -120,7 +128,9 @@ pub fn build_walk(l: &LoadedScenario, imported: &ImportedWearer, with_device: bo
     let start_s = w.start_s.unwrap_or(if clock.repeats() { clock.start_s } else { first_s });
     let lowest = if clock.repeats() { clock.start_s } else { first_s };
     if !(lowest..last_s).contains(&start_s) {
-        return Err(l.error("wearer.start_s", format!("must be within {lowest}..{last_s} s of the trial (got {start_s})")));
+        return Err(
+            l.error("wearer.start_s", format!("must be within {lowest}..{last_s} s of the trial (got {start_s})"))
+        );
     }
     if !clock.repeats() && start_s + s.duration_s > last_s + 1e-9 {
         return Err(l.error(
@@ -133,12 +143,14 @@ pub fn build_walk(l: &LoadedScenario, imported: &ImportedWearer, with_device: bo
             ),
         ));
     }
-    let reference = Arc::new(if clock.repeats() {
-        Reference::repeated(&sk, traj, &imported.loads, clock, advancing)
-    } else {
-        generalized_forces(&sk, traj, Some(&imported.loads)).map(|ff| Reference::straight(traj, ff))
-    }
-    .map_err(|e| l.error("wearer.loads", e.to_string()))?);
+    let reference = Arc::new(
+        if clock.repeats() {
+            Reference::repeated(&sk, traj, &imported.loads, clock, advancing)
+        } else {
+            generalized_forces(&sk, traj, Some(&imported.loads)).map(|ff| Reference::straight(traj, ff))
+        }
+        .map_err(|e| l.error("wearer.loads", e.to_string()))?,
+    );
     let joints = if with_device { device_joints(l, &sk)? } else { Vec::new() };
     let mut first = ReferenceSample::new(sk.coordinates.len());
     reference.sample(start_s, &mut first);
@@ -224,7 +236,9 @@ fn stride_clock(l: &LoadedScenario, imported: &ImportedWearer) -> Result<(TrialC
         return Err(l.error("wearer.stride_fade_s", format!("must be shorter than the stride, {} s", t1 - t0)));
     }
     let wearer = TrackingWearer::new(sk, w.tracking);
-    let value = |c: usize, t: f64| crate::opensim::signal::value_at(&traj.time_s, &traj.q.iter().map(|r| r[c]).collect::<Vec<_>>(), t);
+    let value = |c: usize, t: f64| {
+        crate::opensim::signal::value_at(&traj.time_s, &traj.q.iter().map(|r| r[c]).collect::<Vec<_>>(), t)
+    };
     // Overground, the pelvis moves a stride's length (over a metre) along ground X, OpenSim's walking direction;
     // on a treadmill it stays within centimetres and nothing advances (the cubic correction closes the gap).
     let advancing = (0..sk.coordinates.len())
@@ -260,7 +274,8 @@ pub fn stride_window(imported: &ImportedWearer, sim: &WalkSimulation, settle: us
 }
 
 /// The muscles' metabolic cost of `assisted` (and, given the same walk `unassisted` without the device, the change
-/// the device makes), over `window_s`.
+/// the device makes), over `window_s`; with the muscles of `assisted` row by row (activations, forces, metabolic
+/// power per muscle).
 ///
 /// # Errors
 /// `[wearer]` names no metabolics file, or it has no usable probe; a static optimization that fails.
@@ -270,25 +285,36 @@ pub fn walk_metabolics(
     assisted: &WalkSimulation,
     unassisted: Option<&WalkSimulation>,
     window_s: [f64; 2],
-) -> Result<WalkMetabolics, ScenarioError> {
+) -> Result<(WalkMetabolics, MuscleTrial), ScenarioError> {
     use crate::wearer::metabolics::Umberger2010;
-    use crate::wearer::muscle_analysis::{MetabolicChange, SharingOptions, TrialInputs, analyse_in_chunks, time_average};
+    use crate::wearer::muscle_analysis::{
+        MetabolicChange, SharingOptions, TrialInputs, analyse_in_chunks, time_average,
+    };
     let w = l.scenario.wearer.as_ref().expect("called for an imported wearer");
     let Some(path) = &imported.metabolics_path else {
         return Err(l.error("wearer.metabolics", "no metabolics file: the metabolic cost needs one"));
     };
     let label = imported.model_path.display().to_string();
     let sk = &*imported.skeleton;
-    let muscles = Musculature::from_osim(&imported.model, sk, &label).map_err(|e| l.error("wearer.model", e.to_string()))?;
+    let muscles =
+        Musculature::from_osim(&imported.model, sk, &label).map_err(|e| l.error("wearer.model", e.to_string()))?;
     let probe_model = exo_opensim::read_model(path).map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
     let probe = Umberger2010::of_model(&probe_model, &imported.model.muscles, &path.display().to_string())
         .map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
     let options = SharingOptions::new(sk);
     let analyse = |sim: &WalkSimulation| {
         let (trajectories, forces) = sim.recorded_trial();
-        let inputs = TrialInputs { skeleton: sk, muscles: &muscles, probe: &probe, trajectories: &trajectories, forces: &forces, options: &options };
+        let inputs = TrialInputs {
+            skeleton: sk,
+            muscles: &muscles,
+            probe: &probe,
+            trajectories: &trajectories,
+            forces: &forces,
+            options: &options,
+        };
         // Fixed chunks: the same results whatever the number of threads.
-        let mut m = analyse_in_chunks(&inputs, None, METABOLIC_CHUNKS).map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
+        let mut m = analyse_in_chunks(&inputs, None, METABOLIC_CHUNKS)
+            .map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
         let (net, positive) = sim.recorded_device_power_w();
         m.device_power_w = net;
         m.device_positive_power_w = positive;
@@ -324,7 +350,7 @@ pub fn walk_metabolics(
         }
         None => None,
     };
-    Ok(WalkMetabolics {
+    let summary = WalkMetabolics {
         window_s,
         frames: with.time_s.len(),
         muscles_w,
@@ -333,7 +359,8 @@ pub fn walk_metabolics(
         cost_of_transport_j_per_kg_m: w.walking_speed_m_per_s.map(|v| muscles_w / mass / v),
         largest_reserve,
         change,
-    })
+    };
+    Ok((summary, with))
 }
 
 /// Chunks of recorded rows solved in parallel (fixed, so that results do not depend on the thread count).

@@ -150,9 +150,8 @@ fn unit(skeleton: &Skeleton, c: usize) -> &'static str {
 /// The name of the residual a pelvis coordinate carries: OpenSim's residual reduction reports them as forces along
 /// ground x and y and the moment about z.
 fn residual_name(skeleton: &Skeleton, wearer: &TrackingWearer, c: usize) -> String {
-    let translations: Vec<usize> = (0..skeleton.coordinates.len())
-        .filter(|&k| wearer.is_residual(k) && unit(skeleton, k) == "m")
-        .collect();
+    let translations: Vec<usize> =
+        (0..skeleton.coordinates.len()).filter(|&k| wearer.is_residual(k) && unit(skeleton, k) == "m").collect();
     match translations.iter().position(|&k| k == c) {
         Some(0) => "pelvis_residual_fx_n".into(),
         Some(1) => "pelvis_residual_fy_n".into(),

@@ -9,9 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::clock::TrialClock;
 use crate::error::ValidationError;
 use crate::wearer::Skeleton;
-use super::clock::TrialClock;
 use crate::wearer::trial::{CoordinateTrajectories, MeasuredLoads, TrialError};
 use crate::wearer::{InverseDynamics, PointLoad, SkeletonKinematics};
 
@@ -215,9 +215,8 @@ impl Reference {
         let (mut q1, mut u1) = (vec![0.0; nc], vec![0.0; nc]);
         at(clock.start_s + clock.period_s, &mut q1, &mut u1, &mut a);
         at(clock.start_s, &mut q, &mut u, &mut a);
-        let e_q: Vec<f64> = (0..nc)
-            .map(|j| q[j] + if Some(j) == advancing { clock.advance_m } else { 0.0 } - q1[j])
-            .collect();
+        let e_q: Vec<f64> =
+            (0..nc).map(|j| q[j] + if Some(j) == advancing { clock.advance_m } else { 0.0 } - q1[j]).collect();
         let e_u: Vec<f64> = (0..nc).map(|j| u[j] - u1[j]).collect();
         let period = clock.period_s;
         for i in 0..=frames {

@@ -1,0 +1,301 @@
+//! Running a scenario whose wearer is imported from OpenSim (`[wearer]`): the walk, its no-device baseline, the
+//! muscles' metabolic cost, and the outputs.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use exo_sim::opensim::Storage;
+use exo_sim::scenario::{self, LoadedScenario};
+use exo_sim::simulation::Table;
+use exo_sim::walk::{BaselineJoint, WalkSimulation, WalkSummary};
+use exo_sim::wearer::muscle_analysis::MuscleTrial;
+
+use crate::plots::{Series, XyPanel, draw_xy};
+use crate::run::progress_bar;
+use crate::{atomic, outputs};
+
+/// How a walk ended.
+pub(crate) enum WalkOutcome {
+    /// Ran to the end.
+    Finished(Box<WalkSummary>),
+    /// Stopped by a divergence (outputs written up to it).
+    Failed(Box<WalkSummary>, String),
+    /// Interrupted: nothing written.
+    Interrupted,
+}
+
+/// Strides left out of the metabolic window at the start of a repeated walk: a heel-strike estimator knows the
+/// phase from the second heel strike on, so assistance runs from the third stride.
+const SETTLING_STRIDES: usize = 2;
+
+fn simulate(
+    loaded: &LoadedScenario,
+    imported: &scenario::ImportedWearer,
+    with_device: bool,
+    label: &str,
+    stop: &AtomicBool,
+) -> Result<(WalkSimulation, Option<String>, bool)> {
+    let mut sim = WalkSimulation::new(scenario::build_walk(loaded, imported, with_device)?);
+    let start_s = sim.time_s();
+    let pb = progress_bar(1000, label);
+    let r = sim.run(
+        loaded.scenario.simulation.duration_s,
+        |f| pb.set_position((f * 1000.0) as u64),
+        || stop.load(Ordering::Relaxed),
+    );
+    pb.finish_and_clear();
+    let interrupted = stop.load(Ordering::Relaxed)
+        && sim.time_s() + 0.5 * sim.timing().control_dt_s < start_s + loaded.scenario.simulation.duration_s;
+    Ok((sim, r.err().map(|e| e.to_string()), interrupted))
+}
+
+/// Runs `loaded` (and the same walk without its device when asked) and writes the outputs into `out/<name>/`.
+pub(crate) fn run_walk(
+    loaded: &LoadedScenario,
+    out: &Path,
+    plots_on: bool,
+    stop: &AtomicBool,
+) -> Result<(WalkOutcome, PathBuf)> {
+    let sc = &loaded.scenario;
+    let dir = out.join(&sc.name);
+    let imported = scenario::import_wearer(loaded)?;
+    let (sim, failure, interrupted) = simulate(loaded, &imported, true, &sc.name, stop)?;
+    if interrupted {
+        return Ok((WalkOutcome::Interrupted, dir));
+    }
+    let mut summary = sim.summary();
+    summary.ended_early = failure.clone();
+    let has_device = !sim.joints().is_empty();
+    let baseline = if sc.simulation.compare_without_exo && has_device && failure.is_none() {
+        let (base, f, interrupted) = simulate(loaded, &imported, false, &format!("{} (no exo)", sc.name), stop)?;
+        if interrupted {
+            return Ok((WalkOutcome::Interrupted, dir));
+        }
+        if let Some(f) = f {
+            anyhow::bail!("the walk without the device failed: {f}");
+        }
+        let b = base.summary();
+        summary.baseline = Some(
+            summary
+                .coordinates
+                .iter()
+                .zip(&b.coordinates)
+                .filter(|(c, _)| !c.residual)
+                .map(|(c, b)| BaselineJoint {
+                    name: c.name.clone(),
+                    human_torque_rms_nm: b.generalized_force_rms,
+                    with_device_nm: c.generalized_force_rms,
+                })
+                .collect(),
+        );
+        Some(base)
+    } else {
+        None
+    };
+    let mut muscles = None;
+    if imported.metabolics_path.is_some() && failure.is_none() && sim.recorder().rows() >= 2 {
+        let window = scenario::stride_window(&imported, &sim, SETTLING_STRIDES);
+        let (m, trial) = scenario::walk_metabolics(loaded, &imported, &sim, baseline.as_ref(), window)?;
+        summary.metabolics = Some(m);
+        muscles = Some(trial);
+    }
+    write_outputs(&dir, loaded, &sim, &summary, muscles.as_ref(), plots_on)?;
+    Ok((
+        match failure {
+            None => WalkOutcome::Finished(Box::new(summary)),
+            Some(f) => WalkOutcome::Failed(Box::new(summary), f),
+        },
+        dir,
+    ))
+}
+
+/// The recorded coordinates as an OpenSim motion (radians, `inDegrees=no`), which OpenSim loads onto the model.
+fn states_storage(sim: &WalkSimulation, name: &str) -> Result<Storage> {
+    let sk = sim.body().skeleton();
+    let rec = sim.recorder();
+    let mut columns = Vec::new();
+    let mut data = Vec::new();
+    for (c, coord) in sk.coordinates.iter().enumerate() {
+        columns.push(coord.name.clone());
+        data.push(rec.column(1 + 3 * c).collect());
+    }
+    Storage::new(name, false, columns, rec.column(0).collect(), data).context("cannot assemble the states file")
+}
+
+/// The muscles row by row: `<muscle>_activation`, `<muscle>_force_n`, `<muscle>_metabolic_w`, the whole body's.
+fn muscles_csv(m: &MuscleTrial) -> String {
+    let mut names = vec!["time_s".to_string()];
+    for n in &m.muscles {
+        names.extend([format!("{n}_activation"), format!("{n}_force_n"), format!("{n}_metabolic_w")]);
+    }
+    names.extend(["metabolic_power_w".into(), "metabolic_power_bhargava_w".into()]);
+    let rows = (0..m.time_s.len()).map(|i| {
+        let mut r = vec![m.time_s[i]];
+        for k in 0..m.muscles.len() {
+            r.extend([m.activation[i][k], m.force_n[i][k], m.metabolic_w[i][k]]);
+        }
+        r.extend([m.metabolic_power_w[i], m.metabolic_power_bhargava_w[i]]);
+        r
+    });
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let rows: Vec<Vec<f64>> = rows.collect();
+    Table::write(&names, rows.iter().map(Vec::as_slice))
+}
+
+fn write_outputs(
+    dir: &Path,
+    loaded: &LoadedScenario,
+    sim: &WalkSimulation,
+    summary: &WalkSummary,
+    muscles: Option<&MuscleTrial>,
+    plots_on: bool,
+) -> Result<()> {
+    let sc = &loaded.scenario;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let rec = sim.recorder();
+    if sc.outputs.timeseries {
+        atomic::write(&dir.join("timeseries.csv"), outputs::timeseries_csv(rec).as_bytes())?;
+    }
+    let json = serde_json::to_string_pretty(summary).context("cannot serialise the summary")?;
+    atomic::write(&dir.join("summary.json"), json.as_bytes())?;
+    if sc.outputs.sto && rec.rows() > 0 {
+        atomic::write(&dir.join("states.sto"), states_storage(sim, &sc.name)?.to_text().as_bytes())?;
+    }
+    if let Some(m) = muscles {
+        atomic::write(&dir.join("muscles.csv"), muscles_csv(m).as_bytes())?;
+    }
+    let text = toml::to_string_pretty(sc).map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
+    atomic::write(&dir.join("scenario.toml"), text.as_bytes())?;
+    if plots_on && sc.outputs.plots && rec.rows() > 1 {
+        plot(dir, sim, muscles)?;
+    }
+    Ok(())
+}
+
+fn plot(dir: &Path, sim: &WalkSimulation, muscles: Option<&MuscleTrial>) -> Result<()> {
+    let rec = sim.recorder();
+    let t: Vec<f64> = rec.column(0).collect();
+    let range = (t[0], t[t.len() - 1]);
+    let series = |name: &str, label: &str, scale: f64| -> Option<Series> {
+        let c = rec.index(name)?;
+        Some(Series::line(label, t.iter().copied().zip(rec.column(c).map(|v| v * scale)).collect()))
+    };
+    let deg = 180.0 / std::f64::consts::PI;
+    let mut panels = Vec::new();
+    for joint in ["hip_flexion", "knee_angle", "ankle_angle"] {
+        let s: Vec<Series> = ["r", "l"]
+            .iter()
+            .flat_map(|side| {
+                [
+                    series(&format!("{joint}_{side}_q_rad"), &format!("{joint}_{side}"), deg),
+                    series(&format!("{joint}_{side}_q_ref_rad"), &format!("{joint}_{side} reference"), deg),
+                ]
+            })
+            .flatten()
+            .collect();
+        panels.push(XyPanel { title: format!("{joint} angle"), y_label: "deg".into(), series: s });
+    }
+    let torques: Vec<Series> = ["hip_flexion", "knee_angle", "ankle_angle"]
+        .iter()
+        .flat_map(|j| ["r", "l"].map(|s| series(&format!("{j}_{s}_human_torque_nm"), &format!("{j}_{s}"), 1.0)))
+        .flatten()
+        .collect();
+    panels.push(XyPanel { title: "wearer's joint torques".into(), y_label: "N m".into(), series: torques });
+    let device: Vec<Series> =
+        sim.joints().iter().filter_map(|j| series(&format!("exo_{}_torque_nm", j.name), &j.name, 1.0)).collect();
+    if !device.is_empty() {
+        panels.push(XyPanel { title: "device torque delivered".into(), y_label: "N m".into(), series: device });
+    }
+    let residuals: Vec<Series> = ["pelvis_residual_fx_n", "pelvis_residual_fy_n", "pelvis_residual_mz_nm"]
+        .iter()
+        .filter_map(|n| series(n, n, 1.0))
+        .collect();
+    panels.push(XyPanel { title: "pelvis residuals".into(), y_label: "N, N m".into(), series: residuals });
+    if let Some(m) = muscles {
+        let p = m.time_s.iter().copied().zip(m.metabolic_power_w.iter().copied()).collect();
+        panels.push(XyPanel {
+            title: "muscles' metabolic power (Umberger 2010)".into(),
+            y_label: "W".into(),
+            series: vec![Series::line("whole body", p)],
+        });
+    }
+    std::fs::create_dir_all(dir.join("plots"))?;
+    draw_xy(&dir.join("plots/walk.png"), sim.name(), "time (s)", range, &panels)
+}
+
+/// The summary as text, leading with the metabolic change the device makes.
+pub(crate) fn render(s: &WalkSummary) -> String {
+    let mut out = String::new();
+    let deg = 180.0 / std::f64::consts::PI;
+    let _ = writeln!(
+        out,
+        "scenario {}  ({:.2} s simulated, {} control ticks, {:.0}x real time)",
+        s.scenario, s.simulated_s, s.control_ticks, s.real_time_factor
+    );
+    if let Some(m) = &s.metabolics {
+        if let Some(c) = &m.change {
+            let ratio =
+                c.saving_per_positive_work.map_or("no positive work".to_string(), |r| format!("{r:.2} J saved per J"));
+            let _ = writeln!(
+                out,
+                "  metabolic cost with the device {:+.1} W ({:+.1} %): {:.1} W -> {:.1} W over {:.2}-{:.2} s; device positive power {:.2} W ({ratio})",
+                c.change_w,
+                c.change_pct,
+                c.unassisted_w,
+                c.assisted_w,
+                m.window_s[0],
+                m.window_s[1],
+                c.device_positive_w
+            );
+            if let Some(why) = &c.implausible {
+                let _ = writeln!(out, "  IMPLAUSIBLE: {why}");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  muscles' metabolic power {:.1} W ({:.2} W/kg; Bhargava 2004 {:.1} W){}",
+            m.muscles_w,
+            m.muscles_w_per_kg,
+            m.bhargava_w,
+            m.cost_of_transport_j_per_kg_m.map_or(String::new(), |c| format!(", cost of transport {c:.2} J/(kg m)"))
+        );
+    }
+    let r = &s.pelvis_residual_rms;
+    let _ = writeln!(out, "  pelvis residuals RMS: {:.1} N, {:.1} N, {:.1} N m", r.fx_n, r.fy_n, r.mz_nm);
+    let _ = writeln!(
+        out,
+        "  {:<18} {:>12} {:>14}   {}",
+        "coordinate",
+        "track rmse°",
+        "human rms N m",
+        if s.baseline.is_some() { "without the device" } else { "" }
+    );
+    for c in s.coordinates.iter().filter(|c| !c.residual) {
+        let base = s
+            .baseline
+            .as_ref()
+            .and_then(|b| b.iter().find(|b| b.name == c.name))
+            .map_or(String::new(), |b| format!("{:.2}", b.human_torque_rms_nm));
+        let _ =
+            writeln!(out, "  {:<18} {:>12.4} {:>14.2}   {base}", c.name, c.tracking_rms * deg, c.generalized_force_rms);
+    }
+    for d in &s.devices {
+        let _ = writeln!(
+            out,
+            "  device {:<8} peak {:.1} N m, rms {:.1} N m, +{:.1} J / -{:.1} J on the joint, battery {:.4} Wh, winding {:.1} °C",
+            d.joint,
+            d.torque_peak_nm,
+            d.torque_rms_nm,
+            d.positive_work_j,
+            d.negative_work_j,
+            d.battery_wh,
+            d.winding_peak_c
+        );
+    }
+    if let Some(stop) = &s.safe_stop {
+        let _ = writeln!(out, "  safe stop at {:.3} s: {}", stop.time_s, stop.reason);
+    }
+    out
+}
