@@ -175,6 +175,7 @@ pub fn build_walk(
         sk.clone(),
         Some(imported.loads.clone()),
         clock,
+        s.integrator,
         joints.iter().map(|j| j.coordinate).collect(),
         start_s,
         &first.q,

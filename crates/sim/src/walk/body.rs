@@ -4,7 +4,8 @@
 use nalgebra::{Vector2, Vector3};
 
 use crate::actuator::Coupling;
-use crate::multibody::{BaseMotion, Dynamics, Integrator, Pose2, Rk4, SecondOrder};
+use crate::multibody::{BaseMotion, Dynamics, Integrator, Pose2, Rk4, SecondOrder, SemiImplicitEuler};
+use crate::world::IntegratorKind;
 use crate::wearer::trial::{MeasuredLoads, TrialError};
 use crate::wearer::{PointLoad, Skeleton, SkeletonKinematics};
 use crate::world::WorldError;
@@ -40,6 +41,36 @@ struct Scratch {
     dt: f64,
     /// The first load that could not be evaluated inside the step (reported by [`WalkBody::step`]).
     load_error: Option<TrialError>,
+    /// Plates that do not depend on the pose, memoised for the last times asked (a Runge-Kutta step asks for
+    /// three distinct times, and the readings for the last again): time, loads, loads of the stride before, fade.
+    cache: Vec<(f64, Vec<PointLoad>, Vec<PointLoad>, f64)>,
+    cache_next: usize,
+    pose_independent: bool,
+}
+
+impl Scratch {
+    /// The plates at `t` into `loads` and `loads_before`, with the fade, from the memo when they do not depend on
+    /// the pose.
+    fn plates(&mut self, plates: &MeasuredLoads, clock: &TrialClock, sk: &Skeleton, t: f64) -> Result<f64, TrialError> {
+        if self.pose_independent
+            && let Some(k) = self.cache.iter().position(|c| c.0 == t)
+        {
+            let (_, now, before, fade) = &self.cache[k];
+            self.loads.clone_from(now);
+            self.loads_before.clone_from(before);
+            return Ok(*fade);
+        }
+        let fade = plates_at(plates, clock, sk, &self.kin, t, &mut self.loads, &mut self.loads_before)?;
+        if self.pose_independent {
+            let slot = &mut self.cache[self.cache_next];
+            slot.0 = t;
+            slot.1.clone_from(&self.loads);
+            slot.2.clone_from(&self.loads_before);
+            slot.3 = fade;
+            self.cache_next = (self.cache_next + 1) % self.cache.len();
+        }
+        Ok(fade)
+    }
 }
 
 /// The engine dof of each device coupling and the engine dof of every coordinate.
@@ -57,7 +88,7 @@ impl SecondOrder for System<'_> {
         s.kin.engine.update(&sk.model, &BaseMotion::fixed(Pose2::IDENTITY), q, qd);
         s.f_ext.iter_mut().for_each(|f| *f = Vector3::zeros());
         if let Some(plates) = self.plates {
-            match plates_at(plates, self.clock, sk, &s.kin, t, &mut s.loads, &mut s.loads_before) {
+            match s.plates(plates, self.clock, sk, t) {
                 Ok(fade) => {
                     add_loads(sk, &s.kin, &s.loads, 1.0 - fade, &mut s.f_ext);
                     if fade > 0.0 {
@@ -129,7 +160,9 @@ pub struct WalkBody {
     q: Vec<f64>,
     qd: Vec<f64>,
     time_s: f64,
+    integrator: IntegratorKind,
     rk4: Rk4,
+    euler: SemiImplicitEuler,
     scratch: Scratch,
     readings: BodyReadings,
 }
@@ -145,6 +178,7 @@ impl WalkBody {
         skeleton: std::sync::Arc<Skeleton>,
         plates: Option<MeasuredLoads>,
         clock: TrialClock,
+        integrator: IntegratorKind,
         device_coordinates: Vec<usize>,
         t0_s: f64,
         q0: &[f64],
@@ -179,6 +213,9 @@ impl WalkBody {
                 t0: t0_s,
                 dt: 0.0,
                 load_error: None,
+                cache: vec![(f64::NAN, Vec::new(), Vec::new(), 0.0); 4],
+                cache_next: 0,
+                pose_independent: plates.as_ref().is_some_and(MeasuredLoads::is_pose_independent),
             },
             readings: BodyReadings {
                 grf_n: [Vector2::zeros(); 2],
@@ -187,7 +224,9 @@ impl WalkBody {
             q: vec![0.0; n],
             qd: vec![0.0; n],
             time_s: t0_s,
+            integrator,
             rk4: Rk4::new(n),
+            euler: SemiImplicitEuler::new(n),
             side_of_body,
             device_coordinates,
             device_dofs,
@@ -264,7 +303,12 @@ impl WalkBody {
             device_dofs: &self.device_dofs,
             scratch: &mut self.scratch,
         };
-        self.rk4.step(&mut sys, self.time_s, dt_s, &mut self.q, &mut self.qd);
+        match self.integrator {
+            IntegratorKind::Rk4 => self.rk4.step(&mut sys, self.time_s, dt_s, &mut self.q, &mut self.qd),
+            IntegratorKind::SemiImplicitEuler => {
+                self.euler.step(&mut sys, self.time_s, dt_s, &mut self.q, &mut self.qd);
+            }
+        }
         self.time_s += dt_s;
         if let Some(e) = self.scratch.load_error.take() {
             return Err(WalkBodyError::Loads(e));
@@ -288,7 +332,7 @@ impl WalkBody {
         let r = &mut self.readings;
         r.grf_n = [Vector2::zeros(); 2];
         if let Some(plates) = &self.plates {
-            let fade = plates_at(plates, &self.clock, sk, &s.kin, self.time_s, &mut s.loads, &mut s.loads_before)?;
+            let fade = s.plates(plates, &self.clock, sk, self.time_s)?;
             for (loads, weight) in [(&s.loads, 1.0 - fade), (&s.loads_before, fade)] {
                 if weight == 0.0 {
                     continue;

@@ -352,6 +352,13 @@ impl MeasuredLoads {
         Ok(Self { data, forces })
     }
 
+    /// True when every force, torque and point is given in ground: the loads at a time are then the same whatever
+    /// the pose (a body-expressed point or vector moves with its body).
+    #[must_use]
+    pub fn is_pose_independent(&self) -> bool {
+        self.forces.iter().all(|f| f.force_in.is_none() && f.point_in.is_none() && (f.point.is_some() || f.force.is_none()))
+    }
+
     /// Reads `loads_path` and its data file, for `skeleton` of `model`.
     ///
     /// # Errors
