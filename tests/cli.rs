@@ -408,20 +408,25 @@ fn every_shipped_scenario_runs_shortened_and_writes_every_output() {
             .unwrap();
         assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
         let d = dir.path().join(&name);
-        for f in [
-            "timeseries.csv",
-            "summary.json",
-            "results.sto",
-            "scenario.toml",
-            "plots/joint_angles.png",
-            "plots/torques.png",
-            "plots/supervisor.png",
-        ] {
+        let files: &[&str] = if name.starts_with("opensim-walk") {
+            &["timeseries.csv", "summary.json", "states.sto", "muscles.csv", "scenario.toml", "plots/walk.png"]
+        } else {
+            &[
+                "timeseries.csv",
+                "summary.json",
+                "results.sto",
+                "scenario.toml",
+                "plots/joint_angles.png",
+                "plots/torques.png",
+                "plots/supervisor.png",
+            ]
+        };
+        for f in files {
             assert!(d.join(f).is_file(), "{name}: {f} missing");
         }
         names.push(name);
     }
-    assert_eq!(names.len(), 10, "{names:?}");
+    assert_eq!(names.len(), 13, "{names:?}");
 }
 
 #[test]
@@ -892,4 +897,58 @@ fn hilo_refuses_what_it_cannot_tune_writing_nothing() {
         assert!(stderr.contains(expected), "{extra:?}: {stderr}");
         assert!(!out.exists(), "an error left output behind");
     }
+}
+
+#[test]
+fn the_imported_wearer_walks_with_its_device_and_writes_opensims_columns_the_muscles_and_the_metabolic_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = exosim()
+        .arg("run")
+        .arg(scenario("opensim-walk-ankle-exo"))
+        .args(["--set", "simulation.duration_s=4.0", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The printed summary leads with the metabolic change.
+    assert!(stdout.lines().nth(1).is_some_and(|l| l.contains("metabolic cost with the device")), "{stdout}");
+    let d = dir.path().join("opensim-walk-ankle-exo");
+    let header = |file: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(d.join(file)).unwrap();
+        text.lines().next().unwrap().split(',').map(str::to_string).collect()
+    };
+    let ts = header("timeseries.csv");
+    for c in [
+        "hip_flexion_r_q_rad",
+        "hip_flexion_r_q_ref_rad",
+        "ankle_angle_l_human_torque_nm",
+        "pelvis_residual_fx_n",
+        "pelvis_residual_fy_n",
+        "pelvis_residual_mz_nm",
+        "grf_r_fx_n",
+        "grf_r_fy_n",
+        "grf_l_fx_n",
+        "grf_l_fy_n",
+        "exo_ankle_r_torque_nm",
+        "exo_ankle_l_torque_nm",
+    ] {
+        assert!(ts.iter().any(|h| h == c), "timeseries.csv lacks {c}");
+    }
+    let m = header("muscles.csv");
+    for c in ["soleus_r_activation", "soleus_r_force_n", "soleus_r_metabolic_w", "metabolic_power_w"] {
+        assert!(m.iter().any(|h| h == c), "muscles.csv lacks {c}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap();
+    let change = &summary["metabolics"]["change"];
+    assert!(change["unassisted_w"].as_f64().unwrap() > 200.0, "{change}");
+    assert!(change["device_positive_w"].as_f64().unwrap() > 0.0, "{change}");
+    // The states read back as an OpenSim motion of the model's coordinates, in radians.
+    let states = exo_sim::opensim::Storage::read(&d.join("states.sto")).unwrap();
+    assert!(!states.in_degrees);
+    assert!(states.columns.iter().any(|c| c == "knee_angle_l"));
+    // The resolved scenario beside the results runs from anywhere.
+    let again = exosim().current_dir(dir.path()).arg("check").arg(d.join("scenario.toml")).output().unwrap();
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
 }

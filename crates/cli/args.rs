@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// exosim: exoskeleton actuator control-loop simulator.
 ///
-/// With no command, runs the built-in default scenario (walking-assist) and prints its summary.
+/// With no command, runs the built-in default scenario (opensim-walk-hip-exo) and prints its summary.
 #[derive(Debug, Parser)]
 #[command(name = "exosim", version, about, long_about = None)]
 pub(crate) struct Cli {

@@ -29,7 +29,7 @@ use exo_sim::scenario;
 use args::{Cli, Command};
 
 /// The default scenario, built in so that `exosim` alone works from any folder.
-const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/walking-assist.toml");
+const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/opensim-walk-hip-exo.toml");
 
 enum Failure {
     Input(anyhow::Error),
@@ -171,9 +171,12 @@ fn list() -> Result<()> {
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         None => {
-            println!("exosim: running the default scenario walking-assist (exosim --help lists the commands)");
+            println!(
+                "exosim: running the default scenario opensim-walk-hip-exo, OpenSim's subject01 walking with a \
+                 bilateral hip device, against the same walk without it (exosim --help lists the commands)"
+            );
             run_files(
-                &[(PathBuf::from("scenarios/walking-assist.toml"), Some(DEFAULT_SCENARIO))],
+                &[(PathBuf::from("scenarios/opensim-walk-hip-exo.toml"), Some(DEFAULT_SCENARIO))],
                 &[],
                 &cli.output,
                 true,

@@ -166,7 +166,28 @@ fn write_outputs(
     if let Some(m) = muscles {
         atomic::write(&dir.join("muscles.csv"), muscles_csv(m).as_bytes())?;
     }
-    let text = toml::to_string_pretty(sc).map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
+    // The resolved scenario beside the results, its files made absolute so that the copy runs from anywhere.
+    let mut resolved = sc.clone();
+    if let Some(w) = &mut resolved.wearer {
+        for rel in [&mut w.model, &mut w.motion, &mut w.loads].into_iter().chain(w.metabolics.as_mut()) {
+            if let Some(p) = scenario::find_asset(&loaded.path, rel) {
+                *rel = p.canonicalize().unwrap_or(p).display().to_string();
+            }
+        }
+    }
+    resolved.controller = resolved.controller.resolved();
+    for a in resolved.actuators.values_mut() {
+        let rel = if a.preset.ends_with(".toml") { a.preset.clone() } else { format!("actuators/{}.toml", a.preset) };
+        if let Some(p) = scenario::find_asset(&loaded.path, &rel) {
+            a.preset = p.canonicalize().unwrap_or(p).display().to_string();
+        }
+    }
+    // The one-legged wearer's sections hold only their defaults here, and a file with both wearers is refused.
+    let mut table = toml::Table::try_from(&resolved).map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
+    for key in ["subject", "pelvis", "motion", "human", "exoskeleton"] {
+        table.remove(key);
+    }
+    let text = toml::to_string_pretty(&table).map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
     atomic::write(&dir.join("scenario.toml"), text.as_bytes())?;
     if plots_on && sc.outputs.plots && rec.rows() > 1 {
         plot(dir, sim, muscles)?;

@@ -9,8 +9,8 @@ use crate::error::ValidationError;
 use crate::opensim::Storage;
 use crate::sensor::SensorSuite;
 use crate::walk::{
-    DeviceJoint, MetabolicComparison, Reference, ReferenceSample, TrackingWearer, TrialClock, WalkBody, WalkMetabolics,
-    WalkParts, WalkSimulation,
+    BodySetup, DeviceJoint, MetabolicComparison, Reference, ReferenceSample, TrackingWearer, TrialClock, WalkBody,
+    WalkMetabolics, WalkParts, WalkSimulation,
 };
 use crate::wearer::muscle_analysis::MuscleTrial;
 use crate::wearer::trial::{CoordinateTrajectories, MeasuredLoads, generalized_forces};
@@ -171,17 +171,14 @@ pub fn build_walk(
     let faults = scheduled_faults(l, &names)?;
     let sensors = SensorSuite::new(sc.sensors, faults, s.seed, joints.iter().map(|j| j.foot).collect(), 2)
         .map_err(|e| l.error("sensors", e))?;
-    let body = WalkBody::new(
-        sk.clone(),
-        Some(imported.loads.clone()),
+    let setup = BodySetup {
+        plates: Some(imported.loads.clone()),
         clock,
-        s.integrator,
-        joints.iter().map(|j| j.coordinate).collect(),
-        start_s,
-        &first.q,
-        &first.u,
-    )
-    .map_err(|e| l.error("wearer.loads", e.to_string()))?;
+        integrator: s.integrator,
+        device_coordinates: joints.iter().map(|j| j.coordinate).collect(),
+    };
+    let body = WalkBody::new(sk.clone(), setup, start_s, &first.q, &first.u)
+        .map_err(|e| l.error("wearer.loads", e.to_string()))?;
     let record_every =
         if s.record_rate_hz > 0.0 { ((1.0 / s.record_rate_hz) / s.control_dt_s).round().max(1.0) as usize } else { 0 };
     Ok(WalkParts {

@@ -5,9 +5,9 @@ use nalgebra::{Vector2, Vector3};
 
 use crate::actuator::Coupling;
 use crate::multibody::{BaseMotion, Dynamics, Integrator, Pose2, Rk4, SecondOrder, SemiImplicitEuler};
-use crate::world::IntegratorKind;
 use crate::wearer::trial::{MeasuredLoads, TrialError};
 use crate::wearer::{PointLoad, Skeleton, SkeletonKinematics};
+use crate::world::IntegratorKind;
 use crate::world::WorldError;
 
 use super::clock::TrialClock;
@@ -144,6 +144,19 @@ fn add_loads(sk: &Skeleton, kin: &SkeletonKinematics, loads: &[PointLoad], weigh
     }
 }
 
+/// What a [`WalkBody`] stands on, how it is integrated and where the device acts.
+#[derive(Clone, Debug)]
+pub struct BodySetup {
+    /// The recorded loads under the feet, if any.
+    pub plates: Option<MeasuredLoads>,
+    /// How simulated time maps to the loads' (and the trial's) time.
+    pub clock: TrialClock,
+    /// The integrator.
+    pub integrator: IntegratorKind,
+    /// The coordinates the device's couplings act on (indices into the skeleton's coordinates), in coupling order.
+    pub device_coordinates: Vec<usize>,
+}
+
 /// The imported wearer's body: the skeleton's state (free pelvis included), its recorded foot loads and the
 /// couplings of the device's actuators, integrated by fourth-order Runge-Kutta. It knows nothing of control or of
 /// the wearer's motor model: the wearer's generalised forces and the actuators' couplings come in with each
@@ -168,22 +181,18 @@ pub struct WalkBody {
 }
 
 impl WalkBody {
-    /// The skeleton at coordinates `q0` and speeds `u0` (coordinate order) at time `t0_s`, standing on `plates`
-    /// (the recorded loads, if any, on the trial's `clock`), with device couplings on `device_coordinates` (indices
-    /// into the skeleton's coordinates).
+    /// The skeleton at coordinates `q0` and speeds `u0` (coordinate order) at time `t0_s`, set up as `setup` says.
     ///
     /// # Errors
     /// The loads cannot be evaluated at `t0_s`.
     pub fn new(
         skeleton: std::sync::Arc<Skeleton>,
-        plates: Option<MeasuredLoads>,
-        clock: TrialClock,
-        integrator: IntegratorKind,
-        device_coordinates: Vec<usize>,
+        setup: BodySetup,
         t0_s: f64,
         q0: &[f64],
         u0: &[f64],
     ) -> Result<Self, TrialError> {
+        let BodySetup { plates, clock, integrator, device_coordinates } = setup;
         let n = skeleton.model.len();
         let nc = skeleton.coordinates.len();
         let side_of_body = skeleton

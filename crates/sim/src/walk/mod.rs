@@ -26,7 +26,7 @@ use crate::sensor::{SensorSuite, Truth};
 use crate::simulation::{Channel, Recorder, RecorderFull, SetpointSource, Timing};
 use crate::wearer::Skeleton;
 use crate::wearer::trial::CoordinateTrajectories;
-pub use body::{BodyReadings, WalkBody, WalkBodyError};
+pub use body::{BodyReadings, BodySetup, WalkBody, WalkBodyError};
 pub use clock::{TrialClock, TrialInstant};
 pub use tracking::{Reference, ReferenceSample, TrackingConfig, TrackingWearer, WearerForces};
 

@@ -356,7 +356,9 @@ impl MeasuredLoads {
     /// the pose (a body-expressed point or vector moves with its body).
     #[must_use]
     pub fn is_pose_independent(&self) -> bool {
-        self.forces.iter().all(|f| f.force_in.is_none() && f.point_in.is_none() && (f.point.is_some() || f.force.is_none()))
+        self.forces
+            .iter()
+            .all(|f| f.force_in.is_none() && f.point_in.is_none() && (f.point.is_some() || f.force.is_none()))
     }
 
     /// Reads `loads_path` and its data file, for `skeleton` of `model`.
