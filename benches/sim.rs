@@ -128,6 +128,30 @@ fn walking(c: &mut Criterion) {
     g.finish();
 }
 
+/// The imported two-legged wearer walking with a bilateral series-elastic ankle device: one control tick (sensors,
+/// firmware, two actuators x 20 current-loop substeps, the tracking wearer, one physics step on the plates), with
+/// either integrator. The walk repeats one stride, so the tick can run indefinitely.
+fn opensim_walk(c: &mut Criterion) {
+    let mut g = c.benchmark_group("opensim_walk");
+    for integrator in ["semi_implicit_euler", "rk4"] {
+        let o = [
+            "simulation.duration_s=36000".to_string(),
+            "simulation.record_rate_hz=0".to_string(),
+            format!("simulation.integrator=\"{integrator}\""),
+        ];
+        let loaded = scenario::load(&root().join("scenarios/opensim-walk-ankle-exo.toml"), &o).unwrap();
+        let imported = scenario::import_wearer(&loaded).unwrap();
+        let mut sim = exo_sim::walk::WalkSimulation::new(scenario::build_walk(&loaded, &imported, true).unwrap());
+        g.bench_function(format!("ankle_exo_control_tick_1ms_{integrator}"), |b| {
+            b.iter(|| {
+                sim.tick().unwrap();
+                black_box(sim.wearer_forces().total[0])
+            })
+        });
+    }
+    g.finish();
+}
+
 /// The firmware's tick on realistic inputs: the assistance law (phase estimator, profiles) and the supervisor
 /// replayed over 5 s of frames logged from walking-assist (heel strikes, noise, quantisation included), so branch
 /// patterns are those of walking rather than of a synthetic signal. Reported per 5000-tick replay.
@@ -316,5 +340,5 @@ fn wearer(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, actuator, reference_leg, walking, replay_walking, wearer);
+criterion_group!(benches, actuator, reference_leg, walking, opensim_walk, replay_walking, wearer);
 criterion_main!(benches);

@@ -46,9 +46,22 @@ struct Scratch {
     cache: Vec<(f64, Vec<PointLoad>, Vec<PointLoad>, f64)>,
     cache_next: usize,
     pose_independent: bool,
+    /// The state `kin` was last updated at: the readings after a step and the first evaluation of the next are at
+    /// the same state, and the update is skipped when it is bit for bit the same.
+    kin_q: Vec<f64>,
+    kin_qd: Vec<f64>,
 }
 
 impl Scratch {
+    /// Kinematics at `q`, `qd` (engine order), recomputed only when the state changed.
+    fn update_kinematics(&mut self, sk: &Skeleton, q: &[f64], qd: &[f64]) {
+        if self.kin_q != q || self.kin_qd != qd {
+            self.kin.engine.update(&sk.model, &BaseMotion::fixed(Pose2::IDENTITY), q, qd);
+            self.kin_q.copy_from_slice(q);
+            self.kin_qd.copy_from_slice(qd);
+        }
+    }
+
     /// The plates at `t` into `loads` and `loads_before`, with the fade, from the memo when they do not depend on
     /// the pose.
     fn plates(&mut self, plates: &MeasuredLoads, clock: &TrialClock, sk: &Skeleton, t: f64) -> Result<f64, TrialError> {
@@ -85,7 +98,7 @@ struct System<'a> {
 impl SecondOrder for System<'_> {
     fn acceleration(&mut self, t: f64, q: &[f64], qd: &[f64], qdd: &mut [f64]) {
         let (sk, s) = (self.skeleton, &mut *self.scratch);
-        s.kin.engine.update(&sk.model, &BaseMotion::fixed(Pose2::IDENTITY), q, qd);
+        s.update_kinematics(sk, q, qd);
         s.f_ext.iter_mut().for_each(|f| *f = Vector3::zeros());
         if let Some(plates) = self.plates {
             match s.plates(plates, self.clock, sk, t) {
@@ -225,6 +238,8 @@ impl WalkBody {
                 cache: vec![(f64::NAN, Vec::new(), Vec::new(), 0.0); 4],
                 cache_next: 0,
                 pose_independent: plates.as_ref().is_some_and(MeasuredLoads::is_pose_independent),
+                kin_q: vec![f64::NAN; n],
+                kin_qd: vec![f64::NAN; n],
             },
             readings: BodyReadings {
                 grf_n: [Vector2::zeros(); 2],
@@ -337,7 +352,7 @@ impl WalkBody {
 
     fn update_readings(&mut self) -> Result<(), TrialError> {
         let (sk, s) = (&*self.skeleton, &mut self.scratch);
-        s.kin.engine.update(&sk.model, &BaseMotion::fixed(Pose2::IDENTITY), &self.q, &self.qd);
+        s.update_kinematics(sk, &self.q, &self.qd);
         let r = &mut self.readings;
         r.grf_n = [Vector2::zeros(); 2];
         if let Some(plates) = &self.plates {
