@@ -426,7 +426,7 @@ fn every_shipped_scenario_runs_shortened_and_writes_every_output() {
         }
         names.push(name);
     }
-    assert_eq!(names.len(), 13, "{names:?}");
+    assert_eq!(names.len(), 14, "{names:?}");
 }
 
 #[test]
@@ -934,6 +934,18 @@ fn the_imported_wearer_walks_with_its_device_and_writes_opensims_columns_the_mus
         "exo_ankle_l_torque_nm",
     ] {
         assert!(ts.iter().any(|h| h == c), "timeseries.csv lacks {c}");
+    }
+    assert!(d.join("plots/gait_cycle.png").is_file());
+    let strides = header("strides.csv");
+    for c in [
+        "gait_cycle_pct",
+        "metabolic_power_w_mean",
+        "metabolic_power_w_without_mean",
+        "ankle_angle_r_moment_sd",
+        "soleus_r_activation_without_mean",
+        "exo_ankle_r_torque_nm_mean",
+    ] {
+        assert!(strides.iter().any(|h| h == c), "strides.csv lacks {c}");
     }
     let m = header("muscles.csv");
     for c in ["soleus_r_activation", "soleus_r_force_n", "soleus_r_metabolic_w", "metabolic_power_w"] {

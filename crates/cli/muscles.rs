@@ -70,7 +70,7 @@ fn storage(sk: &Skeleton, a: &MuscleTrial, with_device: bool) -> Storage {
 }
 
 /// One normalised quantity: its name and its strides' mean and standard deviation per percent of the cycle.
-type Curve = (String, Vec<f64>, Vec<f64>);
+pub(crate) type Curve = (String, Vec<f64>, Vec<f64>);
 
 /// The gait-cycle curves of an analysis over the right strides: coordinates, generalised forces, joint powers,
 /// activations, metabolic power and, with a device, its torques. `suffix` marks the assisted run's columns.
@@ -109,7 +109,7 @@ fn cycle_curves(p: &Prepared, a: &MuscleTrial, suffix: &str, with_forces: bool) 
 }
 
 /// `strides.csv`: one row per percent of the gait cycle, a mean and a standard deviation column per quantity.
-fn strides_csv(curves: &[Curve]) -> String {
+pub(crate) fn strides_csv(curves: &[Curve]) -> String {
     use std::fmt::Write as _;
     let mut text = String::from("gait_cycle_pct");
     for (name, _, _) in curves {

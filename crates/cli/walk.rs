@@ -95,13 +95,28 @@ pub(crate) fn run_walk(
         None
     };
     let mut muscles = None;
+    let mut cycle = None;
     if imported.metabolics_path.is_some() && failure.is_none() && sim.recorder().rows() >= 2 {
         let window = scenario::stride_window(&imported, &sim, SETTLING_STRIDES);
-        let (m, trial) = scenario::walk_metabolics(loaded, &imported, &sim, baseline.as_ref(), window)?;
+        let (m, trial, without) = scenario::walk_metabolics(loaded, &imported, &sim, baseline.as_ref(), window)?;
+        let strikes = heel_strikes(&imported, &sim, window);
+        if strikes.len() >= 2 {
+            let mut curves = cycle_curves(&sim, &trial, &strikes, "");
+            if let (Some(b), Some(w)) = (&baseline, &without) {
+                curves.extend(cycle_curves(b, w, &strikes, "_without"));
+            }
+            cycle = Some((curves, strikes.len() - 1));
+        }
         summary.metabolics = Some(m);
         muscles = Some(trial);
     }
     write_outputs(&dir, loaded, &sim, &summary, muscles.as_ref(), plots_on)?;
+    if let Some((curves, strides)) = &cycle {
+        atomic::write(&dir.join("strides.csv"), crate::muscles::strides_csv(curves).as_bytes())?;
+        if plots_on && sc.outputs.plots {
+            gait_plot(&dir.join("plots/gait_cycle.png"), curves, *strides, baseline.is_some())?;
+        }
+    }
     Ok((
         match failure {
             None => WalkOutcome::Finished(Box::new(summary)),
@@ -319,4 +334,82 @@ pub(crate) fn render(s: &WalkSummary) -> String {
         let _ = writeln!(out, "  safe stop at {:.3} s: {}", stop.time_s, stop.reason);
     }
     out
+}
+
+/// The right heel strikes inside `window_s`: the repeated stride's starts, or the plates' own.
+fn heel_strikes(imported: &scenario::ImportedWearer, sim: &WalkSimulation, window_s: [f64; 2]) -> Vec<f64> {
+    let clock = sim.reference().clock();
+    let all: Vec<f64> = if clock.repeats() {
+        (0..).map(|k| clock.start_s + f64::from(k) * clock.period_s).take_while(|&s| s <= window_s[1] + 1e-9).collect()
+    } else {
+        imported.loads.heel_strikes_s(&imported.skeleton, "_r").unwrap_or_default()
+    };
+    all.into_iter().filter(|&s| s >= window_s[0] - 1e-9 && s <= window_s[1] + 1e-9).collect()
+}
+
+/// The gait-cycle curves of one run over `strikes`: each coordinate, the wearer's generalised force and joint
+/// power, the muscles' activations, the whole body's metabolic power and the device's torques; `suffix` marks the
+/// run (`""` with the device, `"_without"`).
+fn cycle_curves(sim: &WalkSimulation, m: &MuscleTrial, strikes: &[f64], suffix: &str) -> Vec<crate::muscles::Curve> {
+    use exo_sim::wearer::gait_cycle::{mean_and_sd, strides};
+    let (trial, forces) = sim.recorded_trial();
+    let sk = sim.body().skeleton();
+    let t = &trial.time_s;
+    let mut out = Vec::new();
+    let mut add = |name: String, time: &[f64], values: Vec<f64>| {
+        let (mean, sd) = mean_and_sd(&strides(time, &values, strikes));
+        out.push((name, mean, sd));
+    };
+    for (j, c) in sk.coordinates.iter().enumerate() {
+        let unit = if c.motion == exo_opensim::MotionType::Translational { "m" } else { "rad" };
+        add(format!("{}_q_{unit}{suffix}", c.name), t, trial.q.iter().map(|q| q[j]).collect());
+        let label = exo_sim::wearer::trial::generalized_force_label(sk, j);
+        add(format!("{label}{suffix}"), t, forces.iter().map(|f| f[j]).collect());
+        add(format!("{}_power_w{suffix}", c.name), t, forces.iter().zip(&trial.u).map(|(f, u)| f[j] * u[j]).collect());
+    }
+    for (k, name) in m.muscles.iter().enumerate() {
+        add(format!("{name}_activation{suffix}"), &m.time_s, m.activation.iter().map(|r| r[k]).collect());
+    }
+    add(format!("metabolic_power_w{suffix}"), &m.time_s, m.metabolic_power_w.clone());
+    let rec = sim.recorder();
+    for j in sim.joints() {
+        if let Some(c) = rec.index(&format!("exo_{}_torque_nm", j.name)) {
+            add(format!("exo_{}_torque_nm{suffix}", j.name), t, rec.column(c).collect());
+        }
+    }
+    out
+}
+
+/// `plots/gait_cycle.png`: the form biomechanists read, each quantity's mean over the strides with and without the
+/// device: metabolic power, the right leg's angles, the wearer's moments with the device's torques, activations.
+fn gait_plot(path: &Path, curves: &[crate::muscles::Curve], strides: usize, compared: bool) -> Result<()> {
+    let deg = 180.0 / std::f64::consts::PI;
+    let panel = |title: &str, y_label: &str, scale: f64, keep: &dyn Fn(&str) -> bool| XyPanel {
+        title: title.into(),
+        y_label: y_label.into(),
+        series: curves
+            .iter()
+            .filter(|c| keep(&c.0))
+            .map(|c| Series::line(c.0.clone(), c.1.iter().enumerate().map(|(i, v)| (i as f64, scale * v)).collect()))
+            .collect(),
+    };
+    let both = |n: &str, stem: &str| n == stem || (compared && n == format!("{stem}_without"));
+    let mut panels = vec![
+        panel("whole-body metabolic power (muscles, Umberger 2010)", "W", 1.0, &|n| both(n, "metabolic_power_w")),
+        panel("right leg: joint angles", "deg", deg, &|n| {
+            ["hip_flexion_r_q_rad", "knee_angle_r_q_rad", "ankle_angle_r_q_rad"].iter().any(|s| both(n, s))
+        }),
+        panel("right leg: the wearer's joint moments and the device's torque", "N m", 1.0, &|n| {
+            ["hip_flexion_r_moment", "knee_angle_r_moment", "ankle_angle_r_moment"].iter().any(|s| both(n, s))
+                || (n.starts_with("exo_") && n.contains("_r_torque_nm") && !n.ends_with("_without"))
+        }),
+        panel("right leg: activations with the device", "activation", 1.0, &|n| n.ends_with("_r_activation")),
+    ];
+    if compared {
+        panels.push(panel("right leg: activations without the device", "activation", 1.0, &|n| {
+            n.ends_with("_r_activation_without")
+        }));
+    }
+    let title = format!("gait cycle, {strides} right stride(s) (mean)");
+    draw_xy(path, &title, "gait cycle (%)", (0.0, 100.0), &panels)
 }

@@ -77,7 +77,7 @@ fn the_imported_wearer_tracks_the_trial_on_the_plates_with_opensims_residuals_an
     // The muscles' metabolic power over the whole walk against OpenSim's probe on OpenSim's static optimization of
     // the same trial (tests/fixtures/opensim/metabolics.json: 299.0 W); measured within 1 %.
     let t: Vec<f64> = rec.column(0).collect();
-    let (m, _) = scenario::walk_metabolics(&l, &im, &sim, None, [t[0], t[t.len() - 1]]).unwrap();
+    let (m, _, _) = scenario::walk_metabolics(&l, &im, &sim, None, [t[0], t[t.len() - 1]]).unwrap();
     let fixture: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root().join("tests/fixtures/opensim/metabolics.json")).unwrap())
             .unwrap();
@@ -96,7 +96,7 @@ fn compare(name: &str) -> (WalkSummary, WalkSummary, WalkMetabolics) {
     let (off, sim_off) = walk_loaded(&l, &im, false);
     assert!(on.ended_early.is_none() && off.ended_early.is_none(), "{:?} {:?}", on.ended_early, off.ended_early);
     let window = scenario::stride_window(&im, &sim_on, 2);
-    let (m, _) = scenario::walk_metabolics(&l, &im, &sim_on, Some(&sim_off), window).unwrap();
+    let (m, _, _) = scenario::walk_metabolics(&l, &im, &sim_on, Some(&sim_off), window).unwrap();
     println!("{name}: {:.0}x real time with the device, {:.0}x without", on.real_time_factor, off.real_time_factor);
     println!("{}", serde_json::to_string_pretty(&on.devices).unwrap());
     println!("{}", serde_json::to_string_pretty(&m).unwrap());

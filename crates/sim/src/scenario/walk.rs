@@ -272,8 +272,8 @@ pub fn stride_window(imported: &ImportedWearer, sim: &WalkSimulation, settle: us
 }
 
 /// The muscles' metabolic cost of `assisted` (and, given the same walk `unassisted` without the device, the change
-/// the device makes), over `window_s`; with the muscles of `assisted` row by row (activations, forces, metabolic
-/// power per muscle).
+/// the device makes), over `window_s`; with the muscles of `assisted` (and `unassisted`) row by row (activations,
+/// forces, metabolic power per muscle).
 ///
 /// # Errors
 /// `[wearer]` names no metabolics file, or it has no usable probe; a static optimization that fails.
@@ -283,7 +283,7 @@ pub fn walk_metabolics(
     assisted: &WalkSimulation,
     unassisted: Option<&WalkSimulation>,
     window_s: [f64; 2],
-) -> Result<(WalkMetabolics, MuscleTrial), ScenarioError> {
+) -> Result<(WalkMetabolics, MuscleTrial, Option<MuscleTrial>), ScenarioError> {
     use crate::wearer::metabolics::Umberger2010;
     use crate::wearer::muscle_analysis::{
         MetabolicChange, SharingOptions, TrialInputs, analyse_in_chunks, time_average,
@@ -330,10 +330,10 @@ pub fn walk_metabolics(
         .flat_map(|(i, r)| shared.iter().map(move |&c| (c, i, r[c])))
         .max_by(|a, b| a.2.abs().total_cmp(&b.2.abs()))
         .map(|(c, i, v)| (sk.coordinates[c].name.clone(), with.time_s[i], v));
-    let change = match unassisted {
-        Some(u) => {
-            let without = analyse(u)?;
-            let c = MetabolicChange::between(&without, &with, window_s);
+    let without = unassisted.map(analyse).transpose()?;
+    let change = match &without {
+        Some(without) => {
+            let c = MetabolicChange::between(without, &with, window_s);
             Some(MetabolicComparison {
                 unassisted_w: c.unassisted_w,
                 assisted_w: c.assisted_w,
@@ -358,7 +358,7 @@ pub fn walk_metabolics(
         largest_reserve,
         change,
     };
-    Ok((summary, with))
+    Ok((summary, with, without))
 }
 
 /// Chunks of recorded rows solved in parallel (fixed, so that results do not depend on the thread count).
