@@ -68,13 +68,14 @@ pub(crate) fn run_walk(
     let mut summary = sim.summary();
     summary.ended_early = failure.clone();
     let has_device = !sim.joints().is_empty();
+    let mut baseline_failure = None;
     let baseline = if sc.simulation.compare_without_exo && has_device && failure.is_none() {
         let (base, f, interrupted) = simulate(loaded, &imported, false, &format!("{} (no exo)", sc.name), stop)?;
         if interrupted {
             return Ok((WalkOutcome::Interrupted, dir));
         }
         if let Some(f) = f {
-            anyhow::bail!("the walk without the device failed: {f}");
+            baseline_failure = Some(format!("the walk without the device failed: {f}"));
         }
         let b = base.summary();
         summary.baseline = Some(
@@ -90,35 +91,43 @@ pub(crate) fn run_walk(
                 })
                 .collect(),
         );
-        Some(base)
+        baseline_failure.is_none().then_some(base)
     } else {
         None
     };
-    let mut muscles = None;
-    let mut cycle = None;
-    if imported.metabolics_path.is_some() && failure.is_none() && sim.recorder().rows() >= 2 {
-        let window = scenario::stride_window(&imported, &sim, SETTLING_STRIDES);
-        let (m, trial, without) = scenario::walk_metabolics(loaded, &imported, &sim, baseline.as_ref(), window)?;
-        let strikes = heel_strikes(&imported, &sim, window);
-        if strikes.len() >= 2 {
-            let mut curves = cycle_curves(&sim, &trial, &strikes, "");
-            if let (Some(b), Some(w)) = (&baseline, &without) {
-                curves.extend(cycle_curves(b, w, &strikes, "_without"));
+    // The outputs of the runs are written before the muscles are analysed: whatever the analysis meets, the runs
+    // are kept.
+    write_outputs(&dir, loaded, &sim, &summary, None, false)?;
+    let mut analysed = None;
+    let mut problem = failure.clone().or(baseline_failure);
+    if imported.muscles.is_some() && problem.is_none() {
+        let settle = if has_device { SETTLING_STRIDES } else { 0 };
+        let (window, strides, note) = scenario::stride_window(&imported, &sim, settle);
+        match scenario::walk_metabolics(loaded, &imported, &sim, baseline.as_ref(), window) {
+            Ok((mut m, trial, without)) => {
+                m.strides = strides;
+                m.window_note = note;
+                summary.metabolics = Some(m);
+                let strikes = heel_strikes(&imported, &sim, window);
+                if strikes.len() >= 2 {
+                    let mut curves = cycle_curves(&sim, &trial, &strikes, "");
+                    if let (Some(b), Some(w)) = (&baseline, &without) {
+                        curves.extend(cycle_curves(b, w, &strikes, "_without"));
+                    }
+                    atomic::write(&dir.join("strides.csv"), crate::muscles::strides_csv(&curves).as_bytes())?;
+                    if plots_on && sc.outputs.plots {
+                        std::fs::create_dir_all(dir.join("plots"))?;
+                        gait_plot(&dir.join("plots/gait_cycle.png"), &curves, strikes.len() - 1, baseline.is_some())?;
+                    }
+                }
+                analysed = Some(trial);
             }
-            cycle = Some((curves, strikes.len() - 1));
-        }
-        summary.metabolics = Some(m);
-        muscles = Some(trial);
-    }
-    write_outputs(&dir, loaded, &sim, &summary, muscles.as_ref(), plots_on)?;
-    if let Some((curves, strides)) = &cycle {
-        atomic::write(&dir.join("strides.csv"), crate::muscles::strides_csv(curves).as_bytes())?;
-        if plots_on && sc.outputs.plots {
-            gait_plot(&dir.join("plots/gait_cycle.png"), curves, *strides, baseline.is_some())?;
+            Err(e) => problem = Some(format!("the metabolic analysis failed (the runs' outputs are written): {e}")),
         }
     }
+    write_outputs(&dir, loaded, &sim, &summary, analysed.as_ref(), plots_on)?;
     Ok((
-        match failure {
+        match problem {
             None => WalkOutcome::Finished(Box::new(summary)),
             Some(f) => WalkOutcome::Failed(Box::new(summary), f),
         },
@@ -288,6 +297,9 @@ pub(crate) fn render(s: &WalkSummary) -> String {
             if let Some(why) = &c.implausible {
                 let _ = writeln!(out, "  IMPLAUSIBLE: {why}");
             }
+        }
+        if let Some(note) = &m.window_note {
+            let _ = writeln!(out, "  note: {note}");
         }
         let _ = writeln!(
             out,

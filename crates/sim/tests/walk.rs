@@ -95,7 +95,8 @@ fn compare(name: &str) -> (WalkSummary, WalkSummary, WalkMetabolics) {
     let (on, sim_on) = walk_loaded(&l, &im, true);
     let (off, sim_off) = walk_loaded(&l, &im, false);
     assert!(on.ended_early.is_none() && off.ended_early.is_none(), "{:?} {:?}", on.ended_early, off.ended_early);
-    let window = scenario::stride_window(&im, &sim_on, 2);
+    let (window, strides, note) = scenario::stride_window(&im, &sim_on, 2);
+    assert!(strides >= 3 && note.is_none(), "{strides} {note:?}");
     let (m, _, _) = scenario::walk_metabolics(&l, &im, &sim_on, Some(&sim_off), window).unwrap();
     println!("{name}: {:.0}x real time with the device, {:.0}x without", on.real_time_factor, off.real_time_factor);
     println!("{}", serde_json::to_string_pretty(&on.devices).unwrap());
@@ -203,4 +204,31 @@ fn bad_wearer_input_is_an_error_naming_the_field_and_file() {
             assert!(e.contains(w), "{o:?}: `{e}` lacks `{w}`");
         }
     }
+}
+
+#[test]
+fn a_pelvis_that_does_not_translate_along_ground_x_and_y_is_refused_naming_the_coordinate() {
+    // The shipped model with pelvis_tx turned 45 degrees: no free planar pelvis to carry X and Y residuals.
+    let text = std::fs::read_to_string(root().join("assets/models/gait10dof18musc/subject01.osim")).unwrap();
+    let at = text.find("<coordinates>pelvis_tx</coordinates>").unwrap();
+    let axis = at + text[at..].find("<axis>1 0 0</axis>").unwrap();
+    let edited =
+        format!("{}<axis>0.70710678 0.70710678 0</axis>{}", &text[..axis], &text[axis + "<axis>1 0 0</axis>".len()..]);
+    let model = std::env::temp_dir().join(format!("exosim-turned-pelvis-{}.osim", std::process::id()));
+    std::fs::write(&model, edited).unwrap();
+    let e = error_of("opensim-walk", &[&format!("wearer.model=\"{}\"", model.display())]);
+    std::fs::remove_file(&model).unwrap();
+    println!("{e}");
+    assert!(e.contains("wearer.model") && e.contains("free planar pelvis") && e.contains("pelvis_tx"), "{e}");
+}
+
+#[test]
+fn a_sensor_fault_on_a_device_joint_does_not_stop_the_walk_without_the_device() {
+    // Regression: the comparison walk has no device joints, and a fault naming one used to refuse to build.
+    let text = std::fs::read_to_string(scenario_path("opensim-walk-ankle-exo")).unwrap()
+        + "\n[[faults]]\ntime_s = 4.0\nchannel = \"joint_encoder\"\njoint = \"ankle_r\"\nkind = \"dropout\"\n";
+    let loaded = scenario::parse(&text, &scenario_path("opensim-walk-ankle-exo"), &[]).unwrap();
+    let im = scenario::import_wearer(&loaded).unwrap();
+    assert!(scenario::build_walk(&loaded, &im, true).is_ok());
+    assert!(scenario::build_walk(&loaded, &im, false).is_ok());
 }

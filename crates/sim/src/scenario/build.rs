@@ -256,7 +256,7 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
         world.exo().and_then(crate::body::exo::base_body).is_some(),
     )?;
     // The sensors: every joint of the one-legged wearer stands on its one foot.
-    let faults = scheduled_faults(l, &names)?;
+    let faults = scheduled_faults(l, &names, with_exo)?;
     let sensors =
         SensorSuite::new(sc.sensors, faults, s.seed, vec![0; joints.len()], 1).map_err(|e| l.error("sensors", e))?;
     let human = match (sc.pelvis.mode, world.leg_model()) {
@@ -360,11 +360,20 @@ pub(crate) fn firmware(
     Ok((controller, spec, c.setpoint()))
 }
 
-/// The scenario's sensor faults, each on the actuated joint it names (`joints`, in the controller's order).
-pub(crate) fn scheduled_faults(l: &LoadedScenario, joints: &[String]) -> Result<Vec<ScheduledFault>, ScenarioError> {
+/// The scenario's sensor faults, each on the actuated joint it names (`joints`, in the controller's order). Without
+/// the device (`with_device` false: the comparison run) the faults of its joints' sensors do not exist and are
+/// left out; frame dropouts and base-sensor faults stay.
+pub(crate) fn scheduled_faults(
+    l: &LoadedScenario,
+    joints: &[String],
+    with_device: bool,
+) -> Result<Vec<ScheduledFault>, ScenarioError> {
     let mut faults = Vec::new();
     for (k, f) in l.scenario.faults.iter().enumerate() {
         let needs_joint = f.kind != FaultKind::FrameDropout && f.channel != Channel::BaseImu;
+        if !with_device && (needs_joint || f.joint.is_some()) {
+            continue;
+        }
         let joint = match (&f.joint, needs_joint) {
             (Some(name), _) => Some(joints.iter().position(|j| j == name).ok_or_else(|| {
                 l.error(

@@ -105,7 +105,8 @@ pub struct WearerSection {
     /// walk advancing a stride's length each time (`exo_sim::walk::clock`); off: the run lasts the trial at most.
     #[serde(default)]
     pub repeat_stride: bool,
-    /// Cross-fade of the repeated stride into the one before it at each seam, s (> 0).
+    /// Cross-fade of the repeated stride's plates into the stride before's at each seam, s (> 0; read only with
+    /// `repeat_stride`).
     #[serde(default = "d_stride_fade")]
     pub stride_fade_s: f64,
     /// A model file whose `Umberger2010MuscleMetabolicsProbe` gives the muscles' metabolic parameters; present:
@@ -586,7 +587,8 @@ pub struct OutputsSection {
     /// Write `plots/*.png`.
     #[serde(default = "yes")]
     pub plots: bool,
-    /// Write `results.sto` (OpenSim storage).
+    /// Write `results.sto` (OpenSim storage; for an imported wearer `states.sto`, its coordinates as an OpenSim
+    /// motion).
     #[serde(default = "yes")]
     pub sto: bool,
 }

@@ -35,6 +35,8 @@ pub struct ImportedWearer {
     pub model_path: std::path::PathBuf,
     /// The metabolics file, as found, when the scenario names one.
     pub metabolics_path: Option<std::path::PathBuf>,
+    /// The muscles and the metabolic probe, when the scenario names a metabolics file.
+    pub muscles: Option<(Musculature, crate::wearer::metabolics::Umberger2010)>,
 }
 
 fn asset(l: &LoadedScenario, field: &str, rel: &str) -> Result<std::path::PathBuf, ScenarioError> {
@@ -73,11 +75,33 @@ pub fn import_wearer(l: &LoadedScenario) -> Result<ImportedWearer, ScenarioError
     let loads_path = asset(l, "wearer.loads", &w.loads)?;
     let loads =
         MeasuredLoads::read(&skeleton, &model, &loads_path).map_err(|e| l.error("wearer.loads", e.to_string()))?;
-    let metabolics_path = match &w.metabolics {
-        Some(rel) => Some(asset(l, "wearer.metabolics", rel)?),
-        None => None,
+    check_free_pelvis(l, &skeleton, &label)?;
+    let (metabolics_path, muscles) = match &w.metabolics {
+        Some(rel) => {
+            let path = asset(l, "wearer.metabolics", rel)?;
+            let muscles = Musculature::from_osim(&model, &skeleton, &label)
+                .map_err(|e| l.error("wearer.model", e.to_string()))?;
+            let probe_model =
+                exo_opensim::read_model(&path).map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
+            let probe = crate::wearer::metabolics::Umberger2010::of_model(
+                &probe_model,
+                &model.muscles,
+                &path.display().to_string(),
+            )
+            .map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
+            (Some(path), Some((muscles, probe)))
+        }
+        None => (None, None),
     };
-    Ok(ImportedWearer { model, skeleton: Arc::new(skeleton), trajectories, loads, model_path, metabolics_path })
+    Ok(ImportedWearer {
+        model,
+        skeleton: Arc::new(skeleton),
+        trajectories,
+        loads,
+        model_path,
+        metabolics_path,
+        muscles,
+    })
 }
 
 /// The device joints `[actuators]` names on an imported wearer, in the order hip, knee, ankle, right before left.
@@ -168,7 +192,7 @@ pub fn build_walk(
         "needs the one-legged wearer's exoskeleton links: an imported wearer's device has no links of its own yet",
     ));
     let (controller, _spec, setpoint) = firmware(l, with_device, &names, &configs, &gravity, false, false)?;
-    let faults = scheduled_faults(l, &names)?;
+    let faults = scheduled_faults(l, &names, with_device)?;
     let sensors = SensorSuite::new(sc.sensors, faults, s.seed, joints.iter().map(|j| j.foot).collect(), 2)
         .map_err(|e| l.error("sensors", e))?;
     let setup = BodySetup {
@@ -247,32 +271,44 @@ fn stride_clock(l: &LoadedScenario, imported: &ImportedWearer) -> Result<(TrialC
     Ok((TrialClock { start_s: t0, period_s: t1 - t0, fade_s: w.stride_fade_s, advance_m }, advancing))
 }
 
-/// The window of whole strides the metabolic cost is averaged over: with a repeated stride, the strides after the
-/// first `settle` (a heel-strike phase estimator knows the phase from the second heel strike on), else the trial's
-/// whole strides of the right foot within the run; the whole run when it holds no whole stride.
+/// The window of whole strides of the right foot the metabolic cost is averaged over (the repeated stride's starts,
+/// or the plates' heel strikes within the run), leaving out the first `settle` strides (a heel-strike phase
+/// estimator knows the phase from the second heel strike on); with the number of strides it holds, and why it is
+/// not what was asked when the run is too short (then it keeps the strides there are, or the whole run).
 #[must_use]
-pub fn stride_window(imported: &ImportedWearer, sim: &WalkSimulation, settle: usize) -> [f64; 2] {
-    let (t0, t1) = {
-        let t = &sim.recorder();
-        let time: Vec<f64> = t.column(0).collect();
-        (time.first().copied().unwrap_or(0.0), time.last().copied().unwrap_or(0.0))
-    };
+pub fn stride_window(
+    imported: &ImportedWearer,
+    sim: &WalkSimulation,
+    settle: usize,
+) -> ([f64; 2], usize, Option<String>) {
+    let time: Vec<f64> = sim.recorder().column(0).collect();
+    let (t0, t1) = (time.first().copied().unwrap_or(0.0), time.last().copied().unwrap_or(0.0));
     let clock = sim.reference().clock();
     let strikes: Vec<f64> = if clock.repeats() {
-        (0..).map(|k| clock.start_s + k as f64 * clock.period_s).take_while(|&s| s <= t1 + 1e-9).collect()
+        (0..).map(|k| clock.start_s + f64::from(k) * clock.period_s).take_while(|&s| s <= t1 + 1e-9).collect()
     } else {
         imported.loads.heel_strikes_s(&imported.skeleton, "_r").unwrap_or_default()
     };
     let inside: Vec<f64> = strikes.into_iter().filter(|&s| s >= t0 - 1e-9 && s <= t1 + 1e-9).collect();
-    let skip = if clock.repeats() { settle.min(inside.len().saturating_sub(2)) } else { 0 };
-    match inside[skip.min(inside.len())..] {
-        [a, .., b] => [a, b],
-        _ => [t0, t1],
+    let whole = inside.len().saturating_sub(1);
+    if whole == 0 {
+        return ([t0, t1], 0, Some("the run holds no whole stride: the figures average the whole run".into()));
     }
+    if whole > settle {
+        return ([inside[settle], inside[inside.len() - 1]], whole - settle, None);
+    }
+    let note = (settle > 0).then(|| {
+        format!(
+            "the run holds {whole} whole stride(s), not more than the {settle} before the phase estimator has \
+             settled: the figures include strides without assistance (lengthen the run, with repeat_stride)"
+        )
+    });
+    ([inside[0], inside[inside.len() - 1]], whole, note)
 }
 
 /// The muscles' metabolic cost of `assisted` (and, given the same walk `unassisted` without the device, the change
-/// the device makes), over `window_s`; with the muscles of `assisted` (and `unassisted`) row by row (activations,
+/// the device makes), over `window_s` (its `strides` and `window_note` are the caller's to fill, from
+/// [`stride_window`]); with the muscles of `assisted` (and `unassisted`) row by row (activations,
 /// forces, metabolic power per muscle).
 ///
 /// # Errors
@@ -284,28 +320,27 @@ pub fn walk_metabolics(
     unassisted: Option<&WalkSimulation>,
     window_s: [f64; 2],
 ) -> Result<(WalkMetabolics, MuscleTrial, Option<MuscleTrial>), ScenarioError> {
-    use crate::wearer::metabolics::Umberger2010;
     use crate::wearer::muscle_analysis::{
         MetabolicChange, SharingOptions, TrialInputs, analyse_in_chunks, time_average,
     };
     let w = l.scenario.wearer.as_ref().expect("called for an imported wearer");
-    let Some(path) = &imported.metabolics_path else {
+    let Some((muscles, probe)) = &imported.muscles else {
         return Err(l.error("wearer.metabolics", "no metabolics file: the metabolic cost needs one"));
     };
-    let label = imported.model_path.display().to_string();
+    if assisted.recorder().rows() < 2 {
+        return Err(l.error(
+            "simulation.record_rate_hz",
+            "the metabolic cost is computed from the recorded rows: record at a rate > 0 (two rows at least)",
+        ));
+    }
     let sk = &*imported.skeleton;
-    let muscles =
-        Musculature::from_osim(&imported.model, sk, &label).map_err(|e| l.error("wearer.model", e.to_string()))?;
-    let probe_model = exo_opensim::read_model(path).map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
-    let probe = Umberger2010::of_model(&probe_model, &imported.model.muscles, &path.display().to_string())
-        .map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
     let options = SharingOptions::new(sk);
     let analyse = |sim: &WalkSimulation| {
         let (trajectories, forces) = sim.recorded_trial();
         let inputs = TrialInputs {
             skeleton: sk,
-            muscles: &muscles,
-            probe: &probe,
+            muscles,
+            probe,
             trajectories: &trajectories,
             forces: &forces,
             options: &options,
@@ -350,6 +385,8 @@ pub fn walk_metabolics(
     };
     let summary = WalkMetabolics {
         window_s,
+        strides: 0,
+        window_note: None,
         frames: with.time_s.len(),
         muscles_w,
         muscles_w_per_kg: muscles_w / mass,
@@ -363,3 +400,50 @@ pub fn walk_metabolics(
 
 /// Chunks of recorded rows solved in parallel (fixed, so that results do not depend on the thread count).
 const METABOLIC_CHUNKS: usize = 8;
+
+/// The model's root joint must be a free planar pelvis: one rotation and two translations, along ground X and Y (the
+/// residuals are named after them, and a repeated stride advances along X).
+fn check_free_pelvis(l: &LoadedScenario, sk: &Skeleton, label: &str) -> Result<(), ScenarioError> {
+    let wearer = TrackingWearer::new(sk, crate::walk::TrackingConfig::default());
+    let root: Vec<usize> = (0..sk.coordinates.len()).filter(|&c| wearer.is_residual(c)).collect();
+    let translational = |c: &usize| sk.coordinates[*c].motion == exo_opensim::MotionType::Translational;
+    let translations: Vec<usize> = root.iter().copied().filter(translational).collect();
+    let bad = |why: String| {
+        l.error("wearer.model", format!("{label}: the walking simulation needs a free planar pelvis (a ground joint of one rotation and translations along X and Y): {why}"))
+    };
+    if root.len() != 3 || translations.len() != 2 {
+        let names: Vec<&str> = root.iter().map(|&c| sk.coordinates[c].name.as_str()).collect();
+        return Err(bad(format!(
+            "the root joint has {}",
+            if names.is_empty() { "no coordinate".into() } else { names.join(", ") }
+        )));
+    }
+    // Each translation must move the pelvis along one ground axis, X first: checked on the kinematics.
+    let nc = sk.coordinates.len();
+    let mut kin = crate::wearer::SkeletonKinematics::new(sk);
+    let q0: Vec<f64> = sk.coordinates.iter().map(|c| c.default_value).collect();
+    let zeros = vec![0.0; nc];
+    // The chain puts translations first and the rotation last: the rotation's engine body carries the pelvis.
+    let rotation = root.iter().copied().find(|c| !translational(c)).expect("three root coordinates, two translations");
+    let body = sk.coordinates[rotation].dof;
+    let origin = |kin: &crate::wearer::SkeletonKinematics| kin.engine.pose[body].origin_m;
+    kin.update(sk, &q0, &zeros);
+    let at_rest = origin(&kin);
+    for (axis, &c) in translations.iter().enumerate() {
+        let mut q = q0.clone();
+        q[c] += 0.01;
+        kin.update(sk, &q, &zeros);
+        let d = origin(&kin) - at_rest;
+        let along = if axis == 0 { d.x } else { d.y };
+        if (along - 0.01).abs() > 1e-9 || (d.norm() - 0.01).abs() > 1e-9 {
+            return Err(bad(format!(
+                "{} moves the pelvis by ({:.4}, {:.4}) m per 0.01, not along ground {}",
+                sk.coordinates[c].name,
+                d.x,
+                d.y,
+                if axis == 0 { "X" } else { "Y" }
+            )));
+        }
+    }
+    Ok(())
+}

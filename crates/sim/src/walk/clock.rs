@@ -22,10 +22,6 @@ pub struct TrialInstant {
     pub cycles: f64,
     /// Weight of the stride before in the cross-fade (0 outside it).
     pub fade: f64,
-    /// Rate of change of `fade`, 1/s.
-    pub fade_rate_per_s: f64,
-    /// Second derivative of `fade`, 1/s².
-    pub fade_accel_per_s2: f64,
 }
 
 /// How simulated time maps to the trial's.
@@ -58,19 +54,13 @@ impl TrialClock {
     #[must_use]
     pub fn at(&self, t_s: f64) -> TrialInstant {
         if !self.repeats() {
-            return TrialInstant { trial_s: t_s, cycles: 0.0, fade: 0.0, fade_rate_per_s: 0.0, fade_accel_per_s2: 0.0 };
+            return TrialInstant { trial_s: t_s, cycles: 0.0, fade: 0.0 };
         }
         let x = (t_s - self.start_s) / self.period_s;
         let cycles = x.floor();
         let trial_s = self.start_s + (x - cycles) * self.period_s;
         let s = ((trial_s - (self.start_s + self.period_s - self.fade_s)) / self.fade_s).clamp(0.0, 1.0);
-        let b = self.fade_s;
-        let (fade, fade_rate_per_s, fade_accel_per_s2) = if s > 0.0 {
-            (s * s * (3.0 - 2.0 * s), 6.0 * s * (1.0 - s) / b, (6.0 - 12.0 * s) / (b * b))
-        } else {
-            (0.0, 0.0, 0.0)
-        };
-        TrialInstant { trial_s, cycles, fade, fade_rate_per_s, fade_accel_per_s2 }
+        TrialInstant { trial_s, cycles, fade: s * s * (3.0 - 2.0 * s) }
     }
 }
 

@@ -677,6 +677,10 @@ pub struct BaselineJoint {
 pub struct WalkMetabolics {
     /// Averaging window: whole strides, s.
     pub window_s: [f64; 2],
+    /// Whole strides in the window.
+    pub strides: usize,
+    /// Why the window is not the settled strides asked for, when it is not.
+    pub window_note: Option<String>,
     /// Rows solved per run.
     pub frames: usize,
     /// Whole-body muscle metabolic power of this run (Umberger 2010 as OpenSim's probe computes it), W.

@@ -178,7 +178,8 @@ impl Reference {
     /// The stride's end does not meet its start exactly (no two strides are alike): each coordinate gets a cubic
     /// correction over the whole stride, `h(s) = e_q (3s² - 2s³) + e_u T (s³ - s²)` at `s = (τ - t₀)/T`, with
     /// `e_q = q(t₀) + Δ - q(t₁)` and `e_u = u(t₀) - u(t₁)`, so that coordinates and speeds meet at the seam; its
-    /// acceleration, about `6 e_q / T²`, stays far below the gait's own. The feedforward is the inverse dynamics
+    /// acceleration, about `6 e_q / T²`, stays far below the gait's own (the seam is C¹: the acceleration, and so
+    /// the feedforward, steps there by the two strides' difference). The feedforward is the inverse dynamics
     /// of the corrected motion under the plates cross-faded as the body feels them ([`super::body`]).
     ///
     /// # Errors
