@@ -960,6 +960,13 @@ fn the_imported_wearer_walks_with_its_device_and_writes_opensims_columns_the_mus
     let states = exo_sim::opensim::Storage::read(&d.join("states.sto")).unwrap();
     assert!(!states.in_degrees);
     assert!(states.columns.iter().any(|c| c == "knee_angle_l"));
+    // `exosim resolve` of an imported-wearer scenario loads back identically (no one-legged sections beside it).
+    let resolved = exosim().arg("resolve").arg(scenario("opensim-walk-ankle-exo")).output().unwrap();
+    assert!(resolved.status.success(), "{}", String::from_utf8_lossy(&resolved.stderr));
+    let text = String::from_utf8(resolved.stdout).unwrap();
+    let back = exo_sim::scenario::parse(&text, &scenario("opensim-walk-ankle-exo"), &[]).unwrap();
+    let original = exo_sim::scenario::load(&scenario("opensim-walk-ankle-exo"), &[]).unwrap();
+    assert_eq!(back.scenario, original.scenario);
     // The resolved scenario beside the results runs from anywhere.
     let again = exosim().current_dir(dir.path()).arg("check").arg(d.join("scenario.toml")).output().unwrap();
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));

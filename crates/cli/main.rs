@@ -226,7 +226,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Resolve { file, set }) => {
             let l = scenario::load(&file, &set)?;
-            let text = toml::to_string_pretty(&l.scenario).context("cannot write the scenario")?;
+            let text = l.scenario.to_toml().context("cannot write the scenario")?;
             print!("{text}");
             Ok(())
         }

@@ -74,25 +74,8 @@ pub(crate) fn run_one(
     }
     let rec = sim.recorder();
     outputs::write_all(&dir, rec, &summary, sc.outputs.sto, sc.outputs.timeseries)?;
-    // The resolved scenario beside the results: reproducible, and what `exo-viz --replay` rebuilds the model
-    // from. Asset paths are made absolute so that the copy works from anywhere.
-    let mut resolved = sc.clone();
-    for rel in [&mut resolved.motion.gait_kinematics, &mut resolved.motion.ground_reaction] {
-        if !rel.is_empty()
-            && let Some(p) = exo_sim::scenario::find_asset(&loaded.path, rel)
-        {
-            *rel = p.canonicalize().unwrap_or(p).display().to_string();
-        }
-    }
-    // Every law section but the chosen one's is absent; the chosen one is written with its defaults.
-    resolved.controller = resolved.controller.resolved();
-    for a in resolved.actuators.values_mut() {
-        let rel = if a.preset.ends_with(".toml") { a.preset.clone() } else { format!("actuators/{}.toml", a.preset) };
-        if let Some(p) = exo_sim::scenario::find_asset(&loaded.path, &rel) {
-            a.preset = p.canonicalize().unwrap_or(p).display().to_string();
-        }
-    }
-    let text = toml::to_string_pretty(&resolved).map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
+    let text =
+        scenario::resolved_copy(loaded).to_toml().map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
     crate::atomic::write(&dir.join("scenario.toml"), text.as_bytes())?;
     if let Some(log) = sim.frame_log() {
         crate::atomic::write(&dir.join("frames.csv"), log.to_csv().as_bytes())?;

@@ -95,24 +95,21 @@ pub(crate) fn run_walk(
     } else {
         None
     };
-    // The outputs of the runs are written before the muscles are analysed: whatever the analysis meets, the runs
-    // are kept.
-    write_outputs(&dir, loaded, &sim, &summary, None, false)?;
+    // The runs' own outputs are written before the muscles are analysed: whatever the analysis meets, they are kept.
+    write_runs(&dir, loaded, &sim)?;
     let mut analysed = None;
     let mut problem = failure.clone().or(baseline_failure);
     if imported.muscles.is_some() && problem.is_none() {
         let settle = if has_device { SETTLING_STRIDES } else { 0 };
-        let (window, strides, note) = scenario::stride_window(&imported, &sim, settle);
-        match scenario::walk_metabolics(loaded, &imported, &sim, baseline.as_ref(), window) {
-            Ok((mut m, trial, without)) => {
-                m.strides = strides;
-                m.window_note = note;
+        let window = scenario::stride_window(&imported, &sim, settle);
+        match scenario::walk_metabolics(loaded, &imported, &sim, baseline.as_ref(), &window) {
+            Ok((m, trial, without)) => {
                 summary.metabolics = Some(m);
-                let strikes = heel_strikes(&imported, &sim, window);
+                let strikes = &window.heel_strikes_s;
                 if strikes.len() >= 2 {
-                    let mut curves = cycle_curves(&sim, &trial, &strikes, "");
+                    let mut curves = cycle_curves(&sim, &trial, strikes, "");
                     if let (Some(b), Some(w)) = (&baseline, &without) {
-                        curves.extend(cycle_curves(b, w, &strikes, "_without"));
+                        curves.extend(cycle_curves(b, w, strikes, "_without"));
                     }
                     atomic::write(&dir.join("strides.csv"), crate::muscles::strides_csv(&curves).as_bytes())?;
                     if plots_on && sc.outputs.plots {
@@ -125,7 +122,7 @@ pub(crate) fn run_walk(
             Err(e) => problem = Some(format!("the metabolic analysis failed (the runs' outputs are written): {e}")),
         }
     }
-    write_outputs(&dir, loaded, &sim, &summary, analysed.as_ref(), plots_on)?;
+    write_results(&dir, loaded, &sim, &summary, analysed.as_ref(), plots_on)?;
     Ok((
         match problem {
             None => WalkOutcome::Finished(Box::new(summary)),
@@ -137,15 +134,11 @@ pub(crate) fn run_walk(
 
 /// The recorded coordinates as an OpenSim motion (radians, `inDegrees=no`), which OpenSim loads onto the model.
 fn states_storage(sim: &WalkSimulation, name: &str) -> Result<Storage> {
+    let (trial, _) = sim.recorded_trial();
     let sk = sim.body().skeleton();
-    let rec = sim.recorder();
-    let mut columns = Vec::new();
-    let mut data = Vec::new();
-    for (c, coord) in sk.coordinates.iter().enumerate() {
-        columns.push(coord.name.clone());
-        data.push(rec.column(1 + 3 * c).collect());
-    }
-    Storage::new(name, false, columns, rec.column(0).collect(), data).context("cannot assemble the states file")
+    let columns = sk.coordinates.iter().map(|c| c.name.clone()).collect();
+    let data = (0..sk.coordinates.len()).map(|c| trial.q.iter().map(|q| q[c]).collect()).collect();
+    Storage::new(name, false, columns, trial.time_s, data).context("cannot assemble the states file")
 }
 
 /// The muscles row by row: `<muscle>_activation`, `<muscle>_force_n`, `<muscle>_metabolic_w`, the whole body's.
@@ -168,7 +161,24 @@ fn muscles_csv(m: &MuscleTrial) -> String {
     Table::write(&names, rows.iter().map(Vec::as_slice))
 }
 
-fn write_outputs(
+/// What the runs themselves give, written as soon as they end: the time series, the states and the scenario.
+fn write_runs(dir: &Path, loaded: &LoadedScenario, sim: &WalkSimulation) -> Result<()> {
+    let sc = &loaded.scenario;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let rec = sim.recorder();
+    if sc.outputs.timeseries {
+        atomic::write(&dir.join("timeseries.csv"), outputs::timeseries_csv(rec).as_bytes())?;
+    }
+    if sc.outputs.sto && rec.rows() > 0 {
+        atomic::write(&dir.join("states.sto"), states_storage(sim, &sc.name)?.to_text().as_bytes())?;
+    }
+    let text =
+        scenario::resolved_copy(loaded).to_toml().map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
+    atomic::write(&dir.join("scenario.toml"), text.as_bytes())
+}
+
+/// What the analysis adds: the summary, the muscles row by row and the plots.
+fn write_results(
     dir: &Path,
     loaded: &LoadedScenario,
     sim: &WalkSimulation,
@@ -176,44 +186,12 @@ fn write_outputs(
     muscles: Option<&MuscleTrial>,
     plots_on: bool,
 ) -> Result<()> {
-    let sc = &loaded.scenario;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let rec = sim.recorder();
-    if sc.outputs.timeseries {
-        atomic::write(&dir.join("timeseries.csv"), outputs::timeseries_csv(rec).as_bytes())?;
-    }
     let json = serde_json::to_string_pretty(summary).context("cannot serialise the summary")?;
     atomic::write(&dir.join("summary.json"), json.as_bytes())?;
-    if sc.outputs.sto && rec.rows() > 0 {
-        atomic::write(&dir.join("states.sto"), states_storage(sim, &sc.name)?.to_text().as_bytes())?;
-    }
     if let Some(m) = muscles {
         atomic::write(&dir.join("muscles.csv"), muscles_csv(m).as_bytes())?;
     }
-    // The resolved scenario beside the results, its files made absolute so that the copy runs from anywhere.
-    let mut resolved = sc.clone();
-    if let Some(w) = &mut resolved.wearer {
-        for rel in [&mut w.model, &mut w.motion, &mut w.loads].into_iter().chain(w.metabolics.as_mut()) {
-            if let Some(p) = scenario::find_asset(&loaded.path, rel) {
-                *rel = p.canonicalize().unwrap_or(p).display().to_string();
-            }
-        }
-    }
-    resolved.controller = resolved.controller.resolved();
-    for a in resolved.actuators.values_mut() {
-        let rel = if a.preset.ends_with(".toml") { a.preset.clone() } else { format!("actuators/{}.toml", a.preset) };
-        if let Some(p) = scenario::find_asset(&loaded.path, &rel) {
-            a.preset = p.canonicalize().unwrap_or(p).display().to_string();
-        }
-    }
-    // The one-legged wearer's sections hold only their defaults here, and a file with both wearers is refused.
-    let mut table = toml::Table::try_from(&resolved).map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
-    for key in ["subject", "pelvis", "motion", "human", "exoskeleton"] {
-        table.remove(key);
-    }
-    let text = toml::to_string_pretty(&table).map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
-    atomic::write(&dir.join("scenario.toml"), text.as_bytes())?;
-    if plots_on && sc.outputs.plots && rec.rows() > 1 {
+    if plots_on && loaded.scenario.outputs.plots && sim.recorder().rows() > 1 {
         plot(dir, sim, muscles)?;
     }
     Ok(())
@@ -346,17 +324,6 @@ pub(crate) fn render(s: &WalkSummary) -> String {
         let _ = writeln!(out, "  safe stop at {:.3} s: {}", stop.time_s, stop.reason);
     }
     out
-}
-
-/// The right heel strikes inside `window_s`: the repeated stride's starts, or the plates' own.
-fn heel_strikes(imported: &scenario::ImportedWearer, sim: &WalkSimulation, window_s: [f64; 2]) -> Vec<f64> {
-    let clock = sim.reference().clock();
-    let all: Vec<f64> = if clock.repeats() {
-        (0..).map(|k| clock.start_s + f64::from(k) * clock.period_s).take_while(|&s| s <= window_s[1] + 1e-9).collect()
-    } else {
-        imported.loads.heel_strikes_s(&imported.skeleton, "_r").unwrap_or_default()
-    };
-    all.into_iter().filter(|&s| s >= window_s[0] - 1e-9 && s <= window_s[1] + 1e-9).collect()
 }
 
 /// The gait-cycle curves of one run over `strikes`: each coordinate, the wearer's generalised force and joint

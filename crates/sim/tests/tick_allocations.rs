@@ -39,4 +39,15 @@ fn ticks_do_not_allocate_with_recording_and_frame_log_on() {
         });
         assert_eq!(allocations, 0, "{name}: 1500 ticks allocated {allocations} times");
     }
+    // The imported two-legged wearer with two series-elastic ankles, from its first tick: 1.5 s covers a heel
+    // strike, the plates' cross-fade and the seam of the repeated stride (0.618 + 1.235 s).
+    let loaded = scenario::load(&shipped("opensim-walk-ankle-exo"), &["simulation.duration_s=2.0".into()]).unwrap();
+    let imported = scenario::import_wearer(&loaded).unwrap();
+    let mut walk = exo_sim::walk::WalkSimulation::new(scenario::build_walk(&loaded, &imported, true).unwrap());
+    let (allocations, ()) = counting_alloc::allocations_in(|| {
+        for _ in 0..1500 {
+            walk.tick().unwrap();
+        }
+    });
+    assert_eq!(allocations, 0, "the walk: 1500 ticks allocated {allocations} times");
 }

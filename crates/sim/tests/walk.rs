@@ -77,7 +77,8 @@ fn the_imported_wearer_tracks_the_trial_on_the_plates_with_opensims_residuals_an
     // The muscles' metabolic power over the whole walk against OpenSim's probe on OpenSim's static optimization of
     // the same trial (tests/fixtures/opensim/metabolics.json: 299.0 W); measured within 1 %.
     let t: Vec<f64> = rec.column(0).collect();
-    let (m, _, _) = scenario::walk_metabolics(&l, &im, &sim, None, [t[0], t[t.len() - 1]]).unwrap();
+    let whole = scenario::StrideWindow { window_s: [t[0], t[t.len() - 1]], heel_strikes_s: Vec::new(), note: None };
+    let (m, _, _) = scenario::walk_metabolics(&l, &im, &sim, None, &whole).unwrap();
     let fixture: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root().join("tests/fixtures/opensim/metabolics.json")).unwrap())
             .unwrap();
@@ -95,9 +96,9 @@ fn compare(name: &str) -> (WalkSummary, WalkSummary, WalkMetabolics) {
     let (on, sim_on) = walk_loaded(&l, &im, true);
     let (off, sim_off) = walk_loaded(&l, &im, false);
     assert!(on.ended_early.is_none() && off.ended_early.is_none(), "{:?} {:?}", on.ended_early, off.ended_early);
-    let (window, strides, note) = scenario::stride_window(&im, &sim_on, 2);
-    assert!(strides >= 3 && note.is_none(), "{strides} {note:?}");
-    let (m, _, _) = scenario::walk_metabolics(&l, &im, &sim_on, Some(&sim_off), window).unwrap();
+    let window = scenario::stride_window(&im, &sim_on, 2);
+    assert!(window.strides() >= 3 && window.note.is_none(), "{window:?}");
+    let (m, _, _) = scenario::walk_metabolics(&l, &im, &sim_on, Some(&sim_off), &window).unwrap();
     println!("{name}: {:.0}x real time with the device, {:.0}x without", on.real_time_factor, off.real_time_factor);
     println!("{}", serde_json::to_string_pretty(&on.devices).unwrap());
     println!("{}", serde_json::to_string_pretty(&m).unwrap());
@@ -231,4 +232,46 @@ fn a_sensor_fault_on_a_device_joint_does_not_stop_the_walk_without_the_device() 
     let im = scenario::import_wearer(&loaded).unwrap();
     assert!(scenario::build_walk(&loaded, &im, true).is_ok());
     assert!(scenario::build_walk(&loaded, &im, false).is_ok());
+}
+
+/// `text` written to a fresh file `name` in the system's temporary folder (the caller removes it).
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("exosim-walk-{}-{name}", std::process::id()));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn a_non_planar_model_and_a_load_on_a_missing_body_are_errors_naming_file_line_and_field() {
+    // A turn about X in the pelvis joint: out of the plane (the importer's check, reached through the scenario).
+    let text = std::fs::read_to_string(root().join("assets/models/gait10dof18musc/subject01.osim")).unwrap();
+    let rotation2 = text.find(r#"<TransformAxis name="rotation2">"#).unwrap();
+    let open = rotation2 + text[rotation2..].find("<coordinates>").unwrap();
+    let close = rotation2 + text[rotation2..].find("</Constant>").unwrap() + "</Constant>".len();
+    let turned = format!(
+        "{}<coordinates>pelvis_tx</coordinates><axis>1 0 0</axis><LinearFunction name=\"function\"><coefficients> 1 0</coefficients></LinearFunction>{}",
+        &text[..open],
+        &text[close..]
+    );
+    let model = temp_file("turned.osim", &turned);
+    let e = error_of("opensim-walk", &[&format!("wearer.model=\"{}\"", model.display())]);
+    std::fs::remove_file(&model).unwrap();
+    println!("{e}");
+    let line = text[..rotation2].matches('\n').count() + 1;
+    assert!(
+        e.contains("wearer.model") && e.contains(&format!("turned.osim:{line}:")) && e.contains("rotation2"),
+        "{e}"
+    );
+
+    // The left plate applied to a body the model lacks: the loads file's line. The data file is found beside it.
+    let xml = std::fs::read_to_string(root().join("assets/gait/opensim/subject01_walk_grf.xml")).unwrap();
+    let data = root().join("assets/gait/opensim/subject01_walk_grf.mot");
+    let xml = xml
+        .replace("<applied_to_body>calcn_l</applied_to_body>", "<applied_to_body>foot_l</applied_to_body>")
+        .replace("<datafile>subject01_walk_grf.mot</datafile>", &format!("<datafile>{}</datafile>", data.display()));
+    let loads = temp_file("grf.xml", &xml);
+    let e = error_of("opensim-walk", &[&format!("wearer.loads=\"{}\"", loads.display())]);
+    std::fs::remove_file(&loads).unwrap();
+    println!("{e}");
+    assert!(e.contains("wearer.loads") && e.contains("grf.xml:23:") && e.contains("foot_l"), "{e}");
 }

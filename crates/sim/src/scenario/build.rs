@@ -74,13 +74,55 @@ pub fn find_asset(scenario_path: &Path, rel: &str) -> Option<PathBuf> {
     asset_dirs(scenario_path).into_iter().map(|d| d.join(rel)).find(|c| c.is_file())
 }
 
+/// The asset path of an actuator preset as a scenario names it: a `.toml` file as given, else a shipped preset's
+/// name (`qdd-ak80-6` is `actuators/qdd-ak80-6.toml`).
+#[must_use]
+pub fn preset_asset(preset: &str) -> String {
+    if preset.ends_with(".toml") { preset.to_string() } else { format!("actuators/{preset}.toml") }
+}
+
+/// The scenario as it ran, to keep beside its results: every file it names made absolute (so that the copy runs
+/// from anywhere, and `exo-viz --replay` rebuilds the model from it), and the chosen law's section written with
+/// its defaults.
+#[must_use]
+pub fn resolved_copy(l: &LoadedScenario) -> Scenario {
+    let mut sc = l.scenario.clone();
+    let absolute = |rel: &mut String| {
+        if !rel.is_empty()
+            && let Some(p) = find_asset(&l.path, rel)
+        {
+            *rel = p.canonicalize().unwrap_or(p).display().to_string();
+        }
+    };
+    match &mut sc.wearer {
+        Some(w) => {
+            for rel in [&mut w.model, &mut w.motion, &mut w.loads].into_iter().chain(w.metabolics.as_mut()) {
+                absolute(rel);
+            }
+        }
+        None => {
+            absolute(&mut sc.motion.gait_kinematics);
+            absolute(&mut sc.motion.ground_reaction);
+        }
+    }
+    sc.controller = sc.controller.resolved();
+    for a in sc.actuators.values_mut() {
+        let mut rel = preset_asset(&a.preset);
+        absolute(&mut rel);
+        if Path::new(&rel).is_absolute() {
+            a.preset = rel;
+        }
+    }
+    sc
+}
+
 pub(crate) fn load_actuator(
     l: &LoadedScenario,
     joint: &str,
     r: &super::schema::ActuatorRef,
 ) -> Result<ActuatorConfig, ScenarioError> {
     let field = format!("actuators.{joint}.preset");
-    let rel = if r.preset.ends_with(".toml") { r.preset.clone() } else { format!("actuators/{}.toml", r.preset) };
+    let rel = preset_asset(&r.preset);
     let path = find_asset(&l.path, &rel)
         .ok_or_else(|| l.error(&field, format!("no actuator preset `{}` (looked for {rel})", r.preset)))?;
     let text = std::fs::read_to_string(&path).map_err(|e| l.error(&field, format!("{}: {e}", path.display())))?;

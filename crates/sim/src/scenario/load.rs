@@ -61,6 +61,9 @@ impl ScenarioError {
     }
 }
 
+/// The sections of the one-legged wearer, which an imported wearer (`[wearer]`) replaces.
+const ONE_LEGGED_SECTIONS: [&str; 5] = ["subject", "pelvis", "motion", "human", "exoskeleton"];
+
 /// A scenario with where it came from.
 #[derive(Clone, Debug)]
 pub struct LoadedScenario {
@@ -286,7 +289,7 @@ pub fn parse(text: &str, path: &Path, overrides: &[String]) -> Result<LoadedScen
     }
     // An imported wearer replaces the one-legged wearer's sections: a file with both would have one silently ignored.
     if table.contains_key("wearer") {
-        for key in ["subject", "pelvis", "motion", "human", "exoskeleton"] {
+        for key in ONE_LEGGED_SECTIONS {
             if table.contains_key(key) {
                 let located = locate(text, &file, overrides, key);
                 return Err(ScenarioError::Invalid {
@@ -345,6 +348,22 @@ pub fn parse(text: &str, path: &Path, overrides: &[String]) -> Result<LoadedScen
 }
 
 impl Scenario {
+    /// The scenario as TOML that [`parse`] reads back to the same scenario: with an imported wearer, the
+    /// one-legged wearer's sections (which then hold only their defaults, and may not stand beside `[wearer]`) are
+    /// left out.
+    ///
+    /// # Errors
+    /// A value TOML cannot hold (not expected of a validated scenario).
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        let mut table = toml::Table::try_from(self)?;
+        if self.wearer.is_some() {
+            for key in ONE_LEGGED_SECTIONS {
+                table.remove(key);
+            }
+        }
+        toml::to_string_pretty(&table)
+    }
+
     /// Physical and structural validation that the types alone cannot express; the error names the field.
     pub fn validate(&self) -> Result<(), crate::error::ValidationError> {
         fn err(f: &str, m: impl Into<String>) -> Result<(), crate::error::ValidationError> {

@@ -9,10 +9,10 @@ mod schema;
 mod supervision;
 mod walk;
 
-pub use build::{asset_dirs, build, find_asset, program_dirs};
+pub use build::{asset_dirs, build, find_asset, preset_asset, program_dirs, resolved_copy};
 pub use export::firmware_law;
 pub use load::{LoadedScenario, Location, ScenarioError, load, parse};
 pub use reference::reference_markdown;
 pub use schema::*;
 pub use supervision::{Device, ResolveSupervisor, SupervisorSpec};
-pub use walk::{ImportedWearer, build_walk, import_wearer, stride_window, walk_metabolics};
+pub use walk::{ImportedWearer, StrideWindow, build_walk, import_wearer, stride_window, walk_metabolics};

@@ -257,30 +257,44 @@ fn stride_clock(l: &LoadedScenario, imported: &ImportedWearer) -> Result<(TrialC
     if w.stride_fade_s >= t1 - t0 {
         return Err(l.error("wearer.stride_fade_s", format!("must be shorter than the stride, {} s", t1 - t0)));
     }
-    let wearer = TrackingWearer::new(sk, w.tracking);
-    let value = |c: usize, t: f64| {
-        crate::opensim::signal::value_at(&traj.time_s, &traj.q.iter().map(|r| r[c]).collect::<Vec<_>>(), t)
-    };
-    // Overground, the pelvis moves a stride's length (over a metre) along ground X, OpenSim's walking direction;
-    // on a treadmill it stays within centimetres and nothing advances (the cubic correction closes the gap).
-    let advancing = (0..sk.coordinates.len())
-        .filter(|&c| wearer.is_residual(c) && sk.coordinates[c].motion == exo_opensim::MotionType::Translational)
-        .max_by(|&a, &b| (value(a, t1) - value(a, t0)).abs().total_cmp(&(value(b, t1) - value(b, t0)).abs()))
-        .filter(|&c| (value(c, t1) - value(c, t0)).abs() >= OVERGROUND_STRIDE_M);
-    let advance_m = advancing.map_or(0.0, |c| value(c, t1) - value(c, t0));
+    // Overground, the pelvis moves a stride's length (over a metre) along ground X, OpenSim's walking direction
+    // (the pelvis' first translation: `check_free_pelvis`); on a treadmill it stays within centimetres and nothing
+    // advances (the cubic correction closes the gap).
+    let x = crate::walk::pelvis_coordinates(sk)
+        .into_iter()
+        .find(|&c| sk.coordinates[c].motion == exo_opensim::MotionType::Translational)
+        .expect("a free planar pelvis, checked on import");
+    let column: Vec<f64> = traj.q.iter().map(|r| r[x]).collect();
+    let value = |t: f64| crate::opensim::signal::value_at(&traj.time_s, &column, t);
+    let stride_m = value(t1) - value(t0);
+    let (advancing, advance_m) = if stride_m.abs() >= OVERGROUND_STRIDE_M { (Some(x), stride_m) } else { (None, 0.0) };
     Ok((TrialClock { start_s: t0, period_s: t1 - t0, fade_s: w.stride_fade_s, advance_m }, advancing))
 }
 
-/// The window of whole strides of the right foot the metabolic cost is averaged over (the repeated stride's starts,
-/// or the plates' heel strikes within the run), leaving out the first `settle` strides (a heel-strike phase
-/// estimator knows the phase from the second heel strike on); with the number of strides it holds, and why it is
-/// not what was asked when the run is too short (then it keeps the strides there are, or the whole run).
+/// The whole strides of the right foot a walk's metabolic cost is averaged over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrideWindow {
+    /// The window, s.
+    pub window_s: [f64; 2],
+    /// The heel strikes that bound its strides, s (empty when the run holds no whole stride).
+    pub heel_strikes_s: Vec<f64>,
+    /// Why the window is not the settled strides asked for, when it is not.
+    pub note: Option<String>,
+}
+
+impl StrideWindow {
+    /// Whole strides in the window.
+    #[must_use]
+    pub fn strides(&self) -> usize {
+        self.heel_strikes_s.len().saturating_sub(1)
+    }
+}
+
+/// The whole strides of the right foot in `sim`'s recorded run (the repeated stride's starts, or the plates' heel
+/// strikes), leaving out the first `settle` (a heel-strike phase estimator knows the phase from the second heel
+/// strike on). A run too short for that keeps the strides there are, or the whole run, and says so.
 #[must_use]
-pub fn stride_window(
-    imported: &ImportedWearer,
-    sim: &WalkSimulation,
-    settle: usize,
-) -> ([f64; 2], usize, Option<String>) {
+pub fn stride_window(imported: &ImportedWearer, sim: &WalkSimulation, settle: usize) -> StrideWindow {
     let time: Vec<f64> = sim.recorder().column(0).collect();
     let (t0, t1) = (time.first().copied().unwrap_or(0.0), time.last().copied().unwrap_or(0.0));
     let clock = sim.reference().clock();
@@ -289,26 +303,28 @@ pub fn stride_window(
     } else {
         imported.loads.heel_strikes_s(&imported.skeleton, "_r").unwrap_or_default()
     };
-    let inside: Vec<f64> = strikes.into_iter().filter(|&s| s >= t0 - 1e-9 && s <= t1 + 1e-9).collect();
+    let mut inside: Vec<f64> = strikes.into_iter().filter(|&s| s >= t0 - 1e-9 && s <= t1 + 1e-9).collect();
     let whole = inside.len().saturating_sub(1);
     if whole == 0 {
-        return ([t0, t1], 0, Some("the run holds no whole stride: the figures average the whole run".into()));
+        let note = Some("the run holds no whole stride: the figures average the whole run".to_string());
+        return StrideWindow { window_s: [t0, t1], heel_strikes_s: Vec::new(), note };
     }
-    if whole > settle {
-        return ([inside[settle], inside[inside.len() - 1]], whole - settle, None);
-    }
-    let note = (settle > 0).then(|| {
-        format!(
-            "the run holds {whole} whole stride(s), not more than the {settle} before the phase estimator has \
-             settled: the figures include strides without assistance (lengthen the run, with repeat_stride)"
-        )
-    });
-    ([inside[0], inside[inside.len() - 1]], whole, note)
+    let note = if whole > settle {
+        inside.drain(..settle);
+        None
+    } else {
+        (settle > 0).then(|| {
+            format!(
+                "the run holds {whole} whole stride(s), not more than the {settle} before the phase estimator has \
+                 settled: the figures include strides without assistance (lengthen the run, with repeat_stride)"
+            )
+        })
+    };
+    StrideWindow { window_s: [inside[0], inside[inside.len() - 1]], heel_strikes_s: inside, note }
 }
 
 /// The muscles' metabolic cost of `assisted` (and, given the same walk `unassisted` without the device, the change
-/// the device makes), over `window_s` (its `strides` and `window_note` are the caller's to fill, from
-/// [`stride_window`]); with the muscles of `assisted` (and `unassisted`) row by row (activations,
+/// the device makes), over `window` ([`stride_window`]); with the muscles of `assisted` (and `unassisted`) row by row (activations,
 /// forces, metabolic power per muscle).
 ///
 /// # Errors
@@ -318,8 +334,9 @@ pub fn walk_metabolics(
     imported: &ImportedWearer,
     assisted: &WalkSimulation,
     unassisted: Option<&WalkSimulation>,
-    window_s: [f64; 2],
+    window: &StrideWindow,
 ) -> Result<(WalkMetabolics, MuscleTrial, Option<MuscleTrial>), ScenarioError> {
+    let window_s = window.window_s;
     use crate::wearer::muscle_analysis::{
         MetabolicChange, SharingOptions, TrialInputs, analyse_in_chunks, time_average,
     };
@@ -385,8 +402,8 @@ pub fn walk_metabolics(
     };
     let summary = WalkMetabolics {
         window_s,
-        strides: 0,
-        window_note: None,
+        strides: window.strides(),
+        window_note: window.note.clone(),
         frames: with.time_s.len(),
         muscles_w,
         muscles_w_per_kg: muscles_w / mass,
@@ -404,8 +421,7 @@ const METABOLIC_CHUNKS: usize = 8;
 /// The model's root joint must be a free planar pelvis: one rotation and two translations, along ground X and Y (the
 /// residuals are named after them, and a repeated stride advances along X).
 fn check_free_pelvis(l: &LoadedScenario, sk: &Skeleton, label: &str) -> Result<(), ScenarioError> {
-    let wearer = TrackingWearer::new(sk, crate::walk::TrackingConfig::default());
-    let root: Vec<usize> = (0..sk.coordinates.len()).filter(|&c| wearer.is_residual(c)).collect();
+    let root = crate::walk::pelvis_coordinates(sk);
     let translational = |c: &usize| sk.coordinates[*c].motion == exo_opensim::MotionType::Translational;
     let translations: Vec<usize> = root.iter().copied().filter(translational).collect();
     let bad = |why: String| {

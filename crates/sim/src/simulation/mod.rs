@@ -19,6 +19,7 @@ mod timing;
 
 pub use channels::{Column, Instant, Source, columns};
 pub use frame_log::{FrameLog, FrameOutput, FrameRecord, Mismatch, ReplayReport, replay};
+pub(crate) use metrics::Stat;
 pub use metrics::StepBook;
 pub use metrics::{
     ActuatorSummary, CuffSummary, EnergyCheck, JointSummary, Metrics, StepResponse, Summary, SupervisorSummary,
@@ -26,6 +27,7 @@ pub use metrics::{
 pub use recorder::{Channel, Recorder, RecorderFull};
 pub use setpoint::{SetpointSource, TorqueSignal};
 pub use step_response::step_response;
+pub(crate) use stepper::run_ticks;
 pub use stepper::{ControlledJoint, SimError, Simulation, SimulationParts};
 pub use table::{Table, TableError};
 pub use timing::{Timing, TimingError};

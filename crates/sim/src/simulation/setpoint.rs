@@ -75,3 +75,26 @@ pub enum SetpointSource {
     /// A torque signal (torque laws).
     Torque(TorqueSignal),
 }
+
+impl SetpointSource {
+    /// Puts the host's targets for time `t_s` into `frame`. For [`SetpointSource::Reference`], `reference` fills
+    /// each joint's reference angle (rad) and speed (rad/s) into the two slices it is given; the frame's other
+    /// setpoints are left alone.
+    pub(crate) fn fill(
+        &self,
+        t_s: f64,
+        frame: &mut crate::control::Frame,
+        reference: impl FnOnce(&mut [f64], &mut [f64]),
+    ) {
+        match self {
+            SetpointSource::None => {}
+            SetpointSource::Reference => {
+                reference(&mut frame.setpoint_position_rad, &mut frame.setpoint_velocity_rad_per_s);
+            }
+            SetpointSource::Torque(signal) => {
+                let v = signal.value(t_s);
+                frame.setpoint_torque_nm.iter_mut().for_each(|x| *x = v);
+            }
+        }
+    }
+}

@@ -314,21 +314,15 @@ impl Simulation {
 
     /// Puts the host's targets for time `t_s` into the frame.
     fn fill_setpoint(&mut self, t_s: f64) {
-        match self.setpoint {
-            SetpointSource::None => {}
-            SetpointSource::Reference => {
-                let r = self.reference.sample(t_s);
-                for (k, j) in self.joints.iter().enumerate() {
-                    let spans = self.world.device_joints()[j.device_joint].spans;
-                    self.frame.setpoint_position_rad[k] = r.q[spans];
-                    self.frame.setpoint_velocity_rad_per_s[k] = r.qd[spans];
-                }
+        let (reference, joints, world) = (&self.reference, &self.joints, &self.world);
+        self.setpoint.fill(t_s, &mut self.frame, |q, qd| {
+            let r = reference.sample(t_s);
+            for (k, j) in joints.iter().enumerate() {
+                let spans = world.device_joints()[j.device_joint].spans;
+                q[k] = r.q[spans];
+                qd[k] = r.qd[spans];
             }
-            SetpointSource::Torque(signal) => {
-                let v = signal.value(t_s);
-                self.frame.setpoint_torque_nm.iter_mut().for_each(|x| *x = v);
-            }
-        }
+        });
     }
 
     /// Runs one control tick: sensors -> control law -> supervisor -> (the wearer, the actuators, physics) for
@@ -462,24 +456,30 @@ impl Simulation {
 
     /// Runs until `duration_s` (or an error), calling `progress(fraction)` now and then and stopping early when
     /// `stop()` returns true.
-    pub fn run(
-        &mut self,
-        duration_s: f64,
-        mut progress: impl FnMut(f64),
-        stop: impl Fn() -> bool,
-    ) -> Result<(), SimError> {
+    pub fn run(&mut self, duration_s: f64, progress: impl FnMut(f64), stop: impl Fn() -> bool) -> Result<(), SimError> {
         let ticks = (duration_s / self.timing.control_dt_s).round() as u64;
-        let every = (ticks / 100).max(1);
-        for k in 0..ticks {
-            self.tick()?;
-            if k % every == 0 {
-                progress(k as f64 / ticks as f64);
-                if stop() {
-                    break;
-                }
+        run_ticks(ticks, || self.tick(), progress, stop)
+    }
+}
+
+/// Runs `tick` `ticks` times (or until an error), calling `progress(fraction)` about a hundred times and stopping
+/// early when `stop()` returns true at one of those calls: the loop of every stepper's `run`.
+pub(crate) fn run_ticks<E>(
+    ticks: u64,
+    mut tick: impl FnMut() -> Result<(), E>,
+    mut progress: impl FnMut(f64),
+    stop: impl Fn() -> bool,
+) -> Result<(), E> {
+    let every = (ticks / 100).max(1);
+    for k in 0..ticks {
+        tick()?;
+        if k % every == 0 {
+            progress(k as f64 / ticks as f64);
+            if stop() {
+                break;
             }
         }
-        progress(1.0);
-        Ok(())
     }
+    progress(1.0);
+    Ok(())
 }

@@ -8,13 +8,9 @@ use crate::multibody::{BaseMotion, Dynamics, Integrator, Pose2, Rk4, SecondOrder
 use crate::wearer::trial::{MeasuredLoads, TrialError};
 use crate::wearer::{PointLoad, Skeleton, SkeletonKinematics};
 use crate::world::IntegratorKind;
-use crate::world::WorldError;
+use crate::world::{DIVERGED_SPEED, WorldError};
 
 use super::clock::TrialClock;
-
-/// A speed no joint or pelvis coordinate of a walking person reaches, rad/s or m/s (a kick peaks near 30 rad/s):
-/// past it the simulation has diverged.
-const DIVERGED_SPEED: f64 = 200.0;
 
 /// What the body reports after a step.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -206,6 +202,7 @@ impl WalkBody {
         u0: &[f64],
     ) -> Result<Self, TrialError> {
         let BodySetup { plates, clock, integrator, device_coordinates } = setup;
+        let forces = plates.as_ref().map_or(0, MeasuredLoads::len);
         let n = skeleton.model.len();
         let nc = skeleton.coordinates.len();
         let side_of_body = skeleton
@@ -226,8 +223,8 @@ impl WalkBody {
             scratch: Scratch {
                 kin: SkeletonKinematics::new(&skeleton),
                 dynamics: Dynamics::new(&skeleton.model),
-                loads: Vec::new(),
-                loads_before: Vec::new(),
+                loads: Vec::with_capacity(forces),
+                loads_before: Vec::with_capacity(forces),
                 f_ext: vec![Vector3::zeros(); n],
                 tau: vec![0.0; n],
                 wearer: vec![0.0; nc],
@@ -235,7 +232,10 @@ impl WalkBody {
                 t0: t0_s,
                 dt: 0.0,
                 load_error: None,
-                cache: vec![(f64::NAN, Vec::new(), Vec::new(), 0.0); 4],
+                // Sized here: the memo's copies never allocate.
+                cache: (0..4)
+                    .map(|_| (f64::NAN, Vec::with_capacity(forces), Vec::with_capacity(forces), 0.0))
+                    .collect(),
                 cache_next: 0,
                 pose_independent: plates.as_ref().is_some_and(MeasuredLoads::is_pose_independent),
                 kin_q: vec![f64::NAN; n],

@@ -23,12 +23,14 @@ use serde::Serialize;
 use crate::actuator::{Actuator, Coupling};
 use crate::control::{Controller, Frame, Output};
 use crate::sensor::{SensorSuite, Truth};
-use crate::simulation::{Channel, Recorder, RecorderFull, SetpointSource, Timing};
+use crate::simulation::{Channel, Recorder, RecorderFull, SetpointSource, Stat, Timing};
 use crate::wearer::Skeleton;
 use crate::wearer::trial::CoordinateTrajectories;
 pub use body::{BodyReadings, BodySetup, WalkBody, WalkBodyError};
 pub use clock::{TrialClock, TrialInstant};
-pub use tracking::{Reference, ReferenceSample, TrackingConfig, TrackingWearer, WearerForces};
+pub use tracking::{
+    Reference, ReferenceSample, Residual, TrackingConfig, TrackingWearer, WearerForces, pelvis_coordinates,
+};
 
 /// A joint of the device: its name (`ankle_r`), the skeleton coordinate it spans and the foot its side stands on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,22 +95,62 @@ pub enum WalkError {
     },
 }
 
-/// Sums booked per physics step, for the summary.
+/// What is booked per physics step, for the summary.
 #[derive(Clone, Debug, Default)]
 struct Book {
     steps: u64,
     ticks: u64,
-    tracking_sq: Vec<f64>,
-    force_sq: Vec<f64>,
-    force_peak: Vec<f64>,
+    /// Per coordinate: reference minus state, and the wearer's generalised force.
+    tracking: Vec<Stat>,
+    force: Vec<Stat>,
     saturated_steps: Vec<u64>,
-    device_sq: Vec<f64>,
-    device_peak: Vec<f64>,
+    /// Per device joint: the delivered torque.
+    device: Vec<Stat>,
     winding_peak_c: Vec<f64>,
     compute_ns_sum: f64,
     compute_ns_max: f64,
     limited_ticks: u64,
     first_stop: Option<(f64, exo_control::FaultReason)>,
+}
+
+/// Where each value lies in a recorded row: time; per coordinate its value, reference and speed; per coordinate
+/// the wearer's generalised force (joint torque or residual); the ground reaction (right x, y, left x, y); per
+/// device joint its delivered torque, command, current and winding temperature; the gait phase. The channel list,
+/// the recording and every reader of the rows go through it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct RowLayout {
+    coordinates: usize,
+    joints: usize,
+}
+
+impl RowLayout {
+    const TIME: usize = 0;
+    fn q(self, c: usize) -> usize {
+        1 + 3 * c
+    }
+    fn q_ref(self, c: usize) -> usize {
+        2 + 3 * c
+    }
+    fn u(self, c: usize) -> usize {
+        3 + 3 * c
+    }
+    fn force(self, c: usize) -> usize {
+        1 + 3 * self.coordinates + c
+    }
+    /// `i`: 0 right x, 1 right y, 2 left x, 3 left y.
+    fn grf(self, i: usize) -> usize {
+        1 + 4 * self.coordinates + i
+    }
+    /// `field`: 0 delivered torque, 1 command, 2 current, 3 winding temperature.
+    fn device(self, k: usize, field: usize) -> usize {
+        5 + 4 * self.coordinates + 4 * k + field
+    }
+    fn phase(self) -> usize {
+        5 + 4 * self.coordinates + 4 * self.joints
+    }
+    fn width(self) -> usize {
+        self.phase() + 1
+    }
 }
 
 /// A running walk. Each [`WalkSimulation::tick`] is one control period: sensors -> law -> supervisor -> (wearer,
@@ -130,7 +172,9 @@ pub struct WalkSimulation {
     wall_s: f64,
     tick: u64,
     pelvis_body: Option<usize>,
+    layout: RowLayout,
     // Per-tick buffers, sized once.
+    row: Vec<f64>,
     truth: Truth,
     frame: Frame,
     output: Output,
@@ -147,19 +191,6 @@ fn unit(skeleton: &Skeleton, c: usize) -> &'static str {
     if skeleton.coordinates[c].motion == exo_opensim::MotionType::Translational { "m" } else { "rad" }
 }
 
-/// The name of the residual a pelvis coordinate carries: OpenSim's residual reduction reports them as forces along
-/// ground x and y and the moment about z.
-fn residual_name(skeleton: &Skeleton, wearer: &TrackingWearer, c: usize) -> String {
-    let translations: Vec<usize> =
-        (0..skeleton.coordinates.len()).filter(|&k| wearer.is_residual(k) && unit(skeleton, k) == "m").collect();
-    match translations.iter().position(|&k| k == c) {
-        Some(0) => "pelvis_residual_fx_n".into(),
-        Some(1) => "pelvis_residual_fy_n".into(),
-        Some(i) => format!("pelvis_residual_f{i}_n"),
-        None => "pelvis_residual_mz_nm".into(),
-    }
-}
-
 impl WalkSimulation {
     /// Assembles a walk; the recorder is sized for the planned duration.
     #[must_use]
@@ -167,6 +198,8 @@ impl WalkSimulation {
         let sk = parts.body.skeleton();
         let nc = sk.coordinates.len();
         let n = parts.joints.len();
+        let layout = RowLayout { coordinates: nc, joints: n };
+        // In the order of `RowLayout`.
         let mut channels = vec![Channel { name: "time_s".into(), unit: "s" }];
         let mut ch = |name: String, unit: &'static str| channels.push(Channel { name, unit });
         for (c, coord) in sk.coordinates.iter().enumerate() {
@@ -175,13 +208,11 @@ impl WalkSimulation {
             ch(format!("{}_q_ref_{u}", coord.name), u);
             ch(format!("{}_u_{u}_per_s", coord.name), if u == "m" { "m/s" } else { "rad/s" });
         }
-        for c in 0..nc {
-            if parts.wearer.is_residual(c) {
-                let name = residual_name(sk, &parts.wearer, c);
-                let u = if name.ends_with("_nm") { "N m" } else { "N" };
-                ch(name, u);
-            } else {
-                ch(format!("{}_human_torque_nm", sk.coordinates[c].name), "N m");
+        for (c, coord) in sk.coordinates.iter().enumerate() {
+            match parts.wearer.residual(c) {
+                Some(r @ Residual::MomentZ) => ch(r.channel(), "N m"),
+                Some(r) => ch(r.channel(), "N"),
+                None => ch(format!("{}_human_torque_nm", coord.name), "N m"),
             }
         }
         for side in ["r", "l"] {
@@ -195,16 +226,15 @@ impl WalkSimulation {
             ch(format!("exo_{}_winding_c", j.name), "°C");
         }
         ch("gait_phase".into(), "1");
+        debug_assert_eq!(channels.len(), layout.width());
         let ticks = (parts.duration_s / parts.timing.control_dt_s).ceil() as usize + 1;
         let rows = ticks.checked_div(parts.record_every_ticks).map_or(0, |r| r + 2);
         let pelvis_body = sk.body("pelvis");
         let book = Book {
-            tracking_sq: vec![0.0; nc],
-            force_sq: vec![0.0; nc],
-            force_peak: vec![0.0; nc],
+            tracking: vec![Stat::default(); nc],
+            force: vec![Stat::default(); nc],
             saturated_steps: vec![0; nc],
-            device_sq: vec![0.0; n],
-            device_peak: vec![0.0; n],
+            device: vec![Stat::default(); n],
             winding_peak_c: vec![f64::NEG_INFINITY; n],
             ..Book::default()
         };
@@ -226,6 +256,8 @@ impl WalkSimulation {
             wall_s: 0.0,
             tick: 0,
             pelvis_body,
+            row: vec![0.0; layout.width()],
+            layout,
             body: parts.body,
             wearer: parts.wearer,
             reference: parts.reference,
@@ -307,21 +339,16 @@ impl WalkSimulation {
         t.base_pitch_rad = self.pelvis_body.map_or(0.0, |p| b.kinematics().body(b.skeleton(), p).angle_rad);
     }
 
+    /// Puts the host's targets for time `t_s` into the frame: the trial's angles of the spanned coordinates.
     fn fill_setpoint(&mut self, t_s: f64) {
-        match self.setpoint {
-            SetpointSource::None => {}
-            SetpointSource::Reference => {
-                self.reference.sample(t_s, &mut self.now);
-                for (k, j) in self.joints.iter().enumerate() {
-                    self.frame.setpoint_position_rad[k] = self.now.q[j.coordinate];
-                    self.frame.setpoint_velocity_rad_per_s[k] = self.now.u[j.coordinate];
-                }
+        let (reference, joints, now) = (&self.reference, &self.joints, &mut self.now);
+        self.setpoint.fill(t_s, &mut self.frame, |q, qd| {
+            reference.sample(t_s, now);
+            for (k, j) in joints.iter().enumerate() {
+                q[k] = now.q[j.coordinate];
+                qd[k] = now.u[j.coordinate];
             }
-            SetpointSource::Torque(signal) => {
-                let v = signal.value(t_s);
-                self.frame.setpoint_torque_nm.iter_mut().for_each(|x| *x = v);
-            }
-        }
+        });
     }
 
     /// Runs one control tick: sensors -> control law -> supervisor -> (the wearer, the actuators, physics) for
@@ -390,19 +417,15 @@ impl WalkSimulation {
         let b = &mut self.book;
         b.steps += 1;
         for c in 0..self.q.len() {
-            let e = self.now.q[c] - self.q[c];
-            let f = self.forces.total[c];
-            b.tracking_sq[c] += e * e;
-            b.force_sq[c] += f * f;
-            b.force_peak[c] = b.force_peak[c].max(f.abs());
+            b.tracking[c].add(self.now.q[c] - self.q[c]);
+            b.force[c].add(self.forces.total[c]);
             b.saturated_steps[c] += u64::from(self.forces.saturated[c]);
         }
         let torques = &self.body.readings().device_torque_nm;
         for (k, (j, a)) in self.joints.iter().zip(self.actuators.iter_mut()).enumerate() {
             let tau = torques[k];
             a.book_joint_work(tau, self.body.u(j.coordinate), dt);
-            b.device_sq[k] += tau * tau;
-            b.device_peak[k] = b.device_peak[k].max(tau.abs());
+            b.device[k].add(tau);
             b.winding_peak_c[k] = b.winding_peak_c[k].max(a.state().winding_c);
         }
     }
@@ -410,41 +433,28 @@ impl WalkSimulation {
     /// Records one row at the start of a physics step: the state, the reference and the wearer's forces of it,
     /// the frame and commands of this tick.
     fn record(&mut self, t: f64) -> Result<(), WalkError> {
-        let nc = self.q.len();
-        let grf = self.body.readings().grf_n;
-        let torques = &self.body.readings().device_torque_nm;
-        let phase = self.controller.gait_phase().unwrap_or(f64::NAN);
-        let (q, now, u, forces) = (&self.q, &self.now, &self.u, &self.forces.total);
-        let (joints, actuators, output) = (&self.joints, &self.actuators, &self.output);
-        let width = 1 + 4 * nc + 4 + 4 * joints.len() + 1;
-        debug_assert_eq!(width, self.recorder.channels().len());
-        self.recorder
-            .push_row(|k| {
-                if k == 0 {
-                    return t;
-                }
-                let k = k - 1;
-                if k < 3 * nc {
-                    let c = k / 3;
-                    return [q[c], now.q[c], u[c]][k % 3];
-                }
-                let k = k - 3 * nc;
-                if k < nc {
-                    return forces[k];
-                }
-                let k = k - nc;
-                if k < 4 {
-                    return [grf[0].x, grf[0].y, grf[1].x, grf[1].y][k];
-                }
-                let k = k - 4;
-                if k < 4 * joints.len() {
-                    let j = k / 4;
-                    let s = actuators[j].state();
-                    return [torques[j], output.torque_nm[j], s.current_a, s.winding_c][k % 4];
-                }
-                phase
-            })
-            .map_err(|source| WalkError::RecorderFull { time_s: t, source })
+        let (l, row) = (self.layout, &mut self.row);
+        row[RowLayout::TIME] = t;
+        for c in 0..l.coordinates {
+            row[l.q(c)] = self.q[c];
+            row[l.q_ref(c)] = self.now.q[c];
+            row[l.u(c)] = self.u[c];
+            row[l.force(c)] = self.forces.total[c];
+        }
+        let r = self.body.readings();
+        for (i, v) in [r.grf_n[0].x, r.grf_n[0].y, r.grf_n[1].x, r.grf_n[1].y].into_iter().enumerate() {
+            row[l.grf(i)] = v;
+        }
+        for (k, a) in self.actuators.iter().enumerate() {
+            let s = a.state();
+            let values = [r.device_torque_nm[k], self.output.torque_nm[k], s.current_a, s.winding_c];
+            for (field, v) in values.into_iter().enumerate() {
+                row[l.device(k, field)] = v;
+            }
+        }
+        row[l.phase()] = self.controller.gait_phase().unwrap_or(f64::NAN);
+        let row = &self.row;
+        self.recorder.push_row(|k| row[k]).map_err(|source| WalkError::RecorderFull { time_s: t, source })
     }
 
     /// Runs until `duration_s` (or an error), calling `progress(fraction)` now and then and stopping early when
@@ -455,22 +465,11 @@ impl WalkSimulation {
     pub fn run(
         &mut self,
         duration_s: f64,
-        mut progress: impl FnMut(f64),
+        progress: impl FnMut(f64),
         stop: impl Fn() -> bool,
     ) -> Result<(), WalkError> {
         let ticks = (duration_s / self.timing.control_dt_s).round() as u64;
-        let every = (ticks / 100).max(1);
-        for k in 0..ticks {
-            self.tick()?;
-            if k % every == 0 {
-                progress(k as f64 / ticks as f64);
-                if stop() {
-                    break;
-                }
-            }
-        }
-        progress(1.0);
-        Ok(())
+        crate::simulation::run_ticks(ticks, || self.tick(), progress, stop)
     }
 
     /// The trial it tracks.
@@ -486,9 +485,8 @@ impl WalkSimulation {
     pub fn recorded_trial(&self) -> (CoordinateTrajectories, Vec<Vec<f64>>) {
         let sk = self.body.skeleton();
         let nc = sk.coordinates.len();
-        let rec = &self.recorder;
+        let (rec, l) = (&self.recorder, self.layout);
         let rows = rec.rows();
-        // The row layout of `record`: time, then (q, q_ref, u) per coordinate, then the forces.
         let mut t = CoordinateTrajectories {
             time_s: Vec::with_capacity(rows),
             q: Vec::with_capacity(rows),
@@ -498,11 +496,11 @@ impl WalkSimulation {
         let mut forces = Vec::with_capacity(rows);
         for i in 0..rows {
             let r = rec.row(i);
-            t.time_s.push(r[0]);
-            t.q.push((0..nc).map(|c| r[1 + 3 * c]).collect());
-            t.u.push((0..nc).map(|c| r[3 + 3 * c]).collect());
+            t.time_s.push(r[RowLayout::TIME]);
+            t.q.push((0..nc).map(|c| r[l.q(c)]).collect());
+            t.u.push((0..nc).map(|c| r[l.u(c)]).collect());
             t.udot.push(vec![0.0; nc]);
-            forces.push(r[1 + 3 * nc..1 + 4 * nc].to_vec());
+            forces.push((0..nc).map(|c| r[l.force(c)]).collect());
         }
         (t, forces)
     }
@@ -511,15 +509,13 @@ impl WalkSimulation {
     /// positive power summed).
     #[must_use]
     pub fn recorded_device_power_w(&self) -> (Vec<f64>, Vec<f64>) {
-        let nc = self.q.len();
-        let rec = &self.recorder;
-        let first = 1 + 4 * nc + 4;
+        let (rec, l) = (&self.recorder, self.layout);
         let (mut net, mut positive) = (Vec::new(), Vec::new());
         for i in 0..rec.rows() {
             let r = rec.row(i);
             let (mut n, mut p) = (0.0, 0.0);
             for (k, j) in self.joints.iter().enumerate() {
-                let w = r[first + 4 * k] * r[3 + 3 * j.coordinate];
+                let w = r[l.device(k, 0)] * r[l.u(j.coordinate)];
                 n += w;
                 p += w.max(0.0);
             }
@@ -534,25 +530,22 @@ impl WalkSimulation {
     pub fn summary(&self) -> WalkSummary {
         let sk = self.body.skeleton();
         let b = &self.book;
-        let steps = b.steps.max(1) as f64;
-        let rms = |sq: f64| (sq / steps).sqrt();
         let mut residual_rms = ResidualRms::default();
         let mut coordinates = Vec::new();
         for (c, coord) in sk.coordinates.iter().enumerate() {
-            if self.wearer.is_residual(c) {
-                let v = rms(b.force_sq[c]);
-                match residual_name(sk, &self.wearer, c).as_str() {
-                    "pelvis_residual_fx_n" => residual_rms.fx_n = v,
-                    "pelvis_residual_fy_n" => residual_rms.fy_n = v,
-                    _ => residual_rms.mz_nm = v,
-                }
+            let v = b.force[c].rms();
+            match self.wearer.residual(c) {
+                Some(Residual::Force(0)) => residual_rms.fx_n = v,
+                Some(Residual::Force(_)) => residual_rms.fy_n = v,
+                Some(Residual::MomentZ) => residual_rms.mz_nm = v,
+                None => {}
             }
             coordinates.push(CoordinateSummary {
                 name: coord.name.clone(),
                 unit: unit(sk, c),
-                tracking_rms: rms(b.tracking_sq[c]),
-                generalized_force_rms: rms(b.force_sq[c]),
-                generalized_force_peak: b.force_peak[c],
+                tracking_rms: b.tracking[c].rms(),
+                generalized_force_rms: v,
+                generalized_force_peak: b.force[c].peak(),
                 residual: self.wearer.is_residual(c),
                 saturated_steps: b.saturated_steps[c],
             });
@@ -567,8 +560,8 @@ impl WalkSimulation {
                 DeviceSummary {
                     joint: j.name.clone(),
                     coordinate: sk.coordinates[j.coordinate].name.clone(),
-                    torque_rms_nm: rms(b.device_sq[k]),
-                    torque_peak_nm: b.device_peak[k],
+                    torque_rms_nm: b.device[k].rms(),
+                    torque_peak_nm: b.device[k].peak(),
                     positive_work_j: e.joint_work_positive_j,
                     negative_work_j: e.joint_work_negative_j,
                     battery_wh: e.battery_wh(),

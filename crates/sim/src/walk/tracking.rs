@@ -283,22 +283,42 @@ fn scale(loads: &mut [PointLoad], weight: f64) {
     }
 }
 
-/// What a coordinate is to the motor model.
+/// The residual a pelvis coordinate carries, as OpenSim's residual reduction reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Role {
-    /// A joint: the wearer's torque, strength-limited.
-    Joint,
-    /// A translation of the free pelvis: a residual force.
-    ResidualForce,
-    /// The rotation of the free pelvis: a residual moment.
-    ResidualMoment,
+pub enum Residual {
+    /// A force along a ground axis (0: X, 1: Y), from the free pelvis' translations in their joint order.
+    Force(usize),
+    /// The moment about ground Z, from the pelvis' rotation.
+    MomentZ,
 }
 
-/// The wearer's motor model over a skeleton: owns its gains and the role of each coordinate, nothing else.
+impl Residual {
+    /// Its time-series channel: `pelvis_residual_fx_n`, `pelvis_residual_fy_n`, `pelvis_residual_mz_nm`.
+    #[must_use]
+    pub fn channel(self) -> String {
+        match self {
+            Residual::Force(0) => "pelvis_residual_fx_n".into(),
+            Residual::Force(1) => "pelvis_residual_fy_n".into(),
+            Residual::Force(i) => format!("pelvis_residual_f{i}_n"),
+            Residual::MomentZ => "pelvis_residual_mz_nm".into(),
+        }
+    }
+}
+
+/// The coordinates of the joint whose engine chain starts at ground (the free pelvis), in skeleton order.
+#[must_use]
+pub fn pelvis_coordinates(skeleton: &Skeleton) -> Vec<usize> {
+    let root = skeleton.coordinates.iter().find(|c| skeleton.model.bodies()[c.dof].parent.is_none());
+    let Some(root) = root.map(|c| &c.joint) else { return Vec::new() };
+    (0..skeleton.coordinates.len()).filter(|&c| &skeleton.coordinates[c].joint == root).collect()
+}
+
+/// The wearer's motor model over a skeleton: owns its gains and what each coordinate carries (`None`: a joint
+/// torque, strength-limited; else a residual), nothing else.
 #[derive(Clone, Debug)]
 pub struct TrackingWearer {
     config: TrackingConfig,
-    roles: Vec<Role>,
+    roles: Vec<Option<Residual>>,
 }
 
 /// The wearer's generalised forces this step, one per coordinate (buffers sized once).
@@ -319,27 +339,33 @@ impl WearerForces {
 }
 
 impl TrackingWearer {
-    /// The motor model of `skeleton`: the coordinates of the joint whose parent is ground (the free pelvis) carry
-    /// residuals, every other coordinate is a joint.
+    /// The motor model of `skeleton`: the [`pelvis_coordinates`] carry residuals (their translations forces
+    /// along ground X then Y, in joint order, as the importer checks), every other coordinate is a joint.
     #[must_use]
     pub fn new(skeleton: &Skeleton, config: TrackingConfig) -> Self {
-        let root = root_joint(skeleton);
-        let roles = skeleton
-            .coordinates
-            .iter()
-            .map(|c| match (Some(&c.joint) == root.as_ref(), c.motion) {
-                (false, _) => Role::Joint,
-                (true, exo_opensim::MotionType::Translational) => Role::ResidualForce,
-                (true, _) => Role::ResidualMoment,
-            })
-            .collect();
+        let mut roles = vec![None; skeleton.coordinates.len()];
+        let mut axis = 0;
+        for c in pelvis_coordinates(skeleton) {
+            roles[c] = Some(if skeleton.coordinates[c].motion == exo_opensim::MotionType::Translational {
+                axis += 1;
+                Residual::Force(axis - 1)
+            } else {
+                Residual::MomentZ
+            });
+        }
         Self { config, roles }
+    }
+
+    /// The residual coordinate `c` carries, `None` for a joint.
+    #[must_use]
+    pub fn residual(&self, c: usize) -> Option<Residual> {
+        self.roles[c]
     }
 
     /// Whether coordinate `c` carries a residual (a pelvis coordinate) rather than a joint torque.
     #[must_use]
     pub fn is_residual(&self, c: usize) -> bool {
-        self.roles[c] != Role::Joint
+        self.roles[c].is_some()
     }
 
     /// The configuration.
@@ -356,21 +382,16 @@ impl TrackingWearer {
             let (e, ed) = (reference.q[j] - q[j], reference.u[j] - u[j]);
             let ff = reference.feedforward[j];
             let (tau, sat) = match role {
-                Role::Joint => {
+                None => {
                     let raw = ff + c.kp_nm_per_rad * e + c.kd_nm_s_per_rad * ed - c.adaptation * device[j];
                     let lim = c.strength_nm;
                     (raw.clamp(-lim, lim), raw.abs() > lim)
                 }
-                Role::ResidualForce => (ff + c.residual_kp_n_per_m * e + c.residual_kd_n_s_per_m * ed, false),
-                Role::ResidualMoment => (ff + c.residual_kp_nm_per_rad * e + c.residual_kd_nm_s_per_rad * ed, false),
+                Some(Residual::Force(_)) => (ff + c.residual_kp_n_per_m * e + c.residual_kd_n_s_per_m * ed, false),
+                Some(Residual::MomentZ) => (ff + c.residual_kp_nm_per_rad * e + c.residual_kd_nm_s_per_rad * ed, false),
             };
             out.total[j] = tau;
             out.saturated[j] = sat;
         }
     }
-}
-
-/// The joint whose engine chain starts at ground (its first coordinate's engine body has no parent).
-fn root_joint(skeleton: &Skeleton) -> Option<String> {
-    skeleton.coordinates.iter().find(|c| skeleton.model.bodies()[c.dof].parent.is_none()).map(|c| c.joint.clone())
 }

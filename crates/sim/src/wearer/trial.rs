@@ -352,6 +352,18 @@ impl MeasuredLoads {
         Ok(Self { data, forces })
     }
 
+    /// Number of applied forces (the point loads [`MeasuredLoads::at`] gives).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.forces.len()
+    }
+
+    /// True when the loads apply no force.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.forces.is_empty()
+    }
+
     /// True when every force, torque and point is given in ground: the loads at a time are then the same whatever
     /// the pose (a body-expressed point or vector moves with its body).
     #[must_use]

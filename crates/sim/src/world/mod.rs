@@ -17,6 +17,10 @@ mod assembly;
 
 pub(crate) use assembly::{add_free_pelvis, seat_point};
 
+/// A speed no joint of a leg, an exoskeleton or a walking body's pelvis reaches, rad/s or m/s (a kick peaks near
+/// 30 rad/s): past it a simulation has diverged.
+pub(crate) const DIVERGED_SPEED: f64 = 200.0;
+
 /// Armature of a clamped joint, kg m²: nine orders above a leg's inertia, so that no torque the simulation
 /// produces moves it measurably (1e3 N m moves it by 1e-12 rad in a 1 ms step).
 const CLAMP_ARMATURE: f64 = 1e9;
@@ -550,8 +554,7 @@ impl World {
 
     fn check_divergence(&self) -> Result<(), WorldError> {
         for (i, (q, qd)) in self.state.q.iter().zip(&self.state.qd).enumerate() {
-            // 200 rad/s is far beyond any joint of a leg or exoskeleton (a kick peaks near 30 rad/s).
-            if !q.is_finite() || !qd.is_finite() || qd.abs() > 200.0 {
+            if !q.is_finite() || !qd.is_finite() || qd.abs() > DIVERGED_SPEED {
                 return Err(WorldError::Diverged { time_s: self.time_s, coordinate: self.joint_name(i), value: *qd });
             }
         }
