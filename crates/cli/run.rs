@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
-use exo_sim::scenario::{self, LoadedScenario};
-use exo_sim::simulation::{Simulation, Summary};
+use exo_sim::scenario::{self, LoadedScenario, OneLeggedRun, RunControl};
+use exo_sim::simulation::Summary;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::{outputs, plots};
@@ -42,36 +42,10 @@ pub(crate) fn run_one(
 ) -> Result<(Outcome, PathBuf)> {
     let sc = &loaded.scenario;
     let dir = out_dir.join(&sc.name);
-    let parts = scenario::build(loaded, true)?;
-    let mut sim = Simulation::new(parts);
-    if frames {
-        sim.log_frames();
-    }
-    let duration = sc.simulation.duration_s;
-    let pb = progress_bar(1000, &sc.name);
-    let result = sim.run(duration, |f| pb.set_position((f * 1000.0) as u64), || stop.load(Ordering::Relaxed));
-    pb.finish_and_clear();
-    if stop.load(Ordering::Relaxed) && sim.time_s() + 0.5 * sim.timing().control_dt_s < duration {
+    let Some(run) = with_progress(stop, |control| scenario::run_one_legged(loaded, frames, control))? else {
         return Ok((Outcome::Interrupted, dir));
-    }
-    let mut summary = sim.summary();
-    let failure = result.err().map(|e| e.to_string());
-    summary.ended_early = failure.clone();
-    if sc.simulation.compare_without_exo && sc.exoskeleton.is_some() && failure.is_none() {
-        let mut quiet = loaded.clone();
-        quiet.scenario.simulation.record_rate_hz = 0.0;
-        let mut base = Simulation::new(scenario::build(&quiet, false)?);
-        let pb = progress_bar(1000, &format!("{} (no exo)", sc.name));
-        let r = base.run(duration, |f| pb.set_position((f * 1000.0) as u64), || stop.load(Ordering::Relaxed));
-        pb.finish_and_clear();
-        if stop.load(Ordering::Relaxed) {
-            return Ok((Outcome::Interrupted, dir));
-        }
-        r?;
-        let b = base.summary();
-        summary.baseline = Some(b.joints);
-        summary.baseline_pelvis_residual_rms = b.pelvis_residual_rms;
-    }
+    };
+    let OneLeggedRun { sim, summary, failure } = run;
     let rec = sim.recorder();
     outputs::write_all(&dir, rec, &summary, sc.outputs.sto, sc.outputs.timeseries)?;
     let text =
@@ -90,4 +64,26 @@ pub(crate) fn run_one(
         },
         dir,
     ))
+}
+
+/// Calls `f` with a run control that draws a progress bar per run (label) and stops on `stop`.
+pub(crate) fn with_progress<R>(stop: &AtomicBool, f: impl FnOnce(&mut RunControl<'_>) -> R) -> R {
+    let mut bar: Option<(String, ProgressBar)> = None;
+    let mut progress = |label: &str, fraction: f64| {
+        if bar.as_ref().is_none_or(|(l, _)| l != label) {
+            if let Some((_, b)) = bar.take() {
+                b.finish_and_clear();
+            }
+            bar = Some((label.to_string(), progress_bar(1000, label)));
+        }
+        if let Some((_, b)) = &bar {
+            b.set_position((fraction * 1000.0) as u64);
+        }
+    };
+    let halt = || stop.load(Ordering::Relaxed);
+    let r = f(&mut RunControl { progress: &mut progress, stop: &halt });
+    if let Some((_, b)) = bar {
+        b.finish_and_clear();
+    }
+    r
 }

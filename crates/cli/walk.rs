@@ -3,17 +3,17 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result};
 use exo_sim::opensim::Storage;
-use exo_sim::scenario::{self, LoadedScenario};
+use exo_sim::scenario::{self, LoadedScenario, WalkRun};
 use exo_sim::simulation::Table;
-use exo_sim::walk::{BaselineJoint, WalkSimulation, WalkSummary};
+use exo_sim::walk::{WalkSimulation, WalkSummary};
 use exo_sim::wearer::muscle_analysis::MuscleTrial;
 
 use crate::plots::{Series, XyPanel, draw_xy};
-use crate::run::progress_bar;
+use crate::run::with_progress;
 use crate::{atomic, outputs};
 
 /// How a walk ended.
@@ -26,31 +26,6 @@ pub(crate) enum WalkOutcome {
     Interrupted,
 }
 
-/// Strides left out of the metabolic window at the start of a repeated walk: a heel-strike estimator knows the
-/// phase from the second heel strike on, so assistance runs from the third stride.
-const SETTLING_STRIDES: usize = 2;
-
-fn simulate(
-    loaded: &LoadedScenario,
-    imported: &scenario::ImportedWearer,
-    with_device: bool,
-    label: &str,
-    stop: &AtomicBool,
-) -> Result<(WalkSimulation, Option<String>, bool)> {
-    let mut sim = WalkSimulation::new(scenario::build_walk(loaded, imported, with_device)?);
-    let start_s = sim.time_s();
-    let pb = progress_bar(1000, label);
-    let r = sim.run(
-        loaded.scenario.simulation.duration_s,
-        |f| pb.set_position((f * 1000.0) as u64),
-        || stop.load(Ordering::Relaxed),
-    );
-    pb.finish_and_clear();
-    let interrupted = stop.load(Ordering::Relaxed)
-        && sim.time_s() + 0.5 * sim.timing().control_dt_s < start_s + loaded.scenario.simulation.duration_s;
-    Ok((sim, r.err().map(|e| e.to_string()), interrupted))
-}
-
 /// Runs `loaded` (and the same walk without its device when asked) and writes the outputs into `out/<name>/`.
 pub(crate) fn run_walk(
     loaded: &LoadedScenario,
@@ -60,69 +35,27 @@ pub(crate) fn run_walk(
 ) -> Result<(WalkOutcome, PathBuf)> {
     let sc = &loaded.scenario;
     let dir = out.join(&sc.name);
-    let imported = scenario::import_wearer(loaded)?;
-    let (sim, failure, interrupted) = simulate(loaded, &imported, true, &sc.name, stop)?;
-    if interrupted {
+    let Some(run) = with_progress(stop, |control| scenario::run_walk(loaded, control))? else {
         return Ok((WalkOutcome::Interrupted, dir));
-    }
-    let mut summary = sim.summary();
-    summary.ended_early = failure.clone();
-    let has_device = !sim.joints().is_empty();
-    let mut baseline_failure = None;
-    let baseline = if sc.simulation.compare_without_exo && has_device && failure.is_none() {
-        let (base, f, interrupted) = simulate(loaded, &imported, false, &format!("{} (no exo)", sc.name), stop)?;
-        if interrupted {
-            return Ok((WalkOutcome::Interrupted, dir));
-        }
-        if let Some(f) = f {
-            baseline_failure = Some(format!("the walk without the device failed: {f}"));
-        }
-        let b = base.summary();
-        summary.baseline = Some(
-            summary
-                .coordinates
-                .iter()
-                .zip(&b.coordinates)
-                .filter(|(c, _)| !c.residual)
-                .map(|(c, b)| BaselineJoint {
-                    name: c.name.clone(),
-                    human_torque_rms_nm: b.generalized_force_rms,
-                    with_device_nm: c.generalized_force_rms,
-                })
-                .collect(),
-        );
-        baseline_failure.is_none().then_some(base)
-    } else {
-        None
     };
-    // The runs' own outputs are written before the muscles are analysed: whatever the analysis meets, they are kept.
+    let WalkRun { sim, summary, baseline, muscles, window, problem } = run;
+    // The runs' own outputs first: whatever the rest meets, they are kept.
     write_runs(&dir, loaded, &sim)?;
-    let mut analysed = None;
-    let mut problem = failure.clone().or(baseline_failure);
-    if imported.muscles.is_some() && problem.is_none() {
-        let settle = if has_device { SETTLING_STRIDES } else { 0 };
-        let window = scenario::stride_window(&imported, &sim, settle);
-        match scenario::walk_metabolics(loaded, &imported, &sim, baseline.as_ref(), &window) {
-            Ok((m, trial, without)) => {
-                summary.metabolics = Some(m);
-                let strikes = &window.heel_strikes_s;
-                if strikes.len() >= 2 {
-                    let mut curves = cycle_curves(&sim, &trial, strikes, "");
-                    if let (Some(b), Some(w)) = (&baseline, &without) {
-                        curves.extend(cycle_curves(b, w, strikes, "_without"));
-                    }
-                    atomic::write(&dir.join("strides.csv"), crate::muscles::strides_csv(&curves).as_bytes())?;
-                    if plots_on && sc.outputs.plots {
-                        std::fs::create_dir_all(dir.join("plots"))?;
-                        gait_plot(&dir.join("plots/gait_cycle.png"), &curves, strikes.len() - 1, baseline.is_some())?;
-                    }
-                }
-                analysed = Some(trial);
+    if let (Some((trial, without)), Some(window)) = (&muscles, &window) {
+        let strikes = &window.heel_strikes_s;
+        if strikes.len() >= 2 {
+            let mut curves = cycle_curves(&sim, trial, strikes, "");
+            if let (Some(b), Some(w)) = (&baseline, without) {
+                curves.extend(cycle_curves(b, w, strikes, "_without"));
             }
-            Err(e) => problem = Some(format!("the metabolic analysis failed (the runs' outputs are written): {e}")),
+            atomic::write(&dir.join("strides.csv"), crate::muscles::strides_csv(&curves).as_bytes())?;
+            if plots_on && sc.outputs.plots {
+                std::fs::create_dir_all(dir.join("plots"))?;
+                gait_plot(&dir.join("plots/gait_cycle.png"), &curves, strikes.len() - 1, baseline.is_some())?;
+            }
         }
     }
-    write_results(&dir, loaded, &sim, &summary, analysed.as_ref(), plots_on)?;
+    write_results(&dir, loaded, &sim, &summary, muscles.as_ref().map(|(m, _)| m), plots_on)?;
     Ok((
         match problem {
             None => WalkOutcome::Finished(Box::new(summary)),

@@ -1,7 +1,8 @@
 //! Filters, profiles, gait-phase estimators, admittance, supervisor and bumpless transfer.
 
 use exo_control::assist::{
-    AdaptiveOscillator, AdaptiveOscillatorConfig, HeelStrikePhase, HeelStrikePhaseConfig, SplineProfile, TableProfile,
+    AdaptiveOscillator, AdaptiveOscillatorConfig, AssistanceConfig, HeelStrikePhase, HeelStrikePhaseConfig,
+    PhaseEstimatorConfig, Profile, SplineProfile, TableProfile,
 };
 use exo_control::filter::{
     Biquad, BiquadCoefficients, LowPass, LowPassConfig, VelocityEstimator, VelocityEstimatorConfig,
@@ -9,8 +10,8 @@ use exo_control::filter::{
 use exo_control::pid::{AntiWindup, DerivativeFilter};
 use exo_control::safety::SafeStopMode;
 use exo_control::{
-    Admittance, AdmittanceConfig, Command, ControlLaw, FaultReason, Pid, PidConfig, SVector, SensorFrame, Supervisor,
-    SupervisorConfig, SupervisorState,
+    Admittance, AdmittanceConfig, Assistance, Command, ControlLaw, FaultReason, ParamId, Pid, PidConfig, SVector,
+    SensorFrame, Supervisor, SupervisorConfig, SupervisorState,
 };
 use std::f64::consts::PI;
 
@@ -372,4 +373,61 @@ fn validate_names_the_bad_field() {
     let e = s.validate().unwrap_err();
     assert_eq!((e.field, e.joint), ("torque_limit_nm", Some(1)));
     assert_eq!(e.to_string(), "torque_limit_nm (joint 1): must be a finite number");
+}
+
+fn open_loop_assistance(gain: f64) -> Assistance<f64, 2> {
+    let spline = SplineProfile { peak_torque_nm: 10.0, peak_time_pct: 50.0, rise_time_pct: 20.0, fall_time_pct: 20.0 };
+    Assistance::new(AssistanceConfig {
+        profiles: [Profile::Spline(spline); 2],
+        phase: PhaseEstimatorConfig::HeelStrike(HeelStrikePhaseConfig {
+            strides_averaged: 1,
+            min_stride_s: 0.4,
+            max_stride_s: 2.0,
+            min_swing_s: 0.0,
+        }),
+        oscillator_joint: [0; 2],
+        torque_loop: None,
+        assistance_gain: gain,
+    })
+    .unwrap()
+}
+
+#[test]
+fn the_hosts_torque_setpoint_adds_to_the_assistance_profile_phase_known_or_not() {
+    let dt = 1e-3;
+    let mut law = open_loop_assistance(1.0);
+    let mut f = SensorFrame::<f64, 2>::default();
+    f.setpoint.torque_nm = SVector::from([3.0, -2.0]);
+    // No heel strike yet: the phase is unknown, the profile gives nothing, the host's torque passes alone.
+    let c = law.update(&f, dt);
+    assert_eq!(c.torque_nm, SVector::from([3.0, -2.0]));
+    // Strides of 1 s: heel strikes at 0 and 1 s, then half a stride: the profile peaks (10 N m) at 50 %.
+    let mut law = open_loop_assistance(1.0);
+    let mut c = Command::default();
+    for k in 0..=1500usize {
+        f.foot_contact = [k % 1000 < 600; 2];
+        c = law.update(&f, dt);
+    }
+    assert!((c.torque_nm[0] - 13.0).abs() < 1e-9 && (c.torque_nm[1] - 8.0).abs() < 1e-9, "{:?}", c.torque_nm);
+    // With the profile's gain at zero, the device gives exactly the host's torque.
+    let mut law = open_loop_assistance(0.0);
+    for k in 0..=1500usize {
+        f.foot_contact = [k % 1000 < 600; 2];
+        c = law.update(&f, dt);
+    }
+    assert_eq!(c.torque_nm, SVector::from([3.0, -2.0]));
+}
+
+#[test]
+fn the_assistance_profiles_timing_is_tunable_and_checked_like_its_configuration() {
+    let mut law = open_loop_assistance(1.0);
+    let names: Vec<&str> = law.parameters().iter().map(|p| p.name).collect();
+    assert_eq!(names, ["assistance_gain", "peak_torque_nm", "peak_time_pct", "rise_time_pct", "fall_time_pct"]);
+    law.set_parameter(ParamId { index: 2, joint: 1 }, 40.0).unwrap();
+    assert_eq!(law.parameter(ParamId { index: 2, joint: 1 }), Some(40.0));
+    assert_eq!(law.parameter(ParamId { index: 2, joint: 0 }), Some(50.0));
+    // Rise and fall summing to 100 % or more is refused, and the law keeps its value.
+    let e = law.set_parameter(ParamId { index: 3, joint: 0 }, 90.0).unwrap_err();
+    assert_eq!(law.parameter(ParamId { index: 3, joint: 0 }), Some(20.0), "{e}");
+    assert!(law.set_parameter(ParamId { index: 5, joint: 0 }, 1.0).is_err());
 }

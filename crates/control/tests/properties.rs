@@ -121,12 +121,17 @@ proptest! {
         k in 0.0..1e4f64, b in 0.0..1e2f64, lim in 1e-2..200.0f64,
     ) {
         let mut laws = zoo::every_law::<2>(k, b, lim);
+        // The largest finite torque setpoint a host has asked for so far (a law holds its last command on a bad
+        // tick, which may be one asked for earlier).
+        let mut host = 0.0f64;
         for ((frame, _), dt) in frames {
+            host = frame.setpoint.torque_nm.iter().filter(|t| t.is_finite()).fold(host, |m, t| m.max(t.abs()));
             for law in laws.iter_mut() {
                 let cmd = law.update(&frame, dt);
                 for t in cmd.torque_nm.iter() {
-                    // Open-loop assistance commands its profile (30 N m peak here), every other law its limit.
-                    let bound = if law.name() == "assistance" { lim.max(30.0) } else { lim };
+                    // Open-loop assistance commands its profile (30 N m peak here) plus the host's finite torque
+                    // setpoint (the supervisor limits it downstream), every other law its limit.
+                    let bound = if law.name() == "assistance" { lim.max(30.0) + host } else { lim };
                     prop_assert!(within(*t, -bound, bound), "{}: {cmd:?}", law.name());
                 }
             }

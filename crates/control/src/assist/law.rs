@@ -2,7 +2,9 @@
 
 use nalgebra::SVector;
 
-use super::{AdaptiveOscillator, AdaptiveOscillatorConfig, HeelStrikePhase, HeelStrikePhaseConfig, Profile};
+use super::{
+    AdaptiveOscillator, AdaptiveOscillatorConfig, HeelStrikePhase, HeelStrikePhaseConfig, Profile, SplineProfile,
+};
 use crate::channel::{Channel, Channels};
 use crate::error::{self, ConfigError, Problem};
 use crate::frame::{Command, SensorFrame};
@@ -73,8 +75,9 @@ enum Estimator<T: Real, const N: usize> {
 }
 
 /// Gait-phase assistance: estimates the gait phase, looks up each joint's torque profile and delivers it through
-/// the inner torque loop. Gives no torque while the phase is unknown (before the first full stride, or after
-/// the wearer stops).
+/// the inner torque loop. The profile gives no torque while the phase is unknown (before the first full stride,
+/// or after the wearer stops). The host's torque setpoint (`frame.setpoint.torque_nm`, zero unless a host sets
+/// it) is added to each joint's demand, phase known or not.
 #[derive(Clone, Debug)]
 pub struct Assistance<T: Real, const N: usize> {
     config: AssistanceConfig<T, N>,
@@ -115,7 +118,21 @@ impl<T: Real, const N: usize> Assistance<T, N> {
 const ASSIST_PARAMS: &[ParamInfo] = &[
     ParamInfo { name: "assistance_gain", min: 0.0, max: 1.5 },
     ParamInfo { name: "peak_torque_nm", min: -80.0, max: 80.0 },
+    ParamInfo { name: "peak_time_pct", min: 0.0, max: 100.0 },
+    ParamInfo { name: "rise_time_pct", min: 1.0, max: 60.0 },
+    ParamInfo { name: "fall_time_pct", min: 1.0, max: 60.0 },
 ];
+
+/// The spline field parameter `index` (1 to 4) names, or `None` for another index.
+fn spline_field<T>(s: &mut SplineProfile<T>, index: u8) -> Option<&mut T> {
+    match index {
+        1 => Some(&mut s.peak_torque_nm),
+        2 => Some(&mut s.peak_time_pct),
+        3 => Some(&mut s.rise_time_pct),
+        4 => Some(&mut s.fall_time_pct),
+        _ => None,
+    }
+}
 
 impl<T: Real, const N: usize> ControlLaw<T, N> for Assistance<T, N> {
     fn name(&self) -> &'static str {
@@ -152,9 +169,16 @@ impl<T: Real, const N: usize> ControlLaw<T, N> for Assistance<T, N> {
             }
         }
         let gain = self.config.assistance_gain;
-        let demand: SVector<T, N> = SVector::from_fn(|j, _| match self.phase[j] {
-            Some(p) => self.config.profiles[j].torque_nm(p) * gain,
-            None => T::zero(),
+        // The host's torque setpoint adds to the profile (zero unless a host asks): a learning or optimising host
+        // drives the device through the same torque loop and supervisor as the profile. A corrupted setpoint (NaN,
+        // infinite) must not reach the drivers: it counts as no request.
+        let demand: SVector<T, N> = SVector::from_fn(|j, _| {
+            let requested = frame.setpoint.torque_nm[j];
+            let host = if requested.is_finite() { requested } else { T::zero() };
+            match self.phase[j] {
+                Some(p) => self.config.profiles[j].torque_nm(p) * gain + host,
+                None => host,
+            }
         });
         self.last = match &mut self.inner {
             Some(sea) => sea.track(frame, &demand, dt_s),
@@ -186,8 +210,8 @@ impl<T: Real, const N: usize> ControlLaw<T, N> for Assistance<T, N> {
     fn parameter(&self, id: ParamId) -> Option<T> {
         match id.index {
             0 => Some(self.config.assistance_gain),
-            1 => match self.config.profiles.get(usize::from(id.joint))? {
-                Profile::Spline(s) => Some(s.peak_torque_nm),
+            1..=4 => match self.config.profiles.get(usize::from(id.joint))? {
+                Profile::Spline(s) => spline_field(&mut { *s }, id.index).copied(),
                 _ => None,
             },
             _ => None,
@@ -198,10 +222,17 @@ impl<T: Real, const N: usize> ControlLaw<T, N> for Assistance<T, N> {
         let mut config = self.config;
         match id.index {
             0 => config.assistance_gain = value,
-            1 => match config.profiles.get_mut(usize::from(id.joint)) {
-                Some(Profile::Spline(s)) => s.peak_torque_nm = value,
-                _ => return Err(ConfigError::new("peak_torque_nm", Problem::UnknownParameter)),
-            },
+            1..=4 => {
+                let name = ASSIST_PARAMS.get(usize::from(id.index)).map_or("parameter", |p| p.name);
+                let field = match config.profiles.get_mut(usize::from(id.joint)) {
+                    Some(Profile::Spline(s)) => spline_field(s, id.index),
+                    _ => None,
+                };
+                match field {
+                    Some(f) => *f = value,
+                    None => return Err(ConfigError::new(name, Problem::UnknownParameter)),
+                }
+            }
             _ => return Err(ConfigError::new("parameter", Problem::UnknownParameter)),
         }
         config.validate()?;

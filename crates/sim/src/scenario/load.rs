@@ -98,6 +98,22 @@ impl LoadedScenario {
         };
         self.error(e.field, message)
     }
+
+    /// The overrides this scenario was loaded with (`path.to.field=value`), in order.
+    #[must_use]
+    pub fn overrides(&self) -> &[String] {
+        &self.overrides
+    }
+
+    /// The same file loaded again with `more` overrides after its own (a later one wins), checked as a new load
+    /// is: a sweep's point, a reset with another seed.
+    ///
+    /// # Errors
+    /// An override is malformed or makes the scenario invalid.
+    pub fn with_overrides(&self, more: &[String]) -> Result<LoadedScenario, ScenarioError> {
+        let all: Vec<String> = self.overrides.iter().chain(more).cloned().collect();
+        parse(&self.text, &self.path, &all)
+    }
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -5,6 +5,7 @@ mod export;
 mod load;
 pub mod per_joint;
 mod reference;
+mod run;
 mod schema;
 mod supervision;
 mod walk;
@@ -13,6 +14,7 @@ pub use build::{asset_dirs, build, find_asset, preset_asset, program_dirs, resol
 pub use export::firmware_law;
 pub use load::{LoadedScenario, Location, ScenarioError, load, parse};
 pub use reference::reference_markdown;
+pub use run::{OneLeggedRun, RunControl, SETTLING_STRIDES, WalkRun, run_one_legged, run_walk};
 pub use schema::*;
 pub use supervision::{Device, ResolveSupervisor, SupervisorSpec};
 pub use walk::{ImportedWearer, StrideWindow, build_walk, import_wearer, stride_window, walk_metabolics};

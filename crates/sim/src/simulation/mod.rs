@@ -25,7 +25,7 @@ pub use metrics::{
     ActuatorSummary, CuffSummary, EnergyCheck, JointSummary, Metrics, StepResponse, Summary, SupervisorSummary,
 };
 pub use recorder::{Channel, Recorder, RecorderFull};
-pub use setpoint::{SetpointSource, TorqueSignal};
+pub use setpoint::{HostTorque, HostTorqueError, SetpointSource, TorqueSignal};
 pub use step_response::step_response;
 pub(crate) use stepper::run_ticks;
 pub use stepper::{ControlledJoint, SimError, Simulation, SimulationParts};

@@ -98,3 +98,78 @@ impl SetpointSource {
         }
     }
 }
+
+/// Why the host's torque setpoint was refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum HostTorqueError {
+    /// One value per controlled joint is needed.
+    #[error("expected {expected} torques (one per controlled joint), got {got}")]
+    WrongLength {
+        /// Controlled joints.
+        expected: usize,
+        /// Values given.
+        got: usize,
+    },
+    /// A value is NaN or infinite.
+    #[error("the torque of joint {joint} ({name}) is not finite: {value}")]
+    NotFinite {
+        /// Its index among the controlled joints.
+        joint: usize,
+        /// Its name.
+        name: String,
+        /// The value.
+        value: f64,
+    },
+}
+
+/// A torque setpoint a host sets from outside the scenario (a learning or optimising host drives the device),
+/// written into every tick's frame in place of the scenario's torque setpoint while it is set. Laws use it as
+/// they use their torque setpoint: the torque law tracks it, the assistance law adds it to its profile, position
+/// laws take it as feedforward.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostTorque {
+    torque_nm: Vec<f64>,
+    active: bool,
+}
+
+impl HostTorque {
+    /// No host setpoint, room for `joints` values (so that setting one does not allocate).
+    #[must_use]
+    pub fn new(joints: usize) -> Self {
+        Self { torque_nm: vec![0.0; joints], active: false }
+    }
+
+    /// Sets the host's torques, N m, one per controlled joint (`names`), or clears them with `None`.
+    ///
+    /// # Errors
+    /// The wrong number of values, or a value that is not finite; the previous setpoint is kept.
+    pub fn set(&mut self, torque_nm: Option<&[f64]>, names: &[&str]) -> Result<(), HostTorqueError> {
+        let Some(t) = torque_nm else {
+            self.active = false;
+            return Ok(());
+        };
+        if t.len() != self.torque_nm.len() {
+            return Err(HostTorqueError::WrongLength { expected: self.torque_nm.len(), got: t.len() });
+        }
+        if let Some(j) = t.iter().position(|v| !v.is_finite()) {
+            let name = names.get(j).copied().unwrap_or("?").to_string();
+            return Err(HostTorqueError::NotFinite { joint: j, name, value: t[j] });
+        }
+        self.torque_nm.copy_from_slice(t);
+        self.active = true;
+        Ok(())
+    }
+
+    /// The host's torques while set, N m.
+    #[must_use]
+    pub fn get(&self) -> Option<&[f64]> {
+        self.active.then_some(self.torque_nm.as_slice())
+    }
+
+    /// Writes the host's torques, when set, into `frame`'s torque setpoint.
+    pub(crate) fn apply(&self, frame: &mut crate::control::Frame) {
+        if self.active {
+            frame.setpoint_torque_nm.copy_from_slice(&self.torque_nm);
+        }
+    }
+}

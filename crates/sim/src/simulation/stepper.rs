@@ -9,7 +9,7 @@ use super::channels::{Column, Instant, columns};
 use super::frame_log::FrameLog;
 use super::metrics::{Metrics, StepBook};
 use super::recorder::{Recorder, RecorderFull};
-use super::setpoint::SetpointSource;
+use super::setpoint::{HostTorque, HostTorqueError, SetpointSource};
 use super::timing::Timing;
 use crate::actuator::{Actuator, Coupling};
 use crate::control::{Controller, Frame, Output};
@@ -115,6 +115,7 @@ pub struct Simulation {
     pub(super) sensors: SensorSuite,
     pub(super) controller: Box<dyn Controller>,
     pub(super) setpoint: SetpointSource,
+    host_torque: HostTorque,
     pub(super) timing: Timing,
     record_every: usize,
     columns: Vec<Column>,
@@ -169,6 +170,7 @@ impl Simulation {
             sensors: parts.sensors,
             controller: parts.controller,
             setpoint: parts.setpoint,
+            host_torque: HostTorque::new(n),
             timing: parts.timing,
             record_every: parts.record_every_ticks,
             recorder: Recorder::new(columns.iter().map(|c| c.channel.clone()).collect(), rows),
@@ -294,6 +296,22 @@ impl Simulation {
         self.setpoint
     }
 
+    /// Sets the host's torque setpoint, N m per controlled joint, in place of the scenario's from the next tick
+    /// on (see [`HostTorque`]); `None` gives the scenario's back.
+    ///
+    /// # Errors
+    /// The wrong number of values or a value that is not finite; the previous setpoint is kept.
+    pub fn set_host_torque_nm(&mut self, torque_nm: Option<&[f64]>) -> Result<(), HostTorqueError> {
+        let names: Vec<&str> = self.joints.iter().map(|j| j.name.as_str()).collect();
+        self.host_torque.set(torque_nm, &names)
+    }
+
+    /// The host's torque setpoint while one is set, N m per controlled joint.
+    #[must_use]
+    pub fn host_torque_nm(&self) -> Option<&[f64]> {
+        self.host_torque.get()
+    }
+
     /// Fills the truth the sensors sample: each controlled joint's angle, motor, spring and cuffs, the foot and
     /// the device's base.
     fn sample_truth(&mut self) {
@@ -323,6 +341,7 @@ impl Simulation {
                 qd[k] = r.qd[spans];
             }
         });
+        self.host_torque.apply(&mut self.frame);
     }
 
     /// Runs one control tick: sensors -> control law -> supervisor -> (the wearer, the actuators, physics) for

@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::actuator::{Actuator, Coupling};
 use crate::control::{Controller, Frame, Output};
 use crate::sensor::{SensorSuite, Truth};
-use crate::simulation::{Channel, Recorder, RecorderFull, SetpointSource, Stat, Timing};
+use crate::simulation::{Channel, HostTorque, HostTorqueError, Recorder, RecorderFull, SetpointSource, Stat, Timing};
 use crate::wearer::Skeleton;
 use crate::wearer::trial::CoordinateTrajectories;
 pub use body::{BodyReadings, BodySetup, WalkBody, WalkBodyError};
@@ -165,6 +165,7 @@ pub struct WalkSimulation {
     sensors: SensorSuite,
     controller: Box<dyn Controller>,
     setpoint: SetpointSource,
+    host_torque: HostTorque,
     timing: Timing,
     record_every: usize,
     recorder: Recorder,
@@ -266,6 +267,7 @@ impl WalkSimulation {
             sensors: parts.sensors,
             controller: parts.controller,
             setpoint: parts.setpoint,
+            host_torque: HostTorque::new(n),
             timing: parts.timing,
             record_every: parts.record_every_ticks,
         }
@@ -313,6 +315,57 @@ impl WalkSimulation {
         &self.recorder
     }
 
+    /// The wearer's motor model (which coordinates carry residuals, its gains).
+    #[must_use]
+    pub fn wearer(&self) -> &TrackingWearer {
+        &self.wearer
+    }
+
+    /// Control ticks run.
+    #[must_use]
+    pub fn ticks(&self) -> u64 {
+        self.tick
+    }
+
+    /// The frame the controller saw at the last tick.
+    #[must_use]
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
+
+    /// What the controller commanded at the last tick.
+    #[must_use]
+    pub fn output(&self) -> &Output {
+        &self.output
+    }
+
+    /// The device's firmware (law and supervisor), to change the law's parameters live.
+    pub fn controller_mut(&mut self) -> &mut dyn Controller {
+        self.controller.as_mut()
+    }
+
+    /// The device's firmware.
+    #[must_use]
+    pub fn controller(&self) -> &dyn Controller {
+        self.controller.as_ref()
+    }
+
+    /// Sets the host's torque setpoint, N m per device joint, in place of the scenario's from the next tick on
+    /// (see [`HostTorque`]); `None` gives the scenario's back.
+    ///
+    /// # Errors
+    /// The wrong number of values or a value that is not finite; the previous setpoint is kept.
+    pub fn set_host_torque_nm(&mut self, torque_nm: Option<&[f64]>) -> Result<(), HostTorqueError> {
+        let names: Vec<&str> = self.joints.iter().map(|j| j.name.as_str()).collect();
+        self.host_torque.set(torque_nm, &names)
+    }
+
+    /// The host's torque setpoint while one is set, N m per device joint.
+    #[must_use]
+    pub fn host_torque_nm(&self) -> Option<&[f64]> {
+        self.host_torque.get()
+    }
+
     /// The wearer's generalised forces of the last physics step, one per coordinate, N m or N.
     #[must_use]
     pub fn wearer_forces(&self) -> &WearerForces {
@@ -349,6 +402,7 @@ impl WalkSimulation {
                 qd[k] = now.u[j.coordinate];
             }
         });
+        self.host_torque.apply(&mut self.frame);
     }
 
     /// Runs one control tick: sensors -> control law -> supervisor -> (the wearer, the actuators, physics) for

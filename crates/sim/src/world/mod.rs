@@ -374,6 +374,12 @@ impl World {
         self.state.q[self.coordinates[i].body]
     }
 
+    /// Angular speed (rad/s) of wearer coordinate `i`.
+    #[must_use]
+    pub fn coordinate_qd(&self, i: usize) -> f64 {
+        self.state.qd[self.coordinates[i].body]
+    }
+
     /// The multibody model.
     #[must_use]
     pub fn model(&self) -> &Model {
