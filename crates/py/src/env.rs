@@ -1,0 +1,618 @@
+//! The environments' core: a scenario's wearer and device seen through the device's own sensors, an action
+//! written where a host writes it (the torque setpoint, or the assistance profile's parameters), a reward from
+//! the wearer's effort and the cuffs' load. `exosim.gym` wraps these in Gymnasium's classes.
+//!
+//! Observation, per controlled joint in the device's joint order, then three numbers:
+//! `joint_position_rad`, `joint_velocity_rad_per_s`, `motor_position_rad`, `motor_velocity_rad_per_s`,
+//! `joint_torque_nm`, `interaction_torque_nm`, `foot_contact` (0 or 1); then `base_pitch_rad`, the device's
+//! `gait_phase` estimate (0..1, 0 while unknown) and `gait_phase_known` (0 or 1). All of it is what the firmware
+//! reads: quantised, noisy, late, never the true state.
+
+use std::sync::{Mutex, MutexGuard};
+
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray2};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::scenario::Scenario;
+use crate::sim::{Recipe, Stepper, floats, key_error};
+
+/// Numbers per controlled joint in an observation.
+const PER_JOINT: usize = 7;
+/// Numbers after the joints' in an observation.
+const TAIL: usize = 3;
+/// The profile parameters an action sets per joint, in order (the assistance law's names).
+const PROFILE: [&str; 4] = ["peak_torque_nm", "peak_time_pct", "rise_time_pct", "fall_time_pct"];
+/// Bounds of the profile's timing in an action, % of stride: rise and fall up to 45 % each keep their sum below
+/// the 100 % the profile requires, whatever the action.
+const PROFILE_TIMING_PCT: [(f64, f64); 3] = [(0.0, 100.0), (1.0, 45.0), (1.0, 45.0)];
+
+/// What an action is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Action {
+    /// The assistance torque per controlled joint, N m (the law's own profile is switched off).
+    Torque,
+    /// A torque added to the law's own profile per controlled joint, N m.
+    Residual,
+    /// The assistance profile's parameters per joint (`PROFILE`), applied from the next stride.
+    Profile,
+}
+
+impl Action {
+    fn parse(name: &str) -> PyResult<Self> {
+        match name {
+            "torque" => Ok(Action::Torque),
+            "residual" => Ok(Action::Residual),
+            "profile" => Ok(Action::Profile),
+            _ => Err(key_error("action", name, &["torque", "residual", "profile"])),
+        }
+    }
+}
+
+/// What one step gave.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct StepOutcome {
+    reward: f64,
+    terminated: bool,
+    truncated: bool,
+    /// Why the episode ended early (a safe stop, a divergence).
+    reason: Option<String>,
+    /// Mean over the step's ticks of the wearer's summed squared joint torques, (N m)².
+    effort_nm2: f64,
+    /// Mean over the step's ticks of the summed squared true cuff torques, (N m)².
+    interaction_nm2: f64,
+}
+
+/// What `EnvCore.step` returns: observation, reward, terminated, truncated, info.
+type StepReturn<'py> = (Bound<'py, PyArray1<f64>>, f64, bool, bool, Bound<'py, PyDict>);
+
+/// What `VecEnvCore.step` returns: observations, rewards, terminated, truncated, info.
+type VecStepReturn<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<bool>>,
+    Bound<'py, PyArray1<bool>>,
+    Bound<'py, PyDict>,
+);
+
+/// How the reward is weighed.
+#[derive(Clone, Copy, Debug)]
+struct Weights {
+    effort_per_nm2: f64,
+    interaction_per_nm2: f64,
+}
+
+/// One environment: its scenario, its simulation, its episode.
+struct Env {
+    recipe: Recipe,
+    stepper: Stepper,
+    action: Action,
+    ticks_per_step: u32,
+    weights: Weights,
+    next_seed: u64,
+    end_s: f64,
+    dt_s: f64,
+    joints: usize,
+    peak_nm: Vec<f64>,
+    pending_profile: Option<Vec<f64>>,
+    last_phase: Option<f64>,
+    done: bool,
+    scratch: Vec<f64>,
+}
+
+impl Env {
+    fn new(scenario: &Scenario, action: Action, ticks_per_step: u32, weights: Weights) -> PyResult<Self> {
+        if ticks_per_step == 0 {
+            return Err(PyValueError::new_err("ticks_per_step must be at least 1"));
+        }
+        for (name, w) in
+            [("effort_weight", weights.effort_per_nm2), ("interaction_weight", weights.interaction_per_nm2)]
+        {
+            if !(w >= 0.0 && w.is_finite()) {
+                return Err(PyValueError::new_err(format!("{name} must be finite and non-negative, got {w}")));
+            }
+        }
+        let recipe = Recipe::new(&scenario.loaded, true, false)?;
+        let stepper = recipe.build(None)?;
+        let joints = stepper.joint_names().len();
+        if joints == 0 {
+            return Err(PyValueError::new_err(format!(
+                "{}: the scenario has no actuated device joint for the environment to act on",
+                scenario.loaded.path.display()
+            )));
+        }
+        if action == Action::Profile {
+            let names: Vec<&str> = stepper.parameters().iter().map(|p| p.0).collect();
+            if let Some(missing) = PROFILE.iter().find(|p| !names.contains(p)) {
+                return Err(PyValueError::new_err(format!(
+                    "action=\"profile\" needs the assistance law with spline profiles; the {} law has no {missing}",
+                    stepper.controller().name()
+                )));
+            }
+        }
+        let sim = &scenario.loaded.scenario.simulation;
+        let peak_nm = stepper.peak_torque_nm();
+        Ok(Self {
+            next_seed: sim.seed,
+            end_s: 0.0,
+            dt_s: sim.control_dt_s,
+            stepper,
+            recipe,
+            action,
+            ticks_per_step,
+            weights,
+            joints,
+            peak_nm,
+            pending_profile: None,
+            last_phase: None,
+            done: true,
+            scratch: vec![0.0; joints],
+        })
+    }
+
+    fn obs_len(&self) -> usize {
+        PER_JOINT * self.joints + TAIL
+    }
+
+    fn action_len(&self) -> usize {
+        match self.action {
+            Action::Torque | Action::Residual => self.joints,
+            Action::Profile => PROFILE.len() * self.joints,
+        }
+    }
+
+    /// The action space's bounds.
+    fn action_bounds(&self) -> (Vec<f64>, Vec<f64>) {
+        match self.action {
+            Action::Torque | Action::Residual => (self.peak_nm.iter().map(|p| -p).collect(), self.peak_nm.clone()),
+            Action::Profile => {
+                let (mut lo, mut hi) = (Vec::new(), Vec::new());
+                for &p in &self.peak_nm {
+                    lo.push(-p);
+                    hi.push(p);
+                    for (l, h) in PROFILE_TIMING_PCT {
+                        lo.push(l);
+                        hi.push(h);
+                    }
+                }
+                (lo, hi)
+            }
+        }
+    }
+
+    /// Starts an episode: a fresh simulation (`seed`, else the next of the sequence that starts at the
+    /// scenario's seed), one tick with no action so that the sensors have sampled, and its observation.
+    fn reset(&mut self, seed: Option<u64>, obs: &mut [f64]) -> PyResult<()> {
+        let s = seed.unwrap_or(self.next_seed);
+        self.next_seed = s.wrapping_add(1);
+        self.stepper = self.recipe.build(Some(s))?;
+        if self.action == Action::Torque {
+            // The action is the whole assistance torque: the law's own profile is off.
+            let has_gain = self.stepper.parameters().iter().any(|p| p.0 == "assistance_gain");
+            if has_gain {
+                self.stepper.set_parameter("assistance_gain", None, 0.0).map_err(PyValueError::new_err)?;
+            }
+        }
+        self.end_s = self.stepper.time_s() + self.recipe.loaded.scenario.simulation.duration_s;
+        self.pending_profile = None;
+        self.stepper.tick().map_err(|e| crate::SimulationError::new_err(format!("at reset: {e}")))?;
+        self.last_phase = self.stepper.gait_phase();
+        self.done = false;
+        self.observe(obs);
+        Ok(())
+    }
+
+    /// Writes the observation (the module's layout) into `out`.
+    fn observe(&self, out: &mut [f64]) {
+        let f = self.stepper.frame();
+        let n = self.joints;
+        let fields = [
+            &f.joint_position_rad,
+            &f.joint_velocity_rad_per_s,
+            &f.motor_position_rad,
+            &f.motor_velocity_rad_per_s,
+            &f.joint_torque_nm,
+            &f.interaction_torque_nm,
+        ];
+        for (k, v) in fields.iter().enumerate() {
+            out[k * n..(k + 1) * n].copy_from_slice(v);
+        }
+        for j in 0..n {
+            out[6 * n + j] = f64::from(u8::from(f.foot_contact[j]));
+        }
+        let phase = self.stepper.gait_phase();
+        out[7 * n] = f.base_pitch_rad;
+        out[7 * n + 1] = phase.unwrap_or(0.0);
+        out[7 * n + 2] = f64::from(u8::from(phase.is_some()));
+    }
+
+    /// Checks an action: its length and that every number is finite.
+    fn check(&self, action: &[f64]) -> Result<(), String> {
+        if action.len() != self.action_len() {
+            return Err(format!("expected an action of {} numbers, got {}", self.action_len(), action.len()));
+        }
+        if let Some(i) = action.iter().position(|a| !a.is_finite()) {
+            return Err(format!("action[{i}] is not finite: {}", action[i]));
+        }
+        Ok(())
+    }
+
+    /// Applies `action` (checked) and runs one step's ticks; writes the observation after it.
+    fn step(&mut self, action: &[f64], obs: &mut [f64]) -> StepOutcome {
+        let (lo, hi) = self.action_bounds();
+        match self.action {
+            Action::Torque | Action::Residual => {
+                for (k, a) in action.iter().enumerate() {
+                    self.scratch[k] = a.clamp(lo[k], hi[k]);
+                }
+                // Checked above: the length matches and every value is finite.
+                let _ = self.stepper.set_host_torque(Some(&self.scratch));
+            }
+            Action::Profile => {
+                self.pending_profile = Some(action.iter().enumerate().map(|(k, a)| a.clamp(lo[k], hi[k])).collect());
+            }
+        }
+        let mut out = StepOutcome::default();
+        let mut ticks = 0u32;
+        for _ in 0..self.ticks_per_step {
+            if let Err(e) = self.stepper.tick() {
+                out.terminated = true;
+                out.reason = Some(e);
+                break;
+            }
+            ticks += 1;
+            out.effort_nm2 += self.stepper.effort_nm2();
+            out.interaction_nm2 += self.stepper.interaction_nm2();
+            self.apply_profile_at_stride();
+            if self.stepper.output().state == exo_control::SupervisorState::SafeStop {
+                out.terminated = true;
+                out.reason = Some(format!("safe stop: {}", crate::convert::snake(self.stepper.output().reason)));
+                break;
+            }
+        }
+        let n = f64::from(ticks.max(1));
+        out.effort_nm2 /= n;
+        out.interaction_nm2 /= n;
+        out.reward =
+            -(self.weights.effort_per_nm2 * out.effort_nm2 + self.weights.interaction_per_nm2 * out.interaction_nm2);
+        if !out.terminated && self.stepper.time_s() >= self.end_s - 0.5 * self.dt_s {
+            out.truncated = true;
+        }
+        self.done = out.terminated || out.truncated;
+        self.observe(obs);
+        out
+    }
+
+    /// A new stride (the device's phase wrapped, or became known) takes the pending profile.
+    fn apply_profile_at_stride(&mut self) {
+        let phase = self.stepper.gait_phase();
+        let new_stride = match (self.last_phase, phase) {
+            (None, Some(_)) => true,
+            (Some(a), Some(b)) => b + 0.5 < a,
+            _ => false,
+        };
+        self.last_phase = phase;
+        if !new_stride {
+            return;
+        }
+        let Some(p) = self.pending_profile.take() else { return };
+        for j in 0..self.joints {
+            for (k, name) in PROFILE.iter().enumerate() {
+                // Within the action's bounds the profile is valid; a value the law still refuses keeps the
+                // old one.
+                let _ = self.stepper.set_parameter(name, Some(j), p[j * PROFILE.len() + k]);
+            }
+        }
+    }
+}
+
+fn weights(effort_weight: f64, interaction_weight: f64) -> Weights {
+    Weights { effort_per_nm2: effort_weight, interaction_per_nm2: interaction_weight }
+}
+
+fn info<'py>(py: Python<'py>, o: &StepOutcome, env: &Env) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("time_s", env.stepper.time_s())?;
+    d.set_item("effort_nm2", o.effort_nm2)?;
+    d.set_item("interaction_nm2", o.interaction_nm2)?;
+    d.set_item("gait_phase", env.stepper.gait_phase())?;
+    if let Some(r) = &o.reason {
+        d.set_item("reason", r)?;
+    }
+    Ok(d)
+}
+
+/// One environment's core (`exosim.gym.AssistEnv` wraps it): `reset(seed)`, `step(action)`.
+#[pyclass(module = "exosim._native")]
+pub(crate) struct EnvCore {
+    env: Mutex<Env>,
+}
+
+impl EnvCore {
+    fn lock(&self) -> PyResult<MutexGuard<'_, Env>> {
+        self.env.lock().map_err(|_| PyRuntimeError::new_err("the environment was poisoned by an earlier failure"))
+    }
+}
+
+#[pymethods]
+impl EnvCore {
+    /// An environment on `scenario`: `action` is `"torque"` (the assistance torque per joint, N m, the law's
+    /// profile off), `"residual"` (added to the law's profile) or `"profile"` (the profile's parameters per
+    /// joint, from the next stride); each step runs `ticks_per_step` control ticks; the reward is
+    /// `-(effort_weight * effort_nm2 + interaction_weight * interaction_nm2)`, each the mean over the step.
+    #[new]
+    #[pyo3(signature = (scenario, action = "torque", ticks_per_step = 1, effort_weight = 1e-4, interaction_weight = 1e-2))]
+    fn new(
+        scenario: &Scenario,
+        action: &str,
+        ticks_per_step: u32,
+        effort_weight: f64,
+        interaction_weight: f64,
+    ) -> PyResult<Self> {
+        let env =
+            Env::new(scenario, Action::parse(action)?, ticks_per_step, weights(effort_weight, interaction_weight))?;
+        Ok(Self { env: Mutex::new(env) })
+    }
+
+    /// Numbers in an observation.
+    #[getter]
+    fn obs_len(&self) -> PyResult<usize> {
+        Ok(self.lock()?.obs_len())
+    }
+
+    /// The action space's lower and upper bounds.
+    fn action_bounds(&self) -> PyResult<(Vec<f64>, Vec<f64>)> {
+        Ok(self.lock()?.action_bounds())
+    }
+
+    /// The controlled joints' names.
+    #[getter]
+    fn joints(&self) -> PyResult<Vec<String>> {
+        Ok(self.lock()?.stepper.joint_names())
+    }
+
+    /// Simulated seconds per step.
+    #[getter]
+    fn step_s(&self) -> PyResult<f64> {
+        let e = self.lock()?;
+        Ok(e.dt_s * f64::from(e.ticks_per_step))
+    }
+
+    /// Starts an episode; returns its first observation.
+    #[pyo3(signature = (seed = None))]
+    fn reset<'py>(&self, py: Python<'py>, seed: Option<u64>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let mut e = self.lock()?;
+        let mut obs = vec![0.0; e.obs_len()];
+        e.reset(seed, &mut obs)?;
+        Ok(obs.into_pyarray(py))
+    }
+
+    /// One step: `(observation, reward, terminated, truncated, info)`. Raises `ValueError` for an action of the
+    /// wrong length or with a number that is not finite, `RuntimeError` after the episode's end.
+    fn step<'py>(&self, py: Python<'py>, action: &Bound<'py, PyAny>) -> PyResult<StepReturn<'py>> {
+        let a = floats(action, "action")?;
+        let mut e = self.lock()?;
+        if e.done {
+            return Err(PyRuntimeError::new_err("the episode has ended (or never started): call reset()"));
+        }
+        e.check(&a).map_err(PyValueError::new_err)?;
+        let mut obs = vec![0.0; e.obs_len()];
+        let env = &mut *e;
+        let o = py.detach(|| env.step(&a, &mut obs));
+        let i = info(py, &o, &e)?;
+        Ok((obs.into_pyarray(py), o.reward, o.terminated, o.truncated, i))
+    }
+
+    /// The device's state now (as `Sim.state()`).
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        crate::sim::state_dict(py, &self.lock()?.stepper)
+    }
+
+    /// The law's parameters now (as `Sim.gains()`).
+    fn gains<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        crate::sim::gains_dict(py, &self.lock()?.stepper)
+    }
+}
+
+/// `n` environments stepped together in `jobs` Rust threads with the GIL released, with Gymnasium's
+/// next-step autoreset: the step after an episode ends resets that environment (its action ignored, reward 0).
+/// Environment `i` of a reset with `seed` starts from `seed + i`; results do not depend on `jobs`.
+#[pyclass(module = "exosim._native")]
+pub(crate) struct VecEnvCore {
+    envs: Mutex<Vec<Env>>,
+    needs_reset: Mutex<Vec<bool>>,
+    pool: rayon::ThreadPool,
+    obs_len: usize,
+    action_len: usize,
+}
+
+#[pymethods]
+impl VecEnvCore {
+    /// `n` environments on `scenario` (arguments as `EnvCore`), in `jobs` threads (`None`: one per core).
+    #[new]
+    #[pyo3(signature = (scenario, n, action = "torque", ticks_per_step = 1, effort_weight = 1e-4, interaction_weight = 1e-2, jobs = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        scenario: &Scenario,
+        n: usize,
+        action: &str,
+        ticks_per_step: u32,
+        effort_weight: f64,
+        interaction_weight: f64,
+        jobs: Option<usize>,
+    ) -> PyResult<Self> {
+        if n == 0 {
+            return Err(PyValueError::new_err("n must be at least 1"));
+        }
+        if jobs == Some(0) {
+            return Err(PyValueError::new_err("jobs must be at least 1 (or None for one per core)"));
+        }
+        let a = Action::parse(action)?;
+        let w = weights(effort_weight, interaction_weight);
+        let first = Env::new(scenario, a, ticks_per_step, w)?;
+        let (obs_len, action_len) = (first.obs_len(), first.action_len());
+        // The others share the first's imported wearer (read once).
+        let mut envs = Vec::with_capacity(n);
+        let recipe = first.recipe.clone();
+        envs.push(first);
+        for _ in 1..n {
+            let stepper = py.detach(|| recipe.build(None))?;
+            let e = Env::new_like(&envs[0], stepper);
+            envs.push(e);
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.unwrap_or(0))
+            .build()
+            .map_err(|e| PyValueError::new_err(format!("cannot start {jobs:?} threads: {e}")))?;
+        Ok(Self { envs: Mutex::new(envs), needs_reset: Mutex::new(vec![true; n]), pool, obs_len, action_len })
+    }
+
+    /// Environments.
+    #[getter]
+    fn num_envs(&self) -> PyResult<usize> {
+        Ok(self.lock()?.len())
+    }
+
+    /// Numbers in one observation.
+    #[getter]
+    fn obs_len(&self) -> usize {
+        self.obs_len
+    }
+
+    /// Numbers in one action.
+    #[getter]
+    fn action_len(&self) -> usize {
+        self.action_len
+    }
+
+    /// One environment's action bounds.
+    fn action_bounds(&self) -> PyResult<(Vec<f64>, Vec<f64>)> {
+        Ok(self.lock()?[0].action_bounds())
+    }
+
+    /// Resets every environment (`seed + i` for environment `i`); returns the observations, shape `(n, obs)`.
+    #[pyo3(signature = (seed = None))]
+    fn reset<'py>(&self, py: Python<'py>, seed: Option<u64>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let mut guard = self.lock()?;
+        let envs: &mut Vec<Env> = &mut guard;
+        let d = self.obs_len;
+        let mut obs = vec![0.0; envs.len() * d];
+        let pool = &self.pool;
+        let r: Vec<PyResult<()>> = py.detach(|| {
+            use rayon::prelude::*;
+            pool.install(|| {
+                envs.par_iter_mut()
+                    .zip(obs.par_chunks_mut(d))
+                    .enumerate()
+                    .map(|(i, (e, o))| e.reset(seed.map(|s| s.wrapping_add(i as u64)), o))
+                    .collect()
+            })
+        });
+        r.into_iter().collect::<PyResult<()>>()?;
+        self.needs_reset.lock().map_err(|_| PyRuntimeError::new_err("poisoned"))?.iter_mut().for_each(|x| *x = false);
+        let n = envs.len();
+        to_2d(py, obs, n, d)
+    }
+
+    /// One step of every environment: `(observations (n, obs), rewards (n), terminated (n), truncated (n), info)`,
+    /// `info` holding `time_s`, `effort_nm2`, `interaction_nm2` arrays and `reason` (a list: `None` or why that
+    /// environment's episode ended). `actions` has shape `(n, action)`.
+    fn step<'py>(&self, py: Python<'py>, actions: PyReadonlyArray2<'py, f64>) -> PyResult<VecStepReturn<'py>> {
+        let mut guard = self.lock()?;
+        let envs: &mut Vec<Env> = &mut guard;
+        let n = envs.len();
+        let view = actions.as_array();
+        let shape = view.shape();
+        if shape != [n, self.action_len] {
+            return Err(PyValueError::new_err(format!(
+                "expected actions of shape ({n}, {}), got {shape:?}",
+                self.action_len
+            )));
+        }
+        let a: Vec<f64> = view.iter().copied().collect();
+        let mut resets_guard = self.needs_reset.lock().map_err(|_| PyRuntimeError::new_err("poisoned"))?;
+        let resets: &mut Vec<bool> = &mut resets_guard;
+        for (i, e) in envs.iter().enumerate() {
+            if !resets[i] {
+                e.check(&a[i * self.action_len..(i + 1) * self.action_len])
+                    .map_err(|m| PyValueError::new_err(format!("environment {i}: {m}")))?;
+            }
+        }
+        let (d, m) = (self.obs_len, self.action_len);
+        let mut obs = vec![0.0; n * d];
+        let pool = &self.pool;
+        let outcomes: Vec<PyResult<StepOutcome>> = py.detach(|| {
+            use rayon::prelude::*;
+            pool.install(|| {
+                envs.par_iter_mut()
+                    .zip(obs.par_chunks_mut(d))
+                    .zip(resets.par_iter_mut())
+                    .enumerate()
+                    .map(|(i, ((e, o), reset))| {
+                        if *reset {
+                            *reset = false;
+                            e.reset(None, o)?;
+                            return Ok(StepOutcome::default());
+                        }
+                        let out = e.step(&a[i * m..(i + 1) * m], o);
+                        *reset = out.terminated || out.truncated;
+                        Ok(out)
+                    })
+                    .collect()
+            })
+        });
+        let outcomes: Vec<StepOutcome> = outcomes.into_iter().collect::<PyResult<_>>()?;
+        let info = PyDict::new(py);
+        let time: Vec<f64> = envs.iter().map(|e| e.stepper.time_s()).collect();
+        info.set_item("time_s", time.into_pyarray(py))?;
+        info.set_item("effort_nm2", outcomes.iter().map(|o| o.effort_nm2).collect::<Vec<_>>().into_pyarray(py))?;
+        info.set_item(
+            "interaction_nm2",
+            outcomes.iter().map(|o| o.interaction_nm2).collect::<Vec<_>>().into_pyarray(py),
+        )?;
+        info.set_item("reason", PyList::new(py, outcomes.iter().map(|o| o.reason.clone()))?)?;
+        Ok((
+            to_2d(py, obs, n, d)?,
+            outcomes.iter().map(|o| o.reward).collect::<Vec<_>>().into_pyarray(py),
+            outcomes.iter().map(|o| o.terminated).collect::<Vec<_>>().into_pyarray(py),
+            outcomes.iter().map(|o| o.truncated).collect::<Vec<_>>().into_pyarray(py),
+            info,
+        ))
+    }
+}
+
+impl VecEnvCore {
+    fn lock(&self) -> PyResult<MutexGuard<'_, Vec<Env>>> {
+        self.envs.lock().map_err(|_| PyRuntimeError::new_err("the environments were poisoned by an earlier failure"))
+    }
+}
+
+impl Env {
+    /// Another environment configured as `like`, on `stepper`.
+    fn new_like(like: &Env, stepper: Stepper) -> Env {
+        Env {
+            recipe: like.recipe.clone(),
+            stepper,
+            action: like.action,
+            ticks_per_step: like.ticks_per_step,
+            weights: like.weights,
+            next_seed: like.next_seed,
+            end_s: 0.0,
+            dt_s: like.dt_s,
+            joints: like.joints,
+            peak_nm: like.peak_nm.clone(),
+            pending_profile: None,
+            last_phase: None,
+            done: true,
+            scratch: vec![0.0; like.joints],
+        }
+    }
+}
+
+fn to_2d(py: Python<'_>, v: Vec<f64>, rows: usize, cols: usize) -> PyResult<Bound<'_, PyArray2<f64>>> {
+    let a =
+        numpy::ndarray::Array2::from_shape_vec((rows, cols), v).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(a.into_pyarray(py))
+}

@@ -1,0 +1,174 @@
+"""The Gymnasium environments: Gymnasium's own checks, the vector env against Gymnasium's SyncVectorEnv of the
+single env, episodes' ends, the actions' way to the device, bad actions."""
+
+import numpy as np
+import pytest
+
+gymnasium = pytest.importorskip("gymnasium")
+from gymnasium.utils.env_checker import check_env  # noqa: E402
+
+import exosim  # noqa: E402
+from exosim.gym import AssistEnv, AssistVectorEnv  # noqa: E402
+
+SHORT = {"simulation.duration_s": 1.0}
+
+
+@pytest.mark.parametrize("name", ["walking-assist", "opensim-walk-hip-exo"])
+@pytest.mark.parametrize("action", ["torque", "residual"])
+def test_the_environments_pass_gymnasiums_checker(name, action):
+    env = AssistEnv(name, action=action, overrides=SHORT)
+    check_env(env, skip_render_check=True)
+    n = len(env.joints)
+    assert env.observation_space.shape == (7 * n + 3,)
+    assert env.action_space.shape == (n,)
+
+
+def test_the_profile_action_passes_the_checker_and_takes_effect_from_the_next_stride():
+    env = AssistEnv("walking-assist", action="profile", overrides={"simulation.duration_s": 6.0})
+    check_env(env, skip_render_check=True)
+    assert env.action_space.shape == (8,)
+    env.reset(seed=0)
+    before = env.gains()
+    action = np.array([5.0, 30.0, 20.0, 20.0, -4.0, 70.0, 10.0, 12.0])
+    obs, *_ = env.step(action)
+    assert env.gains() == before, "applied before the next stride"
+    phase0 = obs[-2]
+    changed_at = None
+    for k in range(3000):
+        obs, r, term, trunc, info = env.step(action)
+        if env.gains() != before:
+            changed_at = k
+            break
+    assert changed_at is not None, "never applied"
+    g = env.gains()
+    assert g["peak_torque_nm"] == [5.0, -4.0] and g["peak_time_pct"] == [30.0, 70.0]
+    # Applied as the device's phase wrapped to a new stride (or became known).
+    assert info["gait_phase"] is not None and info["gait_phase"] < 0.05, (phase0, info["gait_phase"])
+
+
+def test_the_torque_action_reaches_the_joint_through_the_firmware():
+    # walking-assist's hip and knee run the assistance law's torque loop; the action is the whole assistance.
+    env = AssistEnv("walking-assist", overrides={"simulation.duration_s": 2.0})
+    obs, _ = env.reset(seed=1)
+    assert env.gains()["assistance_gain"] == [0.0, 0.0], "the profile is off: the action is the assistance"
+    for _ in range(20):
+        obs, *_ = env.step(np.array([4.0, -3.0]))
+    s = env.state()
+    np.testing.assert_array_equal(s["command"]["demand_nm"], [4.0, -3.0])
+    # Clipped to the actuators' peak torque.
+    high = env.action_space.high
+    env.step(high * 10)
+    np.testing.assert_allclose(env.state()["command"]["demand_nm"], high)
+
+
+def test_the_observation_is_the_sensor_frame():
+    env = AssistEnv("walking-assist", overrides=SHORT)
+    obs, _ = env.reset(seed=0)
+    for _ in range(200):
+        obs, *_ = env.step(np.zeros(2))
+    f = env.state()["sensors"]
+    n = 2
+    np.testing.assert_array_equal(obs[0:n], f["joint_position_rad"])
+    np.testing.assert_array_equal(obs[4 * n : 5 * n], f["joint_torque_nm"])
+    np.testing.assert_array_equal(obs[6 * n : 7 * n], f["foot_contact"].astype(float))
+    assert obs[7 * n] == f["base_pitch_rad"]
+
+
+def test_an_episode_is_truncated_at_the_scenarios_duration():
+    env = AssistEnv("walking-assist", ticks_per_step=10, overrides={"simulation.duration_s": 0.5})
+    env.reset(seed=0)
+    steps = 0
+    while True:
+        _, r, term, trunc, info = env.step(np.zeros(2))
+        steps += 1
+        assert np.isfinite(r) and r <= 0.0
+        if term or trunc:
+            break
+    # One tick at reset, then 10 per step: 0.5 s at 1 kHz.
+    assert trunc and not term and steps == 50, (steps, info)
+    with pytest.raises(RuntimeError, match="call reset"):
+        env.step(np.zeros(2))
+
+
+def test_a_safe_stop_terminates_with_its_reason():
+    # sensor-fault: a scheduled encoder fault latches the supervisor's safe stop.
+    env = AssistEnv("sensor-fault", action="residual", ticks_per_step=10)
+    env.reset(seed=0)
+    for _ in range(100000):
+        _, _, term, trunc, info = env.step(np.zeros(env.action_space.shape))
+        if term or trunc:
+            break
+    assert term and not trunc, info
+    assert info["reason"].startswith("safe stop: "), info
+
+
+def test_bad_actions_raise_and_nothing_panics():
+    env = AssistEnv("walking-assist", overrides=SHORT)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=r"action\[1\] is not finite"):
+        env.step(np.array([0.0, np.nan]))
+    with pytest.raises(ValueError, match="expected an action of 2 numbers, got 3"):
+        env.step(np.zeros(3))
+    with pytest.raises(TypeError):
+        env.step(np.zeros((2, 2)))
+    with pytest.raises(KeyError, match="unknown action"):
+        AssistEnv("walking-assist", action="teleport")
+    with pytest.raises(ValueError, match="needs the assistance law"):
+        AssistEnv("torque-step", action="profile")
+    with pytest.raises(exosim.ScenarioError):
+        AssistEnv("walking-assist", overrides={"simulation.bogus": 1})
+    v = AssistVectorEnv("walking-assist", num_envs=3, overrides=SHORT)
+    v.reset(seed=0)
+    with pytest.raises(ValueError, match=r"shape \(3, 2\)"):
+        v.step(np.zeros((2, 2)))
+    bad = np.zeros((3, 2))
+    bad[2, 0] = np.inf
+    with pytest.raises(ValueError, match=r"environment 2: action\[0\] is not finite"):
+        v.step(bad)
+
+
+def rollout(env, seed, steps, actions):
+    out = []
+    obs, _ = env.reset(seed=seed)
+    out.append(obs.copy())
+    for k in range(steps):
+        obs, r, term, trunc, _ = env.step(actions[k])
+        out.append(np.concatenate([obs.ravel(), np.ravel(r), np.ravel(term), np.ravel(trunc)]))
+    return out
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_vector_env_is_gymnasiums_sync_vector_env_of_the_single_env_bit_for_bit(jobs):
+    # Short episodes so that every environment ends and autoresets within the run.
+    overrides = {"simulation.duration_s": 0.05}
+    n, steps = 3, 130
+    rng = np.random.default_rng(5)
+    high = AssistEnv("walking-assist", overrides=overrides).action_space.high
+    actions = rng.uniform(-high, high, size=(steps, n, 2))
+    ours = AssistVectorEnv("walking-assist", num_envs=n, jobs=jobs, overrides=overrides)
+    # Environment i of a reset with seed s starts from s + i, as ours does.
+    theirs = gymnasium.vector.SyncVectorEnv(
+        [lambda: AssistEnv("walking-assist", overrides=overrides) for _ in range(n)],
+        autoreset_mode=gymnasium.vector.AutoresetMode.NEXT_STEP,
+    )
+    assert ours.single_observation_space == theirs.single_observation_space
+    assert ours.single_action_space == theirs.single_action_space
+    a = rollout(ours, 10, steps, actions)
+    b = rollout(theirs, [10, 11, 12], steps, actions)
+    ends = 0
+    for k, (x, y) in enumerate(zip(a, b)):
+        np.testing.assert_array_equal(x, y, err_msg=f"step {k}")
+        if k > 0:
+            ends += int(x[-2 * n :].sum())
+    assert ends >= n, "every environment ended at least once"
+
+
+def test_the_vector_env_gives_the_same_results_whatever_the_thread_count():
+    overrides = {"simulation.duration_s": 0.3}
+    actions = np.random.default_rng(1).uniform(-5, 5, size=(400, 4, 2))
+    runs = [
+        rollout(AssistVectorEnv("opensim-walk-hip-exo", num_envs=4, jobs=j, overrides=overrides), 3, 400, actions)
+        for j in (1, 2)
+    ]
+    for k, (x, y) in enumerate(zip(*runs)):
+        np.testing.assert_array_equal(x, y, err_msg=f"step {k}")
