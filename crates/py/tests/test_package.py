@@ -265,3 +265,13 @@ def test_a_sweep_equals_the_runs_one_by_one_whatever_the_thread_count():
         exosim.sweep(sc, [{}, {"simulation.nope": 1}])
     with pytest.raises(ValueError, match="jobs must be at least 1"):
         exosim.sweep(sc, points, jobs=0)
+
+
+def test_the_readmes_python_example_runs():
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    section = readme.split("## From Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["r"].summary["metabolics"]["change"]["change_w"] < 0.0
+    assert namespace["venv"].num_envs == 64
