@@ -13,6 +13,7 @@ import exosim
 import pandas as pd
 
 pd.set_option("display.width", 160)
+pd.set_option("display.max_columns", 10)
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--scenario", default=exosim.DEFAULT_SCENARIO)

@@ -47,6 +47,11 @@ for name in args.scenarios:
     print(f"{name}:")
     print(f"  simulation alone           {ticks_per_s:10.0f} ticks/s ({1e6 / ticks_per_s:.2f} us per 1 ms tick)")
     print(f"  AssistEnv, 1 tick per step {single:10.0f} steps/s (Python overhead {overhead_us:.2f} us per step)")
+    if exosim.load(name).imported_wearer:
+        menv = AssistEnv(name, reward="metabolic", overrides=LONG)
+        menv.reset(seed=0)
+        metabolic = timed(lambda: menv.step(zero), 1)
+        print(f"  AssistEnv, metabolic reward {metabolic:9.0f} steps/s (the muscles every 10 ticks)")
     for jobs in (1, 2):
         venv = AssistVectorEnv(name, num_envs=64, jobs=jobs, overrides=LONG)
         venv.reset(seed=0)

@@ -7,6 +7,9 @@
 //! `joint_torque_nm`, `interaction_torque_nm`, `foot_contact` (0 or 1); then `base_pitch_rad`, the device's
 //! `gait_phase` estimate (0..1, 0 while unknown) and `gait_phase_known` (0 or 1). All of it is what the firmware
 //! reads: quantised, noisy, late, never the true state.
+//!
+//! The metabolic reward evaluates the muscles with the post-run analysis' own pipeline
+//! (`exo_sim::wearer::muscle_analysis::MuscleMeter`) on the walk's state and the wearer's generalised forces.
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -17,6 +20,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::scenario::Scenario;
 use crate::sim::{Recipe, Stepper, floats, key_error};
+use exo_sim::wearer::muscle_analysis::{MuscleInstant, MuscleMeter, MuscleModel, SharingOptions};
 
 /// Numbers per controlled joint in an observation.
 const PER_JOINT: usize = 7;
@@ -62,6 +66,9 @@ struct StepOutcome {
     effort_nm2: f64,
     /// Mean over the step's ticks of the summed squared true cuff torques, (N m)².
     interaction_nm2: f64,
+    /// Mean over the step's ticks of the muscles' metabolic power (held between evaluations), W; 0 unless the
+    /// reward is metabolic.
+    metabolic_w: f64,
 }
 
 /// What `EnvCore.step` returns: observation, reward, terminated, truncated, info.
@@ -78,9 +85,61 @@ type VecStepReturn<'py> = (
 
 /// How the reward is weighed.
 #[derive(Clone, Copy, Debug)]
-struct Weights {
+pub(crate) struct Weights {
+    /// Per (N m)² of the wearer's summed squared joint torques (the effort reward).
     effort_per_nm2: f64,
+    /// Per (N m)² of the cuffs' summed squared torques.
     interaction_per_nm2: f64,
+    /// Per W of the muscles' metabolic power, when the reward is metabolic (else the reward is the effort's).
+    metabolic_per_w: Option<f64>,
+    /// Control ticks between two evaluations of the muscles (the power is held in between).
+    metabolic_every_ticks: u32,
+}
+
+impl Weights {
+    /// The reward's weights from the environments' arguments.
+    pub(crate) fn parse(
+        reward: &str,
+        effort_weight: f64,
+        interaction_weight: f64,
+        metabolic_weight: f64,
+        metabolic_every_ticks: u32,
+    ) -> PyResult<Self> {
+        for (name, w) in [
+            ("effort_weight", effort_weight),
+            ("interaction_weight", interaction_weight),
+            ("metabolic_weight", metabolic_weight),
+        ] {
+            if !(w >= 0.0 && w.is_finite()) {
+                return Err(PyValueError::new_err(format!("{name} must be finite and non-negative, got {w}")));
+            }
+        }
+        if metabolic_every_ticks == 0 {
+            return Err(PyValueError::new_err("metabolic_every_ticks must be at least 1"));
+        }
+        let metabolic_per_w = match reward {
+            "effort" => None,
+            "metabolic" => Some(metabolic_weight),
+            _ => return Err(key_error("reward", reward, &["effort", "metabolic"])),
+        };
+        Ok(Self {
+            effort_per_nm2: effort_weight,
+            interaction_per_nm2: interaction_weight,
+            metabolic_per_w,
+            metabolic_every_ticks,
+        })
+    }
+}
+
+/// The muscles' meter of a metabolic reward and what it last gave.
+struct Metabolic {
+    meter: MuscleMeter,
+    options: SharingOptions,
+    instant: MuscleInstant,
+    /// The last evaluation's metabolic power, W.
+    power_w: f64,
+    q: Vec<f64>,
+    u: Vec<f64>,
 }
 
 /// One environment: its scenario, its simulation, its episode.
@@ -90,6 +149,7 @@ struct Env {
     action: Action,
     ticks_per_step: u32,
     weights: Weights,
+    metabolic: Option<Box<Metabolic>>,
     next_seed: u64,
     end_s: f64,
     dt_s: f64,
@@ -106,14 +166,30 @@ impl Env {
         if ticks_per_step == 0 {
             return Err(PyValueError::new_err("ticks_per_step must be at least 1"));
         }
-        for (name, w) in
-            [("effort_weight", weights.effort_per_nm2), ("interaction_weight", weights.interaction_per_nm2)]
-        {
-            if !(w >= 0.0 && w.is_finite()) {
-                return Err(PyValueError::new_err(format!("{name} must be finite and non-negative, got {w}")));
-            }
-        }
         let recipe = Recipe::new(&scenario.loaded, true, false)?;
+        let metabolic = match weights.metabolic_per_w {
+            None => None,
+            Some(_) => {
+                let muscles = recipe.imported.as_ref().and_then(|w| w.muscles.as_ref().map(|m| (w, m)));
+                let Some((w, (muscles, probe))) = muscles else {
+                    return Err(PyValueError::new_err(format!(
+                        "{}: reward=\"metabolic\" needs an imported wearer with muscles ([wearer] metabolics)",
+                        scenario.loaded.path.display()
+                    )));
+                };
+                let options = SharingOptions::new(&w.skeleton);
+                let model = MuscleModel { skeleton: &w.skeleton, muscles, probe, options: &options };
+                let n = w.skeleton.coordinates.len();
+                Some(Box::new(Metabolic {
+                    meter: MuscleMeter::new(&model),
+                    options,
+                    instant: MuscleInstant::default(),
+                    power_w: 0.0,
+                    q: vec![0.0; n],
+                    u: vec![0.0; n],
+                }))
+            }
+        };
         let stepper = recipe.build(None)?;
         let joints = stepper.joint_names().len();
         if joints == 0 {
@@ -142,6 +218,7 @@ impl Env {
             action,
             ticks_per_step,
             weights,
+            metabolic,
             joints,
             peak_nm,
             pending_profile: None,
@@ -197,6 +274,12 @@ impl Env {
         self.end_s = self.stepper.time_s() + self.recipe.loaded.scenario.simulation.duration_s;
         self.pending_profile = None;
         self.stepper.tick().map_err(|e| crate::SimulationError::new_err(format!("at reset: {e}")))?;
+        if self.metabolic.is_some() {
+            if let Some(m) = self.metabolic.as_mut() {
+                m.meter.forget();
+            }
+            self.measure_muscles().map_err(|e| crate::SimulationError::new_err(format!("at reset: {e}")))?;
+        }
         self.last_phase = self.stepper.gait_phase();
         self.done = false;
         self.observe(obs);
@@ -264,6 +347,17 @@ impl Env {
             ticks += 1;
             out.effort_nm2 += self.stepper.effort_nm2();
             out.interaction_nm2 += self.stepper.interaction_nm2();
+            if self.metabolic.is_some() {
+                let every = u64::from(self.weights.metabolic_every_ticks);
+                if self.stepper.ticks().is_multiple_of(every)
+                    && let Err(e) = self.measure_muscles()
+                {
+                    out.terminated = true;
+                    out.reason = Some(format!("the muscles' static optimization failed: {e}"));
+                    break;
+                }
+                out.metabolic_w += self.metabolic.as_ref().map_or(0.0, |m| m.power_w);
+            }
             self.apply_profile_at_stride();
             if self.stepper.output().state == exo_control::SupervisorState::SafeStop {
                 out.terminated = true;
@@ -274,14 +368,37 @@ impl Env {
         let n = f64::from(ticks.max(1));
         out.effort_nm2 /= n;
         out.interaction_nm2 /= n;
-        out.reward =
-            -(self.weights.effort_per_nm2 * out.effort_nm2 + self.weights.interaction_per_nm2 * out.interaction_nm2);
+        out.metabolic_w /= n;
+        let cost = match self.weights.metabolic_per_w {
+            Some(w) => w * out.metabolic_w,
+            None => self.weights.effort_per_nm2 * out.effort_nm2,
+        };
+        out.reward = -(cost + self.weights.interaction_per_nm2 * out.interaction_nm2);
         if !out.terminated && self.stepper.time_s() >= self.end_s - 0.5 * self.dt_s {
             out.truncated = true;
         }
         self.done = out.terminated || out.truncated;
         self.observe(obs);
         out
+    }
+
+    /// Evaluates the muscles now (the walk's state and the wearer's generalised forces of the last physics step).
+    fn measure_muscles(&mut self) -> Result<(), String> {
+        let (Some(m), Some(w), Stepper::Walk(sim)) =
+            (self.metabolic.as_mut(), self.recipe.imported.as_ref(), &self.stepper)
+        else {
+            return Ok(());
+        };
+        let Some((muscles, probe)) = w.muscles.as_ref() else { return Ok(()) };
+        let body = sim.body();
+        for c in 0..m.q.len() {
+            m.q[c] = body.q(c);
+            m.u[c] = body.u(c);
+        }
+        let model = MuscleModel { skeleton: &w.skeleton, muscles, probe, options: &m.options };
+        m.meter.evaluate(&model, &m.q, &m.u, &sim.wearer_forces().total, &mut m.instant).map_err(|e| e.to_string())?;
+        m.power_w = m.instant.metabolic_power_w;
+        Ok(())
     }
 
     /// A new stride (the device's phase wrapped, or became known) takes the pending profile.
@@ -307,15 +424,14 @@ impl Env {
     }
 }
 
-fn weights(effort_weight: f64, interaction_weight: f64) -> Weights {
-    Weights { effort_per_nm2: effort_weight, interaction_per_nm2: interaction_weight }
-}
-
 fn info<'py>(py: Python<'py>, o: &StepOutcome, env: &Env) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("time_s", env.stepper.time_s())?;
     d.set_item("effort_nm2", o.effort_nm2)?;
     d.set_item("interaction_nm2", o.interaction_nm2)?;
+    if env.metabolic.is_some() {
+        d.set_item("metabolic_w", o.metabolic_w)?;
+    }
     d.set_item("gait_phase", env.stepper.gait_phase())?;
     if let Some(r) = &o.reason {
         d.set_item("reason", r)?;
@@ -340,18 +456,24 @@ impl EnvCore {
     /// An environment on `scenario`: `action` is `"torque"` (the assistance torque per joint, N m, the law's
     /// profile off), `"residual"` (added to the law's profile) or `"profile"` (the profile's parameters per
     /// joint, from the next stride); each step runs `ticks_per_step` control ticks; the reward is
-    /// `-(effort_weight * effort_nm2 + interaction_weight * interaction_nm2)`, each the mean over the step.
+    /// `-(effort_weight * effort_nm2 + interaction_weight * interaction_nm2)` (`reward="effort"`) or
+    /// `-(metabolic_weight * metabolic_w + interaction_weight * interaction_nm2)` (`reward="metabolic"`, the
+    /// muscles evaluated every `metabolic_every_ticks` ticks), each term the mean over the step.
     #[new]
-    #[pyo3(signature = (scenario, action = "torque", ticks_per_step = 1, effort_weight = 1e-4, interaction_weight = 1e-2))]
+    #[pyo3(signature = (scenario, action = "torque", ticks_per_step = 1, reward = "effort", effort_weight = 1e-4, interaction_weight = 1e-2, metabolic_weight = 1e-2, metabolic_every_ticks = 10))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         scenario: &Scenario,
         action: &str,
         ticks_per_step: u32,
+        reward: &str,
         effort_weight: f64,
         interaction_weight: f64,
+        metabolic_weight: f64,
+        metabolic_every_ticks: u32,
     ) -> PyResult<Self> {
-        let env =
-            Env::new(scenario, Action::parse(action)?, ticks_per_step, weights(effort_weight, interaction_weight))?;
+        let w = Weights::parse(reward, effort_weight, interaction_weight, metabolic_weight, metabolic_every_ticks)?;
+        let env = Env::new(scenario, Action::parse(action)?, ticks_per_step, w)?;
         Ok(Self { env: Mutex::new(env) })
     }
 
@@ -431,7 +553,7 @@ pub(crate) struct VecEnvCore {
 impl VecEnvCore {
     /// `n` environments on `scenario` (arguments as `EnvCore`), in `jobs` threads (`None`: one per core).
     #[new]
-    #[pyo3(signature = (scenario, n, action = "torque", ticks_per_step = 1, effort_weight = 1e-4, interaction_weight = 1e-2, jobs = None))]
+    #[pyo3(signature = (scenario, n, action = "torque", ticks_per_step = 1, reward = "effort", effort_weight = 1e-4, interaction_weight = 1e-2, metabolic_weight = 1e-2, metabolic_every_ticks = 10, jobs = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -439,8 +561,11 @@ impl VecEnvCore {
         n: usize,
         action: &str,
         ticks_per_step: u32,
+        reward: &str,
         effort_weight: f64,
         interaction_weight: f64,
+        metabolic_weight: f64,
+        metabolic_every_ticks: u32,
         jobs: Option<usize>,
     ) -> PyResult<Self> {
         if n == 0 {
@@ -450,7 +575,7 @@ impl VecEnvCore {
             return Err(PyValueError::new_err("jobs must be at least 1 (or None for one per core)"));
         }
         let a = Action::parse(action)?;
-        let w = weights(effort_weight, interaction_weight);
+        let w = Weights::parse(reward, effort_weight, interaction_weight, metabolic_weight, metabolic_every_ticks)?;
         let first = Env::new(scenario, a, ticks_per_step, w)?;
         let (obs_len, action_len) = (first.obs_len(), first.action_len());
         // The others share the first's imported wearer (read once).
@@ -572,6 +697,9 @@ impl VecEnvCore {
             "interaction_nm2",
             outcomes.iter().map(|o| o.interaction_nm2).collect::<Vec<_>>().into_pyarray(py),
         )?;
+        if envs.first().is_some_and(|e| e.metabolic.is_some()) {
+            info.set_item("metabolic_w", outcomes.iter().map(|o| o.metabolic_w).collect::<Vec<_>>().into_pyarray(py))?;
+        }
         info.set_item("reason", PyList::new(py, outcomes.iter().map(|o| o.reason.clone()))?)?;
         Ok((
             to_2d(py, obs, n, d)?,
@@ -598,6 +726,16 @@ impl Env {
             action: like.action,
             ticks_per_step: like.ticks_per_step,
             weights: like.weights,
+            metabolic: like.metabolic.as_ref().map(|m| {
+                Box::new(Metabolic {
+                    meter: m.meter.clone(),
+                    options: m.options.clone(),
+                    instant: MuscleInstant::default(),
+                    power_w: 0.0,
+                    q: m.q.clone(),
+                    u: m.u.clone(),
+                })
+            }),
             next_seed: like.next_seed,
             end_s: 0.0,
             dt_s: like.dt_s,

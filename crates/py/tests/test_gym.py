@@ -172,3 +172,57 @@ def test_the_vector_env_gives_the_same_results_whatever_the_thread_count():
     ]
     for k, (x, y) in enumerate(zip(*runs)):
         np.testing.assert_array_equal(x, y, err_msg=f"step {k}")
+
+
+def test_the_metabolic_reward_is_the_programs_metabolic_power_evaluated_as_the_walk_goes():
+    # The same walk as the program's run (a zero residual leaves the scenario's own profile acting alone), with the
+    # muscles evaluated every 10 ticks: averaged over the summary's window, within 1 % of the summary's figure (the
+    # rows are 1 ms apart and the summary's average is interpolated to the window's edges).
+    sc = exosim.load("opensim-walk-hip-exo")
+    m = sc.run().summary["metabolics"]
+    t0, t1 = m["window_s"]
+    env = AssistEnv(sc, action="residual", ticks_per_step=10, reward="metabolic", metabolic_weight=1e-2)
+    env.reset(seed=0)
+    times, power, rewards = [], [], []
+    while True:
+        _, r, term, trunc, info = env.step(np.zeros(2))
+        times.append(info["time_s"])
+        power.append(info["metabolic_w"])
+        rewards.append(r)
+        if term or trunc:
+            break
+    times, power = np.array(times), np.array(power)
+    inside = (times > t0) & (times <= t1)
+    assert abs(power[inside].mean() - m["muscles_w"]) < 0.01 * m["muscles_w"], (power[inside].mean(), m)
+    # The reward is minus the weighted power (the imported wearer's cuffs read nothing).
+    np.testing.assert_allclose(rewards, -1e-2 * power, rtol=1e-12)
+    check_env(AssistEnv(sc, reward="metabolic", overrides=SHORT), skip_render_check=True)
+
+
+def test_a_metabolic_reward_needs_muscles_and_bad_weights_are_refused():
+    with pytest.raises(ValueError, match="needs an imported wearer with muscles"):
+        AssistEnv("walking-assist", reward="metabolic")
+    with pytest.raises(KeyError, match="unknown reward"):
+        AssistEnv("walking-assist", reward="happiness")
+    with pytest.raises(ValueError, match="metabolic_every_ticks must be at least 1"):
+        AssistEnv("opensim-walk-hip-exo", reward="metabolic", metabolic_every_ticks=0)
+    with pytest.raises(ValueError, match="effort_weight must be finite and non-negative"):
+        AssistEnv("walking-assist", effort_weight=float("nan"))
+
+
+def test_the_metabolic_vector_env_gives_the_same_results_whatever_the_thread_count():
+    overrides = {"simulation.duration_s": 0.3}
+    actions = np.random.default_rng(2).uniform(-5, 5, size=(60, 3, 2))
+    runs = [
+        rollout(
+            AssistVectorEnv(
+                "opensim-walk-hip-exo", num_envs=3, jobs=j, ticks_per_step=5, reward="metabolic", overrides=overrides
+            ),
+            3,
+            60,
+            actions,
+        )
+        for j in (1, 2)
+    ]
+    for k, (x, y) in enumerate(zip(*runs)):
+        np.testing.assert_array_equal(x, y, err_msg=f"step {k}")

@@ -119,8 +119,11 @@ class EnvCore:
         scenario: Scenario,
         action: str = "torque",
         ticks_per_step: int = 1,
+        reward: str = "effort",
         effort_weight: float = 1e-4,
         interaction_weight: float = 1e-2,
+        metabolic_weight: float = 1e-2,
+        metabolic_every_ticks: int = 10,
     ) -> None: ...
     @property
     def obs_len(self) -> int: ...
@@ -143,8 +146,11 @@ class VecEnvCore:
         n: int,
         action: str = "torque",
         ticks_per_step: int = 1,
+        reward: str = "effort",
         effort_weight: float = 1e-4,
         interaction_weight: float = 1e-2,
+        metabolic_weight: float = 1e-2,
+        metabolic_every_ticks: int = 10,
         jobs: Optional[int] = None,
     ) -> None: ...
     @property

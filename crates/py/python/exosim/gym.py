@@ -18,10 +18,15 @@ Action (float64, clipped to the bounds of ``action_space``):
 - ``"profile"``: per joint, the assistance profile's ``peak_torque_nm``, ``peak_time_pct``, ``rise_time_pct`` and
   ``fall_time_pct``, applied from the device's next stride (the assistance law with spline profiles only).
 
-Reward: ``-(effort_weight * effort_nm2 + interaction_weight * interaction_nm2)``, each the mean over the step's
-ticks: ``effort_nm2`` sums the wearer's squared joint torques (its motor model's, pelvis residuals left out),
-``interaction_nm2`` the squared true cuff torques (zero for an imported wearer, whose device acts rigidly on its
-joints). The metabolic cost is computed after a run (``Scenario.run()``), not per step yet.
+Reward, each term the mean over the step's ticks:
+
+- ``reward="effort"``: ``-(effort_weight * effort_nm2 + interaction_weight * interaction_nm2)``; ``effort_nm2`` sums
+  the wearer's squared joint torques (its motor model's, pelvis residuals left out), ``interaction_nm2`` the squared
+  true cuff torques (zero for an imported wearer, whose device acts rigidly on its joints).
+- ``reward="metabolic"`` (an imported wearer with muscles): ``-(metabolic_weight * metabolic_w + interaction_weight
+  * interaction_nm2)``; ``metabolic_w`` is the muscles' metabolic power (Umberger 2010), the wearer's generalised
+  forces shared among the 18 muscles by static optimization every ``metabolic_every_ticks`` control ticks and held
+  in between: the model ``Scenario.run()`` reports, evaluated as the walk goes.
 
 An episode is truncated at the scenario's duration and terminated by a safe stop of the supervisor or a failed
 simulation, with the reason in ``info["reason"]``.
@@ -61,8 +66,11 @@ class AssistEnv(gymnasium.Env):
         scenario: a loaded scenario, a scenario file, or a shipped scenario's name.
         action: ``"torque"``, ``"residual"`` or ``"profile"`` (see the module).
         ticks_per_step: control ticks per step (1: the device's control rate, 1 kHz in the shipped scenarios).
+        reward: ``"effort"`` or ``"metabolic"`` (see the module).
         effort_weight: reward weight of the wearer's effort, per (N m)².
         interaction_weight: reward weight of the cuffs' load, per (N m)².
+        metabolic_weight: reward weight of the muscles' metabolic power, per W.
+        metabolic_every_ticks: control ticks between two evaluations of the muscles.
         overrides: scenario overrides applied first (``{"simulation.duration_s": 4.0}``).
     """
 
@@ -73,12 +81,24 @@ class AssistEnv(gymnasium.Env):
         scenario: ScenarioLike = _native.DEFAULT_SCENARIO,
         action: str = "torque",
         ticks_per_step: int = 1,
+        reward: str = "effort",
         effort_weight: float = 1e-4,
         interaction_weight: float = 1e-2,
+        metabolic_weight: float = 1e-2,
+        metabolic_every_ticks: int = 10,
         overrides: Any = None,
     ) -> None:
         self.scenario = _scenario(scenario, overrides)
-        self._core = _native.EnvCore(self.scenario, action, ticks_per_step, effort_weight, interaction_weight)
+        self._core = _native.EnvCore(
+            self.scenario,
+            action,
+            ticks_per_step,
+            reward,
+            effort_weight,
+            interaction_weight,
+            metabolic_weight,
+            metabolic_every_ticks,
+        )
         self.observation_space, self.action_space = _spaces(self._core.obs_len, self._core.action_bounds())
         self.joints = self._core.joints
         self.step_s = self._core.step_s
@@ -117,14 +137,26 @@ class AssistVectorEnv(VectorEnv):
         num_envs: int = 8,
         action: str = "torque",
         ticks_per_step: int = 1,
+        reward: str = "effort",
         effort_weight: float = 1e-4,
         interaction_weight: float = 1e-2,
+        metabolic_weight: float = 1e-2,
+        metabolic_every_ticks: int = 10,
         jobs: Optional[int] = None,
         overrides: Any = None,
     ) -> None:
         self.scenario = _scenario(scenario, overrides)
         self._core = _native.VecEnvCore(
-            self.scenario, num_envs, action, ticks_per_step, effort_weight, interaction_weight, jobs
+            self.scenario,
+            num_envs,
+            action,
+            ticks_per_step,
+            reward,
+            effort_weight,
+            interaction_weight,
+            metabolic_weight,
+            metabolic_every_ticks,
+            jobs,
         )
         self.num_envs = num_envs
         self.single_observation_space, self.single_action_space = _spaces(

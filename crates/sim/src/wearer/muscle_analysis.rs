@@ -93,6 +93,149 @@ pub struct TrialInputs<'a> {
     pub options: &'a SharingOptions,
 }
 
+/// The model the muscles' sharing reads: skeleton, muscles, metabolic probe, settings.
+#[derive(Clone, Copy, Debug)]
+pub struct MuscleModel<'a> {
+    /// The skeleton.
+    pub skeleton: &'a Skeleton,
+    /// Its muscles.
+    pub muscles: &'a Musculature,
+    /// The metabolic model.
+    pub probe: &'a Umberger2010,
+    /// The static optimization's settings.
+    pub options: &'a SharingOptions,
+}
+
+impl TrialInputs<'_> {
+    /// The model part of the inputs.
+    #[must_use]
+    pub fn model(&self) -> MuscleModel<'_> {
+        MuscleModel { skeleton: self.skeleton, muscles: self.muscles, probe: self.probe, options: self.options }
+    }
+}
+
+/// The muscles at one instant.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MuscleInstant {
+    /// Activation per muscle.
+    pub activation: Vec<f64>,
+    /// Tendon force per muscle, N.
+    pub force_n: Vec<f64>,
+    /// Metabolic power per muscle, W (0 for a muscle the probe does not list).
+    pub metabolic_w: Vec<f64>,
+    /// Whole-body metabolic power of the muscles, W (Umberger 2010, no basal rate).
+    pub metabolic_power_w: f64,
+    /// The same by Bhargava et al. (2004), W.
+    pub metabolic_power_bhargava_w: f64,
+    /// Reserve torque per coordinate (skeleton order), N m or N.
+    pub reserve: Vec<f64>,
+}
+
+/// Shares generalised forces among the muscles instant after instant, each static optimization warm-started from
+/// the previous instant's activations, and evaluates the metabolic probe: the pipeline of [`analyse`], and of a
+/// running walk's metabolic power. It owns only scratch space; the model is passed in at each call.
+#[derive(Clone, Debug)]
+pub struct MuscleMeter {
+    shared: Vec<usize>,
+    reserve_optimal: Vec<f64>,
+    in_probe: Vec<Option<usize>>,
+    bhargava: Bhargava2004,
+    kin: SkeletonKinematics,
+    state: MusculatureState,
+    warm: Option<Vec<f64>>,
+    torque: Vec<f64>,
+}
+
+impl MuscleMeter {
+    /// A meter for `model`; its first instant is solved cold.
+    #[must_use]
+    pub fn new(model: &MuscleModel<'_>) -> Self {
+        Self::sharing(model, crossed_coordinates(model.skeleton, model.muscles))
+    }
+
+    fn sharing(model: &MuscleModel<'_>, shared: Vec<usize>) -> Self {
+        let reserve_optimal = shared.iter().map(|&j| model.options.reserve_optimal[j]).collect();
+        let in_probe =
+            model.muscles.units.iter().map(|u| model.probe.muscles.iter().position(|m| m.name == u.name)).collect();
+        Self {
+            torque: Vec::with_capacity(shared.len()),
+            shared,
+            reserve_optimal,
+            in_probe,
+            bhargava: Bhargava2004::like(model.probe),
+            kin: SkeletonKinematics::new(model.skeleton),
+            state: MusculatureState::default(),
+            warm: None,
+        }
+    }
+
+    /// The coordinates the muscles share (skeleton indices).
+    #[must_use]
+    pub fn shared(&self) -> &[usize] {
+        &self.shared
+    }
+
+    /// Solves the next instant cold (after a jump in the motion: a reset, a new trial).
+    pub fn forget(&mut self) {
+        self.warm = None;
+    }
+
+    /// The muscles at `q`, `u` (skeleton order) supplying the generalised forces `forces` (N m or N, skeleton
+    /// order; the pelvis's are left to their reserves), into `out`.
+    ///
+    /// # Errors
+    /// A static optimization that fails (mismatched sizes; not expected otherwise).
+    pub fn evaluate(
+        &mut self,
+        model: &MuscleModel<'_>,
+        q: &[f64],
+        u: &[f64],
+        forces: &[f64],
+        out: &mut MuscleInstant,
+    ) -> Result<(), SharingError> {
+        let (muscles, probe) = (model.muscles, model.probe);
+        let nm = muscles.units.len();
+        muscles.state(model.skeleton, &mut self.kin, q, u, &mut self.state);
+        self.torque.clear();
+        self.torque.extend(self.shared.iter().map(|&j| forces[j]));
+        let s = share(
+            &self.state.moment_arms_about(&self.shared),
+            &self.state.active_n,
+            &self.state.passive_n,
+            &self.torque,
+            &self.reserve_optimal,
+            model.options.min_activation,
+            self.warm.as_deref(),
+        )?;
+        out.reserve.clear();
+        out.reserve.extend_from_slice(forces);
+        for (row, &j) in self.shared.iter().enumerate() {
+            out.reserve[j] = s.reserve[row];
+        }
+        out.metabolic_w.clear();
+        out.metabolic_w.resize(nm, 0.0);
+        let mut second = 0.0;
+        for (k, slot) in self.in_probe.iter().enumerate() {
+            if let Some(p) = slot {
+                let x = MuscleEnergyInputs::at_activation(
+                    s.activation[k],
+                    muscles.units[k].max_isometric_force_n,
+                    &self.state.fibres[k],
+                );
+                out.metabolic_w[k] = probe.rate(*p, &x).total_w;
+                second += self.bhargava.rate(*p, &x).total_w;
+            }
+        }
+        out.metabolic_power_bhargava_w = second;
+        out.metabolic_power_w = out.metabolic_w.iter().sum();
+        out.force_n.clear();
+        out.force_n.extend((0..nm).map(|k| s.activation[k] * self.state.active_n[k] + self.state.passive_n[k]));
+        out.activation.clone_from(&s.activation);
+        self.warm = Some(s.activation);
+        Ok(())
+    }
+}
+
 /// Frames `range` of the trial; the first is solved cold, each next one warm-started from the previous.
 fn analyse_range(
     t: &TrialInputs<'_>,
@@ -100,19 +243,14 @@ fn analyse_range(
     shared: &[usize],
     range: std::ops::Range<usize>,
 ) -> Result<MuscleTrial, SharingError> {
-    let (skeleton, muscles, trajectories) = (t.skeleton, t.muscles, t.trajectories);
-    let nc = skeleton.coordinates.len();
-    let nm = muscles.units.len();
-    let mut kin = SkeletonKinematics::new(skeleton);
-    let mut state = MusculatureState::default();
-    let reserve_optimal: Vec<f64> = shared.iter().map(|&j| t.options.reserve_optimal[j]).collect();
-    let in_probe: Vec<Option<usize>> =
-        muscles.units.iter().map(|u| t.probe.muscles.iter().position(|m| m.name == u.name)).collect();
-    let bhargava = Bhargava2004::like(t.probe);
+    let trajectories = t.trajectories;
+    let model = t.model();
+    let nc = t.skeleton.coordinates.len();
+    let mut meter = MuscleMeter::sharing(&model, shared.to_vec());
     let n = range.len();
     let mut out = MuscleTrial {
         time_s: trajectories.time_s[range.clone()].to_vec(),
-        muscles: muscles.units.iter().map(|u| u.name.clone()).collect(),
+        muscles: t.muscles.units.iter().map(|u| u.name.clone()).collect(),
         shared: shared.to_vec(),
         activation: Vec::with_capacity(n),
         force_n: Vec::with_capacity(n),
@@ -124,52 +262,28 @@ fn analyse_range(
         device_power_w: Vec::with_capacity(n),
         device_positive_power_w: Vec::with_capacity(n),
     };
-    let mut warm: Option<Vec<f64>> = None;
     let mut assist = vec![0.0; nc];
+    let mut net = vec![0.0; nc];
+    let mut instant = MuscleInstant::default();
     for i in range {
         let (q, u) = (&trajectories.q[i], &trajectories.u[i]);
         match device {
             Some(d) => d.torques(trajectories.time_s[i], &mut assist),
             None => assist.iter_mut().for_each(|v| *v = 0.0),
         }
-        muscles.state(skeleton, &mut kin, q, u, &mut state);
-        let torque: Vec<f64> = shared.iter().map(|&j| t.forces[i][j] - assist[j]).collect();
-        let s = share(
-            &state.moment_arms_about(shared),
-            &state.active_n,
-            &state.passive_n,
-            &torque,
-            &reserve_optimal,
-            t.options.min_activation,
-            warm.as_deref(),
-        )?;
-        let mut reserve: Vec<f64> = (0..nc).map(|j| t.forces[i][j] - assist[j]).collect();
-        for (row, &j) in shared.iter().enumerate() {
-            reserve[j] = s.reserve[row];
+        for j in 0..nc {
+            net[j] = t.forces[i][j] - assist[j];
         }
-        let mut watts = vec![0.0; nm];
-        let mut second = 0.0;
-        for (k, slot) in in_probe.iter().enumerate() {
-            if let Some(p) = slot {
-                let x = MuscleEnergyInputs::at_activation(
-                    s.activation[k],
-                    muscles.units[k].max_isometric_force_n,
-                    &state.fibres[k],
-                );
-                watts[k] = t.probe.rate(*p, &x).total_w;
-                second += bhargava.rate(*p, &x).total_w;
-            }
-        }
-        out.metabolic_power_bhargava_w.push(second);
-        out.force_n.push((0..nm).map(|k| s.activation[k] * state.active_n[k] + state.passive_n[k]).collect());
-        out.metabolic_power_w.push(watts.iter().sum());
-        out.metabolic_w.push(watts);
-        out.reserve.push(reserve);
+        meter.evaluate(&model, q, u, &net, &mut instant)?;
+        out.metabolic_power_bhargava_w.push(instant.metabolic_power_bhargava_w);
+        out.force_n.push(instant.force_n.clone());
+        out.metabolic_power_w.push(instant.metabolic_power_w);
+        out.metabolic_w.push(instant.metabolic_w.clone());
+        out.reserve.push(instant.reserve.clone());
         out.device_power_w.push(assist.iter().zip(u).map(|(d, w)| d * w).sum());
         out.device_positive_power_w.push(assist.iter().zip(u).map(|(d, w)| (d * w).max(0.0)).sum());
         out.device.push(assist.clone());
-        out.activation.push(s.activation.clone());
-        warm = Some(s.activation);
+        out.activation.push(instant.activation.clone());
     }
     Ok(out)
 }
