@@ -1,12 +1,27 @@
 """Type stubs of the extension module (the Rust side of the `exosim` package)."""
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 import numpy as np
 import numpy.typing as npt
 
-Overrides = Union[Mapping[str, Any], Sequence[str], None]
-Array = npt.NDArray[np.float64]
+_Overrides = Union[Mapping[str, Any], Sequence[str], None]
+_Array = npt.NDArray[np.float64]
+
+__all__ = [
+    "ScenarioError",
+    "SimulationError",
+    "Scenario",
+    "Results",
+    "Sim",
+    "EnvCore",
+    "VecEnvCore",
+    "load",
+    "list",
+    "scenarios_dir",
+    "sweep",
+    "DEFAULT_SCENARIO",
+]
 
 DEFAULT_SCENARIO: str
 
@@ -20,7 +35,7 @@ class SimulationError(RuntimeError):
 
     results: "Results"
 
-def load(path: str, overrides: Overrides = None) -> "Scenario":
+def load(path: str, overrides: _Overrides = None) -> "Scenario":
     """Loads a scenario file, or a shipped scenario by name, with overrides (a dict of field paths to values, or
     ``"path=value"`` strings as the program's ``--set``)."""
 
@@ -30,10 +45,11 @@ def list() -> List[str]:
 def scenarios_dir() -> str:
     """The folder of the shipped scenarios."""
 
-def sweep(scenario: "Scenario", points: Sequence[Overrides], jobs: Optional[int] = None) -> List["Results"]:
+def sweep(scenario: "Scenario", points: Sequence[_Overrides], jobs: Optional[int] = None) -> List["Results"]:
     """Runs ``scenario`` once per point (overrides each) in ``jobs`` Rust threads with the GIL released; results in
     the points' order, identical whatever ``jobs`` is."""
 
+@final
 class Scenario:
     """A loaded, checked scenario."""
 
@@ -53,13 +69,14 @@ class Scenario:
     def overrides(self) -> List[str]: ...
     def to_toml(self) -> str:
         """The scenario as TOML, defaults filled in."""
-    def with_overrides(self, overrides: Overrides) -> "Scenario":
+    def with_overrides(self, overrides: _Overrides) -> "Scenario":
         """The same file with more overrides, checked again."""
     def run(self) -> "Results":
         """Runs to the end as ``exosim run`` does (baseline, metabolic cost); raises SimulationError on a failure."""
     def build(self, with_device: bool = True) -> "Sim":
         """A simulation to step tick by tick."""
 
+@final
 class Results:
     """A run's time series, summary and muscles' analysis."""
 
@@ -68,20 +85,21 @@ class Results:
     @property
     def units(self) -> List[str]: ...
     @property
-    def timeseries(self) -> Dict[str, Array]: ...
+    def timeseries(self) -> Dict[str, _Array]: ...
     @property
-    def muscles(self) -> Optional[Dict[str, Array]]: ...
+    def muscles(self) -> Optional[Dict[str, _Array]]: ...
     @property
     def summary(self) -> Dict[str, Any]: ...
     @property
     def summary_json(self) -> str: ...
     @property
     def failure(self) -> Optional[str]: ...
-    def column(self, name: str) -> Array: ...
+    def column(self, name: str) -> _Array: ...
     def to_pandas(self) -> Any:
         """The time series as a pandas DataFrame."""
     def __len__(self) -> int: ...
 
+@final
 class Sim:
     """A simulation stepped from Python."""
 
@@ -105,17 +123,18 @@ class Sim:
         """time_s, ticks, joints, sensors, command, supervisor, gait_phase, wearer."""
     def gains(self) -> Dict[str, List[Optional[float]]]: ...
     def set_gains(self, gains: Mapping[str, Union[float, Sequence[float]]]) -> None: ...
-    def set_torque(self, torque_nm: Optional[Union[Sequence[float], Array]]) -> None:
+    def set_torque(self, torque_nm: Optional[Union[Sequence[float], _Array]]) -> None:
         """The host's torque setpoint per controlled joint, N m (None: the scenario's)."""
     def reset(self, seed: Optional[int] = None) -> None: ...
-    def timeseries(self) -> Dict[str, Array]: ...
+    def timeseries(self) -> Dict[str, _Array]: ...
     def summary(self) -> Dict[str, Any]: ...
 
+@final
 class EnvCore:
     """One environment's core; ``exosim.gym.AssistEnv`` wraps it."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         scenario: Scenario,
         action: str = "torque",
         ticks_per_step: int = 1,
@@ -124,7 +143,7 @@ class EnvCore:
         interaction_weight: float = 1e-2,
         metabolic_weight: float = 1e-2,
         metabolic_every_ticks: int = 10,
-    ) -> None: ...
+    ) -> "EnvCore": ...
     @property
     def obs_len(self) -> int: ...
     @property
@@ -132,16 +151,17 @@ class EnvCore:
     @property
     def step_s(self) -> float: ...
     def action_bounds(self) -> Tuple[List[float], List[float]]: ...
-    def reset(self, seed: Optional[int] = None) -> Array: ...
-    def step(self, action: Union[Sequence[float], Array]) -> Tuple[Array, float, bool, bool, Dict[str, Any]]: ...
+    def reset(self, seed: Optional[int] = None) -> _Array: ...
+    def step(self, action: Union[Sequence[float], _Array]) -> Tuple[_Array, float, bool, bool, Dict[str, Any]]: ...
     def state(self) -> Dict[str, Any]: ...
     def gains(self) -> Dict[str, List[Optional[float]]]: ...
 
+@final
 class VecEnvCore:
     """``n`` environments stepped in Rust threads; ``exosim.gym.AssistVectorEnv`` wraps it."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         scenario: Scenario,
         n: int,
         action: str = "torque",
@@ -152,7 +172,7 @@ class VecEnvCore:
         metabolic_weight: float = 1e-2,
         metabolic_every_ticks: int = 10,
         jobs: Optional[int] = None,
-    ) -> None: ...
+    ) -> "VecEnvCore": ...
     @property
     def num_envs(self) -> int: ...
     @property
@@ -160,7 +180,7 @@ class VecEnvCore:
     @property
     def action_len(self) -> int: ...
     def action_bounds(self) -> Tuple[List[float], List[float]]: ...
-    def reset(self, seed: Optional[int] = None) -> Array: ...
+    def reset(self, seed: Optional[int] = None) -> _Array: ...
     def step(
-        self, actions: Array
-    ) -> Tuple[Array, Array, npt.NDArray[np.bool_], npt.NDArray[np.bool_], Dict[str, Any]]: ...
+        self, actions: _Array
+    ) -> Tuple[_Array, _Array, npt.NDArray[np.bool_], npt.NDArray[np.bool_], Dict[str, Any]]: ...
