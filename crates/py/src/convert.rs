@@ -88,6 +88,20 @@ pub(crate) fn columns_dict<'py>(
     Ok(d)
 }
 
+/// Locks `m` without waiting: an object that another Python thread is stepping (with the GIL released) answers
+/// "busy" rather than deadlock, which waiting while holding the GIL would.
+pub(crate) fn lock<'a, T>(m: &'a std::sync::Mutex<T>, what: &str) -> PyResult<std::sync::MutexGuard<'a, T>> {
+    match m.try_lock() {
+        Ok(g) => Ok(g),
+        Err(std::sync::TryLockError::WouldBlock) => Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "the {what} is busy: another thread is using it (use one {what} per thread)"
+        ))),
+        Err(std::sync::TryLockError::Poisoned(_)) => {
+            Err(pyo3::exceptions::PyRuntimeError::new_err(format!("the {what} was poisoned by an earlier failure")))
+        }
+    }
+}
+
 /// A vector as a numpy array.
 pub(crate) fn array<'py>(py: Python<'py>, v: &[f64]) -> Bound<'py, PyArray1<f64>> {
     PyArray1::from_slice(py, v)

@@ -69,6 +69,8 @@ struct StepOutcome {
     /// Mean over the step's ticks of the muscles' metabolic power (held between evaluations), W; 0 unless the
     /// reward is metabolic.
     metabolic_w: f64,
+    /// Why the law refused a profile the action asked for, if it did.
+    profile_error: Option<String>,
 }
 
 /// What `EnvCore.step` returns: observation, reward, terminated, truncated, info.
@@ -150,7 +152,10 @@ struct Env {
     ticks_per_step: u32,
     weights: Weights,
     metabolic: Option<Box<Metabolic>>,
-    next_seed: u64,
+    /// The seed the episode stream starts from, and episodes begun on it: episode `k` runs on
+    /// [`episode_seed`]`(base_seed, k)`.
+    base_seed: u64,
+    episode: u64,
     end_s: f64,
     dt_s: f64,
     joints: usize,
@@ -199,18 +204,27 @@ impl Env {
             )));
         }
         if action == Action::Profile {
-            let names: Vec<&str> = stepper.parameters().iter().map(|p| p.0).collect();
-            if let Some(missing) = PROFILE.iter().find(|p| !names.contains(p)) {
-                return Err(PyValueError::new_err(format!(
-                    "action=\"profile\" needs the assistance law with spline profiles; the {} law has no {missing}",
-                    stepper.controller().name()
-                )));
+            // Every joint must have a spline profile: the law answers its parameters per joint.
+            let params = stepper.parameters();
+            for name in PROFILE {
+                let values = params.iter().find(|p| p.0 == name).map(|p| &p.1);
+                if values.is_none_or(|v| v.iter().any(Option::is_none)) {
+                    return Err(PyValueError::new_err(format!(
+                        "action=\"profile\" needs the assistance law with a spline profile on every joint; the {} \
+                         law has no {name} on some joint",
+                        stepper.controller().name()
+                    )));
+                }
             }
         }
         let sim = &scenario.loaded.scenario.simulation;
         let peak_nm = stepper.peak_torque_nm();
+        if let Some(p) = peak_nm.iter().find(|p| !(p.is_finite() && **p > 0.0)) {
+            return Err(PyValueError::new_err(format!("an actuator's peak torque is not a positive number: {p} N m")));
+        }
         Ok(Self {
-            next_seed: sim.seed,
+            base_seed: sim.seed,
+            episode: 0,
             end_s: 0.0,
             dt_s: sim.control_dt_s,
             stepper,
@@ -258,11 +272,17 @@ impl Env {
         }
     }
 
-    /// Starts an episode: a fresh simulation (`seed`, else the next of the sequence that starts at the
-    /// scenario's seed), one tick with no action so that the sensors have sampled, and its observation.
+    /// Starts an episode: a fresh simulation (`seed` starts a new stream; without one, the stream's next
+    /// episode), one tick with no action so that the sensors have sampled, and its observation. The episode
+    /// lasts the scenario's duration from before that tick.
     fn reset(&mut self, seed: Option<u64>, obs: &mut [f64]) -> PyResult<()> {
-        let s = seed.unwrap_or(self.next_seed);
-        self.next_seed = s.wrapping_add(1);
+        if let Some(s) = seed {
+            self.base_seed = s;
+            self.episode = 0;
+        }
+        let s = episode_seed(self.base_seed, self.episode);
+        self.episode += 1;
+        self.done = true;
         self.stepper = self.recipe.build(Some(s))?;
         if self.action == Action::Torque {
             // The action is the whole assistance torque: the law's own profile is off.
@@ -321,8 +341,17 @@ impl Env {
         Ok(())
     }
 
-    /// Applies `action` (checked) and runs one step's ticks; writes the observation after it.
+    /// Applies `action` (checked) and runs one step's ticks (fewer for the last step of an episode, which ends at
+    /// the scenario's duration); writes the observation after it.
     fn step(&mut self, action: &[f64], obs: &mut [f64]) -> StepOutcome {
+        if self.done {
+            self.observe(obs);
+            return StepOutcome {
+                terminated: true,
+                reason: Some("the episode had ended: reset the environment".into()),
+                ..StepOutcome::default()
+            };
+        }
         let (lo, hi) = self.action_bounds();
         match self.action {
             Action::Torque | Action::Residual => {
@@ -338,7 +367,9 @@ impl Env {
         }
         let mut out = StepOutcome::default();
         let mut ticks = 0u32;
-        for _ in 0..self.ticks_per_step {
+        let remaining = ((self.end_s - self.stepper.time_s()) / self.dt_s).round().max(1.0);
+        let this_step = f64::from(self.ticks_per_step).min(remaining) as u32;
+        for _ in 0..this_step {
             if let Err(e) = self.stepper.tick() {
                 out.terminated = true;
                 out.reason = Some(e);
@@ -358,7 +389,9 @@ impl Env {
                 }
                 out.metabolic_w += self.metabolic.as_ref().map_or(0.0, |m| m.power_w);
             }
-            self.apply_profile_at_stride();
+            if let Err(e) = self.apply_profile_at_stride() {
+                out.profile_error = Some(e);
+            }
             if self.stepper.output().state == exo_control::SupervisorState::SafeStop {
                 out.terminated = true;
                 out.reason = Some(format!("safe stop: {}", crate::convert::snake(self.stepper.output().reason)));
@@ -401,8 +434,9 @@ impl Env {
         Ok(())
     }
 
-    /// A new stride (the device's phase wrapped, or became known) takes the pending profile.
-    fn apply_profile_at_stride(&mut self) {
+    /// A new stride (the device's phase wrapped, or became known) takes the pending profile; a value the law
+    /// refuses is reported (the rest of the profile is set).
+    fn apply_profile_at_stride(&mut self) -> Result<(), String> {
         let phase = self.stepper.gait_phase();
         let new_stride = match (self.last_phase, phase) {
             (None, Some(_)) => true,
@@ -411,17 +445,37 @@ impl Env {
         };
         self.last_phase = phase;
         if !new_stride {
-            return;
+            return Ok(());
         }
-        let Some(p) = self.pending_profile.take() else { return };
+        let Some(p) = self.pending_profile.take() else { return Ok(()) };
+        let mut refused = Ok(());
         for j in 0..self.joints {
-            for (k, name) in PROFILE.iter().enumerate() {
-                // Within the action's bounds the profile is valid; a value the law still refuses keeps the
-                // old one.
-                let _ = self.stepper.set_parameter(name, Some(j), p[j * PROFILE.len() + k]);
+            let values = &p[j * PROFILE.len()..(j + 1) * PROFILE.len()];
+            // The law checks the whole profile at each change: rise and fall go to their least first, so that no
+            // intermediate profile (a new rise with the old fall) sums past 100 % and is refused. Within the
+            // action's bounds every final profile is valid.
+            let order = [(2, 1.0), (3, 1.0), (0, values[0]), (1, values[1]), (2, values[2]), (3, values[3])];
+            for (k, v) in order {
+                if let Err(e) = self.stepper.set_parameter(PROFILE[k], Some(j), v) {
+                    refused = Err(e);
+                }
             }
         }
+        refused
     }
+}
+
+/// The seed of episode `k` of the stream that starts at `base`: `base` itself first, then well-mixed values
+/// (SplitMix64 of `base` and `k`), so that environment `i + 1`'s stream (starting at `base + 1`) does not replay
+/// environment `i`'s second episode.
+fn episode_seed(base: u64, k: u64) -> u64 {
+    if k == 0 {
+        return base;
+    }
+    let mut z = base ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 fn info<'py>(py: Python<'py>, o: &StepOutcome, env: &Env) -> PyResult<Bound<'py, PyDict>> {
@@ -436,6 +490,9 @@ fn info<'py>(py: Python<'py>, o: &StepOutcome, env: &Env) -> PyResult<Bound<'py,
     if let Some(r) = &o.reason {
         d.set_item("reason", r)?;
     }
+    if let Some(e) = &o.profile_error {
+        d.set_item("profile_error", e)?;
+    }
     Ok(d)
 }
 
@@ -447,7 +504,7 @@ pub(crate) struct EnvCore {
 
 impl EnvCore {
     fn lock(&self) -> PyResult<MutexGuard<'_, Env>> {
-        self.env.lock().map_err(|_| PyRuntimeError::new_err("the environment was poisoned by an earlier failure"))
+        crate::convert::lock(&self.env, "environment")
     }
 }
 
@@ -582,9 +639,11 @@ impl VecEnvCore {
         let mut envs = Vec::with_capacity(n);
         let recipe = first.recipe.clone();
         envs.push(first);
-        for _ in 1..n {
+        for i in 1..n {
             let stepper = py.detach(|| recipe.build(None))?;
-            let e = Env::new_like(&envs[0], stepper);
+            let mut e = Env::new_like(&envs[0], stepper);
+            // Environment i's stream starts at the scenario's seed + i (as a reset with seed s starts it at s + i).
+            e.base_seed = envs[0].base_seed.wrapping_add(i as u64);
             envs.push(e);
         }
         let pool = rayon::ThreadPoolBuilder::new()
@@ -636,7 +695,7 @@ impl VecEnvCore {
             })
         });
         r.into_iter().collect::<PyResult<()>>()?;
-        self.needs_reset.lock().map_err(|_| PyRuntimeError::new_err("poisoned"))?.iter_mut().for_each(|x| *x = false);
+        crate::convert::lock(&self.needs_reset, "vector environment")?.iter_mut().for_each(|x| *x = false);
         let n = envs.len();
         to_2d(py, obs, n, d)
     }
@@ -657,7 +716,7 @@ impl VecEnvCore {
             )));
         }
         let a: Vec<f64> = view.iter().copied().collect();
-        let mut resets_guard = self.needs_reset.lock().map_err(|_| PyRuntimeError::new_err("poisoned"))?;
+        let mut resets_guard = crate::convert::lock(&self.needs_reset, "vector environment")?;
         let resets: &mut Vec<bool> = &mut resets_guard;
         for (i, e) in envs.iter().enumerate() {
             if !resets[i] {
@@ -677,8 +736,8 @@ impl VecEnvCore {
                     .enumerate()
                     .map(|(i, ((e, o), reset))| {
                         if *reset {
-                            *reset = false;
                             e.reset(None, o)?;
+                            *reset = false;
                             return Ok(StepOutcome::default());
                         }
                         let out = e.step(&a[i * m..(i + 1) * m], o);
@@ -700,7 +759,16 @@ impl VecEnvCore {
         if envs.first().is_some_and(|e| e.metabolic.is_some()) {
             info.set_item("metabolic_w", outcomes.iter().map(|o| o.metabolic_w).collect::<Vec<_>>().into_pyarray(py))?;
         }
+        let phase: Vec<f64> = envs.iter().map(|e| e.stepper.gait_phase().unwrap_or(f64::NAN)).collect();
+        info.set_item("gait_phase", phase.into_pyarray(py))?;
+        // Gymnasium's vector info: a value per environment and a mask of the environments it applies to.
         info.set_item("reason", PyList::new(py, outcomes.iter().map(|o| o.reason.clone()))?)?;
+        info.set_item("_reason", outcomes.iter().map(|o| o.reason.is_some()).collect::<Vec<_>>().into_pyarray(py))?;
+        info.set_item("profile_error", PyList::new(py, outcomes.iter().map(|o| o.profile_error.clone()))?)?;
+        info.set_item(
+            "_profile_error",
+            outcomes.iter().map(|o| o.profile_error.is_some()).collect::<Vec<_>>().into_pyarray(py),
+        )?;
         Ok((
             to_2d(py, obs, n, d)?,
             outcomes.iter().map(|o| o.reward).collect::<Vec<_>>().into_pyarray(py),
@@ -713,7 +781,7 @@ impl VecEnvCore {
 
 impl VecEnvCore {
     fn lock(&self) -> PyResult<MutexGuard<'_, Vec<Env>>> {
-        self.envs.lock().map_err(|_| PyRuntimeError::new_err("the environments were poisoned by an earlier failure"))
+        crate::convert::lock(&self.envs, "vector environment")
     }
 }
 
@@ -736,7 +804,8 @@ impl Env {
                     u: m.u.clone(),
                 })
             }),
-            next_seed: like.next_seed,
+            base_seed: like.base_seed,
+            episode: 0,
             end_s: 0.0,
             dt_s: like.dt_s,
             joints: like.joints,

@@ -159,7 +159,8 @@ impl Scenario {
     fn run(&self, py: Python<'_>) -> PyResult<Results> {
         let loaded = &self.loaded;
         let out = py.detach(|| {
-            let interrupt = Interrupt::new(4096);
+            // The run polls between stretches of ticks (about a hundred times a run): look at every poll.
+            let interrupt = Interrupt::new(1);
             let r = run_loaded(loaded, &|| interrupt.poll());
             (r, interrupt.hit())
         });
@@ -363,7 +364,8 @@ pub(crate) fn sweep(
                 done.store(true, Ordering::Release);
                 r
             });
-            while !done.load(Ordering::Acquire) {
+            // `is_finished` also ends the watch when a worker panicked (the pool re-raises it on this thread).
+            while !done.load(Ordering::Acquire) && !work.is_finished() {
                 std::thread::sleep(std::time::Duration::from_millis(20));
                 if Python::attach(|py| py.check_signals().is_err()) {
                     stop.store(true, Ordering::Relaxed);

@@ -8,7 +8,7 @@ use exo_sim::scenario::{self as sc, ImportedWearer, LoadedScenario};
 use exo_sim::simulation::Simulation;
 use exo_sim::walk::WalkSimulation;
 use numpy::{PyArray1, PyArrayMethods};
-use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyTypeError};
+use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -277,18 +277,17 @@ impl Recipe {
         Ok(Self { loaded: loaded.clone(), imported, with_device, record })
     }
 
-    /// A fresh stepper; `seed` replaces the scenario's seed.
+    /// A fresh stepper; `seed` replaces the scenario's seed (any `u64`: it is set, not parsed).
     pub(crate) fn build(&self, seed: Option<u64>) -> PyResult<Stepper> {
         let seeded;
         let l = match seed {
-            Some(s) => {
-                seeded = self
-                    .loaded
-                    .with_overrides(&[format!("simulation.seed={s}")])
-                    .map_err(|e| convert::scenario_error(&e))?;
+            Some(s) if s != self.loaded.scenario.simulation.seed => {
+                let mut l = self.loaded.clone();
+                l.scenario.simulation.seed = s;
+                seeded = l;
                 &seeded
             }
-            None => &self.loaded,
+            _ => &self.loaded,
         };
         Stepper::build(l, self.imported.as_deref(), self.with_device, self.record)
             .map_err(|e| convert::scenario_error(&e))
@@ -319,7 +318,7 @@ impl Sim {
     }
 
     fn lock(&self) -> PyResult<MutexGuard<'_, SimState>> {
-        self.inner.lock().map_err(|_| PyRuntimeError::new_err("the simulation was poisoned by an earlier failure"))
+        convert::lock(&self.inner, "simulation")
     }
 }
 
@@ -379,8 +378,9 @@ pub(crate) fn floats(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f64>> {
 
 #[pymethods]
 impl Sim {
-    /// Runs `ticks` control ticks with the GIL released. Raises `exosim.SimulationError` (time and joint) when
-    /// the simulation diverges; it then steps no further until `reset`.
+    /// Runs `ticks` control ticks with the GIL released. Raises `exosim.SimulationError` when the simulation
+    /// diverges (naming time and joint) or runs past the scenario's duration (its recorder is sized for it; a
+    /// longer run needs a longer `simulation.duration_s`); it then steps no further until `reset`.
     #[pyo3(signature = (ticks = 1))]
     fn step(&self, py: Python<'_>, ticks: u64) -> PyResult<()> {
         let mut g = self.lock()?;
@@ -391,7 +391,9 @@ impl Sim {
         let r = py.detach(|| (0..ticks).try_for_each(|_| s.tick()));
         if let Err(why) = r {
             g.failed = Some(why.clone());
-            return Err(SimulationError::new_err(why));
+            let err = SimulationError::new_err(why);
+            err.value(py).setattr("results", py.None())?;
+            return Err(err);
         }
         Ok(())
     }

@@ -42,6 +42,8 @@ def test_the_profile_action_passes_the_checker_and_takes_effect_from_the_next_st
     assert changed_at is not None, "never applied"
     g = env.gains()
     assert g["peak_torque_nm"] == [5.0, -4.0] and g["peak_time_pct"] == [30.0, 70.0]
+    assert g["rise_time_pct"] == [20.0, 10.0] and g["fall_time_pct"] == [20.0, 12.0]
+    assert "profile_error" not in info
     # Applied as the device's phase wrapped to a new stride (or became known).
     assert info["gait_phase"] is not None and info["gait_phase"] < 0.05, (phase0, info["gait_phase"])
 
@@ -62,16 +64,34 @@ def test_the_torque_action_reaches_the_joint_through_the_firmware():
 
 
 def test_the_observation_is_the_sensor_frame():
-    env = AssistEnv("walking-assist", overrides=SHORT)
+    env = AssistEnv("walking-assist", overrides={"simulation.duration_s": 4.0})
     obs, _ = env.reset(seed=0)
     for _ in range(200):
         obs, *_ = env.step(np.zeros(2))
-    f = env.state()["sensors"]
-    n = 2
-    np.testing.assert_array_equal(obs[0:n], f["joint_position_rad"])
-    np.testing.assert_array_equal(obs[4 * n : 5 * n], f["joint_torque_nm"])
+    s = env.state()
+    f, n = s["sensors"], 2
+    names = [
+        "joint_position_rad",
+        "joint_velocity_rad_per_s",
+        "motor_position_rad",
+        "motor_velocity_rad_per_s",
+        "joint_torque_nm",
+        "interaction_torque_nm",
+    ]
+    for k, name in enumerate(names):
+        np.testing.assert_array_equal(obs[k * n : (k + 1) * n], f[name], err_msg=name)
     np.testing.assert_array_equal(obs[6 * n : 7 * n], f["foot_contact"].astype(float))
     assert obs[7 * n] == f["base_pitch_rad"]
+    # After 200 ms the heel-strike estimator knows no phase yet; after two strides it does.
+    assert s["gait_phase"] is None and obs[7 * n + 1] == 0.0 and obs[7 * n + 2] == 0.0
+    for _ in range(2500):
+        obs, *_ = env.step(np.zeros(2))
+    phase = env.state()["gait_phase"]
+    assert phase is not None and obs[7 * n + 1] == phase and obs[7 * n + 2] == 1.0
+    # The sensors are not the truth: the encoder is quantised, the torque sensor noisy.
+    truth = env.state()["wearer"]
+    hip = truth["coordinates"].index("hip")
+    assert obs[0] != truth["q"][hip] and abs(obs[0] - truth["q"][hip]) < 0.01
 
 
 def test_an_episode_is_truncated_at_the_scenarios_duration():
@@ -84,8 +104,9 @@ def test_an_episode_is_truncated_at_the_scenarios_duration():
         assert np.isfinite(r) and r <= 0.0
         if term or trunc:
             break
-    # One tick at reset, then 10 per step: 0.5 s at 1 kHz.
+    # One tick at reset, then 10 per step, the last step 9: 0.5 s at 1 kHz exactly.
     assert trunc and not term and steps == 50, (steps, info)
+    assert env.state()["ticks"] == 500
     with pytest.raises(RuntimeError, match="call reset"):
         env.step(np.zeros(2))
 
@@ -226,3 +247,38 @@ def test_the_metabolic_vector_env_gives_the_same_results_whatever_the_thread_cou
     ]
     for k, (x, y) in enumerate(zip(*runs)):
         np.testing.assert_array_equal(x, y, err_msg=f"step {k}")
+
+
+def test_every_environment_and_every_episode_has_its_own_noise():
+    # The torque sensors' noise comes from the seed: environments that share no seed read different noise.
+    v = AssistVectorEnv("walking-assist", num_envs=3, overrides={"simulation.duration_s": 0.02})
+    obs, _ = v.reset()
+    torques = obs[:, 8:10]
+    assert len({tuple(t) for t in torques}) == 3, torques
+    # Each environment's later episodes continue its own stream: environment 0's second and third episodes (as a
+    # single environment's) replay neither environment 1's nor 2's first.
+    firsts = [tuple(t) for t in torques]
+    single = AssistEnv("walking-assist", overrides={"simulation.duration_s": 0.02})
+    starts = [tuple(single.reset()[0][8:10]) for _ in range(3)]
+    assert starts[0] == firsts[0] and len(set(starts)) == 3, starts
+    assert len(set(firsts) | set(starts)) == 5, (firsts, starts)
+    # A seed well past TOML's integers is a seed like any other.
+    o1, _ = single.reset(seed=2**64 - 1)
+    o2, _ = single.reset(seed=2**64 - 1)
+    np.testing.assert_array_equal(o1, o2)
+
+
+def test_ctrl_c_stops_a_long_run():
+    import _thread
+    import threading
+    import time
+
+    sc = exosim.load("walking-assist", overrides={"simulation.duration_s": 600.0})
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        sc.run()
+    # 600 s of walking take about 5 s here; the interrupt stops it within a fraction of that.
+    assert time.perf_counter() - start < 2.0
+    timer.cancel()

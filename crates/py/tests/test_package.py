@@ -275,3 +275,10 @@ def test_the_readmes_python_example_runs():
     exec(compile(code, "README.md", "exec"), namespace)
     assert namespace["r"].summary["metabolics"]["change"]["change_w"] < 0.0
     assert namespace["venv"].num_envs == 64
+
+
+def test_stepping_past_the_scenarios_duration_raises_and_names_it():
+    sim = short("walking-assist", 0.05).build()
+    with pytest.raises(exosim.SimulationError, match=r"t = \d") as e:
+        sim.step(200)
+    assert e.value.results is None

@@ -24,6 +24,7 @@ from ._native import (
     sweep,
 )
 
+# `list` is left out of `__all__` so that `from exosim import *` does not hide the builtin; `exosim.list()` works.
 __all__ = [
     "DEFAULT_SCENARIO",
     "Results",
@@ -31,7 +32,6 @@ __all__ = [
     "ScenarioError",
     "Sim",
     "SimulationError",
-    "list",
     "load",
     "scenarios_dir",
     "sweep",

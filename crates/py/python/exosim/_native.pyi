@@ -2,6 +2,8 @@
 
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
+import os
+
 import numpy as np
 import numpy.typing as npt
 
@@ -33,9 +35,9 @@ class SimulationError(RuntimeError):
 
     ``results`` holds a run's results up to the failure, when there are any."""
 
-    results: "Results"
+    results: Optional["Results"]
 
-def load(path: str, overrides: _Overrides = None) -> "Scenario":
+def load(path: Union[str, "os.PathLike[str]"], overrides: _Overrides = None) -> "Scenario":
     """Loads a scenario file, or a shipped scenario by name, with overrides (a dict of field paths to values, or
     ``"path=value"`` strings as the program's ``--set``)."""
 
@@ -122,7 +124,7 @@ class Sim:
     def state(self) -> Dict[str, Any]:
         """time_s, ticks, joints, sensors, command, supervisor, gait_phase, wearer."""
     def gains(self) -> Dict[str, List[Optional[float]]]: ...
-    def set_gains(self, gains: Mapping[str, Union[float, Sequence[float]]]) -> None: ...
+    def set_gains(self, gains: Dict[str, Union[float, Sequence[float]]]) -> None: ...
     def set_torque(self, torque_nm: Optional[Union[Sequence[float], _Array]]) -> None:
         """The host's torque setpoint per controlled joint, N m (None: the scenario's)."""
     def reset(self, seed: Optional[int] = None) -> None: ...

@@ -14,7 +14,8 @@ Action (float64, clipped to the bounds of ``action_space``):
 - ``"torque"``: the assistance torque per controlled joint, N m, within each actuator's peak torque; written into
   the frame's torque setpoint, so it runs through the scenario's law (the assistance law's profile is switched off
   and its torque loop tracks the action) and the safety supervisor.
-- ``"residual"``: the same, added to the law's own profile.
+- ``"residual"``: the same, added to the assistance law's own profile (a torque law's torque setpoint is replaced
+  by it, as with ``"torque"``; a position law takes it as feedforward).
 - ``"profile"``: per joint, the assistance profile's ``peak_torque_nm``, ``peak_time_pct``, ``rise_time_pct`` and
   ``fall_time_pct``, applied from the device's next stride (the assistance law with spline profiles only).
 

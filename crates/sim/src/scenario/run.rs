@@ -144,20 +144,22 @@ pub fn run_walk(loaded: &LoadedScenario, control: &mut RunControl<'_>) -> Result
         if interrupted {
             return Ok(None);
         }
-        let b = base.summary();
-        summary.baseline = Some(
-            summary
-                .coordinates
-                .iter()
-                .zip(&b.coordinates)
-                .filter(|(c, _)| !c.residual)
-                .map(|(c, b)| BaselineJoint {
-                    name: c.name.clone(),
-                    human_torque_rms_nm: b.generalized_force_rms,
-                    with_device_nm: c.generalized_force_rms,
-                })
-                .collect(),
-        );
+        if f.is_none() {
+            let b = base.summary();
+            summary.baseline = Some(
+                summary
+                    .coordinates
+                    .iter()
+                    .zip(&b.coordinates)
+                    .filter(|(c, _)| !c.residual)
+                    .map(|(c, b)| BaselineJoint {
+                        name: c.name.clone(),
+                        human_torque_rms_nm: b.generalized_force_rms,
+                        with_device_nm: c.generalized_force_rms,
+                    })
+                    .collect(),
+            );
+        }
         match f {
             Some(f) => {
                 problem = Some(format!("the walk without the device failed: {f}"));

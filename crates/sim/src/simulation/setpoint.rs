@@ -126,7 +126,7 @@ pub enum HostTorqueError {
 /// written into every tick's frame in place of the scenario's torque setpoint while it is set. Laws use it as
 /// they use their torque setpoint: the torque law tracks it, the assistance law adds it to its profile, position
 /// laws take it as feedforward.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct HostTorque {
     torque_nm: Vec<f64>,
     active: bool,
