@@ -948,7 +948,14 @@ fn the_imported_wearer_walks_with_its_device_and_writes_opensims_columns_the_mus
         assert!(strides.iter().any(|h| h == c), "strides.csv lacks {c}");
     }
     let m = header("muscles.csv");
-    for c in ["soleus_r_activation", "soleus_r_force_n", "soleus_r_metabolic_w", "metabolic_power_w"] {
+    for c in [
+        "soleus_r_activation",
+        "soleus_r_force_n",
+        "soleus_r_metabolic_w",
+        "metabolic_power_w",
+        "pelvis_tx_reserve_n",
+        "lumbar_extension_reserve_nm",
+    ] {
         assert!(m.iter().any(|h| h == c), "muscles.csv lacks {c}");
     }
     let summary: serde_json::Value =

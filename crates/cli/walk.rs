@@ -74,23 +74,11 @@ fn states_storage(sim: &WalkSimulation, name: &str) -> Result<Storage> {
     Storage::new(name, false, columns, trial.time_s, data).context("cannot assemble the states file")
 }
 
-/// The muscles row by row: `<muscle>_activation`, `<muscle>_force_n`, `<muscle>_metabolic_w`, the whole body's.
-fn muscles_csv(m: &MuscleTrial) -> String {
-    let mut names = vec!["time_s".to_string()];
-    for n in &m.muscles {
-        names.extend([format!("{n}_activation"), format!("{n}_force_n"), format!("{n}_metabolic_w")]);
-    }
-    names.extend(["metabolic_power_w".into(), "metabolic_power_bhargava_w".into()]);
-    let rows = (0..m.time_s.len()).map(|i| {
-        let mut r = vec![m.time_s[i]];
-        for k in 0..m.muscles.len() {
-            r.extend([m.activation[i][k], m.force_n[i][k], m.metabolic_w[i][k]]);
-        }
-        r.extend([m.metabolic_power_w[i], m.metabolic_power_bhargava_w[i]]);
-        r
-    });
+/// The muscles row by row ([`MuscleTrial::columns`]: activations, forces, metabolic power, reserves).
+fn muscles_csv(m: &MuscleTrial, skeleton: &exo_sim::wearer::Skeleton) -> String {
+    let (names, cols) = m.columns(skeleton);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let rows: Vec<Vec<f64>> = rows.collect();
+    let rows: Vec<Vec<f64>> = (0..m.time_s.len()).map(|i| cols.iter().map(|c| c[i]).collect()).collect();
     Table::write(&names, rows.iter().map(Vec::as_slice))
 }
 
@@ -122,7 +110,7 @@ fn write_results(
     let json = serde_json::to_string_pretty(summary).context("cannot serialise the summary")?;
     atomic::write(&dir.join("summary.json"), json.as_bytes())?;
     if let Some(m) = muscles {
-        atomic::write(&dir.join("muscles.csv"), muscles_csv(m).as_bytes())?;
+        atomic::write(&dir.join("muscles.csv"), muscles_csv(m, sim.body().skeleton()).as_bytes())?;
     }
     if plots_on && loaded.scenario.outputs.plots && sim.recorder().rows() > 1 {
         plot(dir, sim, muscles)?;

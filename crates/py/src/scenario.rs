@@ -240,8 +240,8 @@ impl Results {
         convert::columns_dict(py, &self.names, self.columns.clone())
     }
 
-    /// The muscles row by row (`<muscle>_activation`, `_force_n`, `_metabolic_w`, `metabolic_power_w`), when the
-    /// scenario has muscles; else `None`.
+    /// The muscles row by row as `muscles.csv` holds them (`<muscle>_activation`, `_force_n`, `_metabolic_w`,
+    /// `metabolic_power_w`, `<coordinate>_reserve_nm`), when the scenario has muscles; else `None`.
     #[getter]
     fn muscles<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
         self.muscles.as_ref().map(|(n, c)| convert::columns_dict(py, n, c.clone())).transpose()
@@ -298,28 +298,12 @@ fn run_loaded(loaded: &LoadedScenario, stop: &dyn Fn() -> bool) -> Result<Option
     if loaded.scenario.wearer.is_some() {
         let Some(run) = sc::run_walk(loaded, &mut control)? else { return Ok(None) };
         let mut r = Results::new(run.sim.recorder(), json(serde_json::to_string(&run.summary)), run.problem);
-        r.muscles = run.muscles.as_ref().map(|(m, _)| muscle_columns(m));
+        r.muscles = run.muscles.as_ref().map(|(m, _)| m.columns(run.sim.body().skeleton()));
         Ok(Some(r))
     } else {
         let Some(run) = sc::run_one_legged(loaded, false, &mut control)? else { return Ok(None) };
         Ok(Some(Results::new(run.sim.recorder(), json(serde_json::to_string(&run.summary)), run.failure)))
     }
-}
-
-/// The muscles' analysis as columns, named as `muscles.csv` names them.
-fn muscle_columns(m: &exo_sim::wearer::muscle_analysis::MuscleTrial) -> (Vec<String>, Vec<Vec<f64>>) {
-    let mut names = vec!["time_s".to_string()];
-    let mut cols = vec![m.time_s.clone()];
-    for (k, n) in m.muscles.iter().enumerate() {
-        names.extend([format!("{n}_activation"), format!("{n}_force_n"), format!("{n}_metabolic_w")]);
-        cols.push(m.activation.iter().map(|r| r[k]).collect());
-        cols.push(m.force_n.iter().map(|r| r[k]).collect());
-        cols.push(m.metabolic_w.iter().map(|r| r[k]).collect());
-    }
-    names.extend(["metabolic_power_w".into(), "metabolic_power_bhargava_w".into()]);
-    cols.push(m.metabolic_power_w.clone());
-    cols.push(m.metabolic_power_bhargava_w.clone());
-    (names, cols)
 }
 
 /// Runs `scenario` once per point, each point a dict of overrides (or `"path=value"` strings) applied after the

@@ -141,6 +141,11 @@ def test_an_imported_walk_gives_the_metabolic_comparison_and_the_muscles():
     inside = (t >= t0) & (t <= t1)
     mean = np.trapezoid(power[inside], t[inside]) / (t[inside][-1] - t[inside][0])
     assert abs(mean - m["muscles_w"]) < 0.01 * m["muscles_w"], (mean, m["muscles_w"])
+    # A coordinate no muscle crosses (the lumbar joint) is its reserve's alone: its reserve is the wearer's torque
+    # of the same row; on the pelvis the reserves are the residuals.
+    np.testing.assert_array_equal(muscles["time_s"], r.column("time_s"))
+    np.testing.assert_array_equal(muscles["lumbar_extension_reserve_nm"], r.column("lumbar_extension_human_torque_nm"))
+    np.testing.assert_array_equal(muscles["pelvis_ty_reserve_n"], r.column("pelvis_residual_fy_n"))
     df = r.to_pandas()
     assert list(df.columns) == r.columns and len(df) == len(r)
 

@@ -68,6 +68,31 @@ pub struct MuscleTrial {
     pub device_positive_power_w: Vec<f64>,
 }
 
+impl MuscleTrial {
+    /// The trial as named columns (column-major, one value per frame), the names the program's `muscles.csv`
+    /// and the Python package use: `time_s`; per muscle `<muscle>_activation`, `<muscle>_force_n`,
+    /// `<muscle>_metabolic_w`; `metabolic_power_w`, `metabolic_power_bhargava_w`; per coordinate of `skeleton`
+    /// its reserve, `<coordinate>_reserve_nm` (`_n` for a translation).
+    #[must_use]
+    pub fn columns(&self, skeleton: &Skeleton) -> (Vec<String>, Vec<Vec<f64>>) {
+        let mut names = vec!["time_s".to_string()];
+        let mut cols = vec![self.time_s.clone()];
+        let per_frame = |rows: &[Vec<f64>], k: usize| rows.iter().map(|r| r[k]).collect::<Vec<f64>>();
+        for (k, n) in self.muscles.iter().enumerate() {
+            names.extend([format!("{n}_activation"), format!("{n}_force_n"), format!("{n}_metabolic_w")]);
+            cols.extend([per_frame(&self.activation, k), per_frame(&self.force_n, k), per_frame(&self.metabolic_w, k)]);
+        }
+        names.extend(["metabolic_power_w".into(), "metabolic_power_bhargava_w".into()]);
+        cols.extend([self.metabolic_power_w.clone(), self.metabolic_power_bhargava_w.clone()]);
+        for (j, c) in skeleton.coordinates.iter().enumerate() {
+            let unit = if c.motion == exo_opensim::MotionType::Translational { "n" } else { "nm" };
+            names.push(format!("{}_reserve_{unit}", c.name));
+            cols.push(per_frame(&self.reserve, j));
+        }
+        (names, cols)
+    }
+}
+
 /// The coordinates some muscle crosses (the union of the paths' [`super::MusclePath::crossed_coordinates`]), in the
 /// skeleton's order.
 fn crossed_coordinates(skeleton: &Skeleton, muscles: &Musculature) -> Vec<usize> {
