@@ -270,15 +270,22 @@ def test_every_environment_and_every_episode_has_its_own_noise():
 
 def test_ctrl_c_stops_a_long_run():
     import _thread
+    import signal
     import threading
     import time
 
-    sc = exosim.load("walking-assist", overrides={"simulation.duration_s": 600.0})
-    timer = threading.Timer(0.3, _thread.interrupt_main)
-    timer.start()
-    start = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        sc.run()
-    # 600 s of walking take about 5 s here; the interrupt stops it within a fraction of that.
-    assert time.perf_counter() - start < 2.0
-    timer.cancel()
+    # A process started in the background (a CI job) inherits SIGINT ignored, and Python then installs no handler
+    # for it: install Python's own, as an interactive session has it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        sc = exosim.load("walking-assist", overrides={"simulation.duration_s": 600.0})
+        timer = threading.Timer(0.3, _thread.interrupt_main)
+        timer.start()
+        start = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt):
+            sc.run()
+        # 600 s of walking take about 5 s here; the interrupt stops it within a fraction of that.
+        assert time.perf_counter() - start < 2.0
+        timer.cancel()
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -139,11 +139,16 @@ impl HostTorque {
         Self { torque_nm: vec![0.0; joints], active: false }
     }
 
-    /// Sets the host's torques, N m, one per controlled joint (`names`), or clears them with `None`.
+    /// Sets the host's torques, N m, one per controlled joint, or clears them with `None`; `name_of(j)` names
+    /// joint `j` in an error (asked only then: a host that sets its torque every tick allocates nothing).
     ///
     /// # Errors
     /// The wrong number of values, or a value that is not finite; the previous setpoint is kept.
-    pub fn set(&mut self, torque_nm: Option<&[f64]>, names: &[&str]) -> Result<(), HostTorqueError> {
+    pub fn set(
+        &mut self,
+        torque_nm: Option<&[f64]>,
+        name_of: impl FnOnce(usize) -> String,
+    ) -> Result<(), HostTorqueError> {
         let Some(t) = torque_nm else {
             self.active = false;
             return Ok(());
@@ -152,8 +157,7 @@ impl HostTorque {
             return Err(HostTorqueError::WrongLength { expected: self.torque_nm.len(), got: t.len() });
         }
         if let Some(j) = t.iter().position(|v| !v.is_finite()) {
-            let name = names.get(j).copied().unwrap_or("?").to_string();
-            return Err(HostTorqueError::NotFinite { joint: j, name, value: t[j] });
+            return Err(HostTorqueError::NotFinite { joint: j, name: name_of(j), value: t[j] });
         }
         self.torque_nm.copy_from_slice(t);
         self.active = true;

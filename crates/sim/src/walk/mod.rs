@@ -356,8 +356,8 @@ impl WalkSimulation {
     /// # Errors
     /// The wrong number of values or a value that is not finite; the previous setpoint is kept.
     pub fn set_host_torque_nm(&mut self, torque_nm: Option<&[f64]>) -> Result<(), HostTorqueError> {
-        let names: Vec<&str> = self.joints.iter().map(|j| j.name.as_str()).collect();
-        self.host_torque.set(torque_nm, &names)
+        let joints = &self.joints;
+        self.host_torque.set(torque_nm, |j| joints.get(j).map_or_else(|| "?".to_string(), |k| k.name.clone()))
     }
 
     /// The host's torque setpoint while one is set, N m per device joint.
