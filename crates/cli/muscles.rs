@@ -40,23 +40,14 @@ fn probe_of(file: &Path, muscles: &[exo_opensim::Muscle]) -> Result<Umberger2010
 /// The analysis as a storage file: activations, forces, metabolic power per muscle, the whole body's, reserves
 /// and the device.
 fn storage(sk: &Skeleton, a: &MuscleTrial, with_device: bool) -> Storage {
-    let mut columns = Vec::new();
-    let mut data: Vec<Vec<f64>> = Vec::new();
+    // The muscles' table without its time column (the storage's own), then the device.
+    let (mut columns, mut data) = a.columns(sk);
+    columns.remove(0);
+    data.remove(0);
     let mut push = |label: String, values: Vec<f64>| {
         columns.push(label);
         data.push(values);
     };
-    for (k, m) in a.muscles.iter().enumerate() {
-        push(format!("{m}_activation"), a.activation.iter().map(|r| r[k]).collect());
-        push(format!("{m}_force_n"), a.force_n.iter().map(|r| r[k]).collect());
-        push(format!("{m}_metabolic_w"), a.metabolic_w.iter().map(|r| r[k]).collect());
-    }
-    push("metabolic_power_w".into(), a.metabolic_power_w.clone());
-    push("metabolic_power_bhargava_w".into(), a.metabolic_power_bhargava_w.clone());
-    for (j, c) in sk.coordinates.iter().enumerate() {
-        let unit = if c.motion == exo_opensim::MotionType::Translational { "n" } else { "nm" };
-        push(format!("{}_reserve_{unit}", c.name), a.reserve.iter().map(|r| r[j]).collect());
-    }
     if with_device {
         for (j, c) in sk.coordinates.iter().enumerate() {
             if a.device.iter().any(|r| r[j] != 0.0) {

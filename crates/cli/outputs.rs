@@ -8,6 +8,14 @@ use exo_sim::simulation::{Recorder, Summary, Table};
 
 use crate::atomic;
 
+/// The scenario as it ran ([`exo_sim::scenario::resolved_copy`]) into `dir/scenario.toml`.
+pub(crate) fn write_scenario(dir: &Path, loaded: &exo_sim::scenario::LoadedScenario) -> Result<()> {
+    let text = exo_sim::scenario::resolved_copy(loaded)
+        .to_toml()
+        .map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
+    atomic::write(&dir.join("scenario.toml"), text.as_bytes())
+}
+
 /// The time series as CSV: a header of channel names (each with its unit as suffix), then one row per sample.
 pub(crate) fn timeseries_csv(rec: &Recorder) -> String {
     let names: Vec<&str> = rec.channels().iter().map(|c| c.name.as_str()).collect();

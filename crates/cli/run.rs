@@ -48,9 +48,7 @@ pub(crate) fn run_one(
     let OneLeggedRun { sim, summary, failure } = run;
     let rec = sim.recorder();
     outputs::write_all(&dir, rec, &summary, sc.outputs.sto, sc.outputs.timeseries)?;
-    let text =
-        scenario::resolved_copy(loaded).to_toml().map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
-    crate::atomic::write(&dir.join("scenario.toml"), text.as_bytes())?;
+    outputs::write_scenario(&dir, loaded)?;
     if let Some(log) = sim.frame_log() {
         crate::atomic::write(&dir.join("frames.csv"), log.to_csv().as_bytes())?;
     }

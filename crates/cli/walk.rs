@@ -39,23 +39,35 @@ pub(crate) fn run_walk(
         return Ok((WalkOutcome::Interrupted, dir));
     };
     let WalkRun { sim, summary, baseline, muscles, window, problem } = run;
-    // The runs' own outputs first: whatever the rest meets, they are kept.
+    // The runs' own outputs and the summary first: whatever the rest meets, they are kept. Optional outputs an
+    // earlier run left and this one does not make are removed, so that the folder describes one run.
     write_runs(&dir, loaded, &sim)?;
+    let json = serde_json::to_string_pretty(&summary).context("cannot serialise the summary")?;
+    atomic::write(&dir.join("summary.json"), json.as_bytes())?;
+    let mut made_strides = false;
     if let (Some((trial, without)), Some(window)) = (&muscles, &window) {
-        let strikes = &window.heel_strikes_s;
-        if strikes.len() >= 2 {
+        let strides = window.strides();
+        if strides >= 1 {
+            let strikes = &window.heel_strikes_s;
             let mut curves = cycle_curves(&sim, trial, strikes, "");
             if let (Some(b), Some(w)) = (&baseline, without) {
                 curves.extend(cycle_curves(b, w, strikes, "_without"));
             }
             atomic::write(&dir.join("strides.csv"), crate::muscles::strides_csv(&curves).as_bytes())?;
             if plots_on && sc.outputs.plots {
-                std::fs::create_dir_all(dir.join("plots"))?;
-                gait_plot(&dir.join("plots/gait_cycle.png"), &curves, strikes.len() - 1, baseline.is_some())?;
+                create_dir(&dir.join("plots"))?;
+                gait_plot(&dir.join("plots/gait_cycle.png"), &curves, strides, baseline.is_some())?;
             }
+            made_strides = true;
         }
     }
-    write_results(&dir, loaded, &sim, &summary, muscles.as_ref().map(|(m, _)| m), plots_on)?;
+    if !made_strides {
+        remove_stale(&[dir.join("strides.csv"), dir.join("plots/gait_cycle.png")])?;
+    }
+    if muscles.is_none() {
+        remove_stale(&[dir.join("muscles.csv")])?;
+    }
+    write_results(&dir, loaded, &sim, muscles.as_ref().map(|(m, _)| m), plots_on)?;
     Ok((
         match problem {
             None => WalkOutcome::Finished(Box::new(summary)),
@@ -71,7 +83,7 @@ fn states_storage(sim: &WalkSimulation, name: &str) -> Result<Storage> {
     let sk = sim.body().skeleton();
     let columns = sk.coordinates.iter().map(|c| c.name.clone()).collect();
     let data = (0..sk.coordinates.len()).map(|c| trial.q.iter().map(|q| q[c]).collect()).collect();
-    Storage::new(name, false, columns, trial.time_s, data).context("cannot assemble the states file")
+    Storage::new(name, false, columns, trial.time_s, data).context("cannot assemble states.sto")
 }
 
 /// The muscles row by row ([`MuscleTrial::columns`]: activations, forces, metabolic power, reserves).
@@ -85,7 +97,7 @@ fn muscles_csv(m: &MuscleTrial, skeleton: &exo_sim::wearer::Skeleton) -> String 
 /// What the runs themselves give, written as soon as they end: the time series, the states and the scenario.
 fn write_runs(dir: &Path, loaded: &LoadedScenario, sim: &WalkSimulation) -> Result<()> {
     let sc = &loaded.scenario;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    create_dir(dir)?;
     let rec = sim.recorder();
     if sc.outputs.timeseries {
         atomic::write(&dir.join("timeseries.csv"), outputs::timeseries_csv(rec).as_bytes())?;
@@ -93,22 +105,30 @@ fn write_runs(dir: &Path, loaded: &LoadedScenario, sim: &WalkSimulation) -> Resu
     if sc.outputs.sto && rec.rows() > 0 {
         atomic::write(&dir.join("states.sto"), states_storage(sim, &sc.name)?.to_text().as_bytes())?;
     }
-    let text =
-        scenario::resolved_copy(loaded).to_toml().map_err(|e| anyhow::anyhow!("cannot write the scenario: {e}"))?;
-    atomic::write(&dir.join("scenario.toml"), text.as_bytes())
+    outputs::write_scenario(dir, loaded)
 }
 
-/// What the analysis adds: the summary, the muscles row by row and the plots.
+/// A folder, created with its parents.
+fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+}
+
+/// Removes files an earlier run left that this run did not make.
+fn remove_stale(files: &[PathBuf]) -> Result<()> {
+    for f in files.iter().filter(|f| f.exists()) {
+        std::fs::remove_file(f).with_context(|| format!("cannot remove the earlier run's {}", f.display()))?;
+    }
+    Ok(())
+}
+
+/// What the analysis adds: the muscles row by row and the plots.
 fn write_results(
     dir: &Path,
     loaded: &LoadedScenario,
     sim: &WalkSimulation,
-    summary: &WalkSummary,
     muscles: Option<&MuscleTrial>,
     plots_on: bool,
 ) -> Result<()> {
-    let json = serde_json::to_string_pretty(summary).context("cannot serialise the summary")?;
-    atomic::write(&dir.join("summary.json"), json.as_bytes())?;
     if let Some(m) = muscles {
         atomic::write(&dir.join("muscles.csv"), muscles_csv(m, sim.body().skeleton()).as_bytes())?;
     }
@@ -165,7 +185,7 @@ fn plot(dir: &Path, sim: &WalkSimulation, muscles: Option<&MuscleTrial>) -> Resu
             series: vec![Series::line("whole body", p)],
         });
     }
-    std::fs::create_dir_all(dir.join("plots"))?;
+    create_dir(&dir.join("plots"))?;
     draw_xy(&dir.join("plots/walk.png"), sim.name(), "time (s)", range, &panels)
 }
 

@@ -102,6 +102,12 @@ pub(crate) fn lock<'a, T>(m: &'a std::sync::Mutex<T>, what: &str) -> PyResult<st
     }
 }
 
+/// A recorder's columns: their names and values (column-major), as `timeseries.csv` names them.
+pub(crate) fn recorded(rec: &exo_sim::simulation::Recorder) -> (Vec<String>, Vec<Vec<f64>>) {
+    let names = rec.channels().iter().map(|c| c.name.clone()).collect();
+    (names, (0..rec.channels().len()).map(|c| rec.column(c).collect()).collect())
+}
+
 /// A vector as a numpy array.
 pub(crate) fn array<'py>(py: Python<'py>, v: &[f64]) -> Bound<'py, PyArray1<f64>> {
     PyArray1::from_slice(py, v)

@@ -134,6 +134,7 @@ impl Weights {
 }
 
 /// The muscles' meter of a metabolic reward and what it last gave.
+#[derive(Clone)]
 struct Metabolic {
     meter: MuscleMeter,
     options: SharingOptions,
@@ -144,29 +145,42 @@ struct Metabolic {
     u: Vec<f64>,
 }
 
-/// One environment: its scenario, its simulation, its episode.
-struct Env {
+/// What every environment on one scenario shares: the scenario (its wearer read once), the action, the reward,
+/// the action's bounds. Checked once; each environment copies it.
+#[derive(Clone)]
+struct EnvSpec {
     recipe: Recipe,
-    stepper: Stepper,
     action: Action,
     ticks_per_step: u32,
     weights: Weights,
+    /// The muscles' meter of a metabolic reward, fresh.
+    metabolic: Option<Box<Metabolic>>,
+    dt_s: f64,
+    joints: usize,
+    /// The action space's bounds, computed once (the step clamps against them).
+    low: Vec<f64>,
+    high: Vec<f64>,
+}
+
+/// One environment: its simulation and its episode.
+struct Env {
+    spec: EnvSpec,
+    stepper: Stepper,
     metabolic: Option<Box<Metabolic>>,
     /// The seed the episode stream starts from, and episodes begun on it: episode `k` runs on
     /// [`episode_seed`]`(base_seed, k)`.
     base_seed: u64,
     episode: u64,
     end_s: f64,
-    dt_s: f64,
-    joints: usize,
-    peak_nm: Vec<f64>,
-    pending_profile: Option<Vec<f64>>,
+    /// The profile the last action asked for (the profile action), applied at the next stride when pending.
+    profile: Vec<f64>,
+    profile_pending: bool,
     last_phase: Option<f64>,
     done: bool,
     scratch: Vec<f64>,
 }
 
-impl Env {
+impl EnvSpec {
     fn new(scenario: &Scenario, action: Action, ticks_per_step: u32, weights: Weights) -> PyResult<Self> {
         if ticks_per_step == 0 {
             return Err(PyValueError::new_err("ticks_per_step must be at least 1"));
@@ -217,29 +231,23 @@ impl Env {
                 }
             }
         }
-        let sim = &scenario.loaded.scenario.simulation;
         let peak_nm = stepper.peak_torque_nm();
         if let Some(p) = peak_nm.iter().find(|p| !(p.is_finite() && **p > 0.0)) {
             return Err(PyValueError::new_err(format!("an actuator's peak torque is not a positive number: {p} N m")));
         }
-        Ok(Self {
-            base_seed: sim.seed,
-            episode: 0,
-            end_s: 0.0,
-            dt_s: sim.control_dt_s,
-            stepper,
-            recipe,
-            action,
-            ticks_per_step,
-            weights,
-            metabolic,
-            joints,
-            peak_nm,
-            pending_profile: None,
-            last_phase: None,
-            done: true,
-            scratch: vec![0.0; joints],
-        })
+        let (mut low, mut high) = (Vec::new(), Vec::new());
+        for &p in &peak_nm {
+            low.push(-p);
+            high.push(p);
+            if action == Action::Profile {
+                for (l, h) in PROFILE_TIMING_PCT {
+                    low.push(l);
+                    high.push(h);
+                }
+            }
+        }
+        let dt_s = scenario.loaded.scenario.simulation.control_dt_s;
+        Ok(Self { recipe, action, ticks_per_step, weights, metabolic, dt_s, joints, low, high })
     }
 
     fn obs_len(&self) -> usize {
@@ -247,29 +255,33 @@ impl Env {
     }
 
     fn action_len(&self) -> usize {
-        match self.action {
-            Action::Torque | Action::Residual => self.joints,
-            Action::Profile => PROFILE.len() * self.joints,
-        }
+        self.low.len()
     }
 
     /// The action space's bounds.
     fn action_bounds(&self) -> (Vec<f64>, Vec<f64>) {
-        match self.action {
-            Action::Torque | Action::Residual => (self.peak_nm.iter().map(|p| -p).collect(), self.peak_nm.clone()),
-            Action::Profile => {
-                let (mut lo, mut hi) = (Vec::new(), Vec::new());
-                for &p in &self.peak_nm {
-                    lo.push(-p);
-                    hi.push(p);
-                    for (l, h) in PROFILE_TIMING_PCT {
-                        lo.push(l);
-                        hi.push(h);
-                    }
-                }
-                (lo, hi)
-            }
-        }
+        (self.low.clone(), self.high.clone())
+    }
+}
+
+impl Env {
+    /// An environment of `spec` whose seed stream starts at `base_seed`; it starts ended (reset it).
+    fn new(spec: EnvSpec, base_seed: u64) -> PyResult<Self> {
+        let stepper = spec.recipe.build(Some(base_seed))?;
+        let joints = spec.joints;
+        Ok(Self {
+            metabolic: spec.metabolic.clone(),
+            profile: vec![0.0; spec.action_len()],
+            spec,
+            stepper,
+            base_seed,
+            episode: 0,
+            end_s: 0.0,
+            profile_pending: false,
+            last_phase: None,
+            done: true,
+            scratch: vec![0.0; joints],
+        })
     }
 
     /// Starts an episode: a fresh simulation (`seed` starts a new stream; without one, the stream's next
@@ -283,16 +295,16 @@ impl Env {
         let s = episode_seed(self.base_seed, self.episode);
         self.episode += 1;
         self.done = true;
-        self.stepper = self.recipe.build(Some(s))?;
-        if self.action == Action::Torque {
+        self.stepper = self.spec.recipe.build(Some(s))?;
+        if self.spec.action == Action::Torque {
             // The action is the whole assistance torque: the law's own profile is off.
             let has_gain = self.stepper.parameters().iter().any(|p| p.0 == "assistance_gain");
             if has_gain {
                 self.stepper.set_parameter("assistance_gain", None, 0.0).map_err(PyValueError::new_err)?;
             }
         }
-        self.end_s = self.stepper.time_s() + self.recipe.loaded.scenario.simulation.duration_s;
-        self.pending_profile = None;
+        self.end_s = self.stepper.time_s() + self.spec.recipe.loaded.scenario.simulation.duration_s;
+        self.profile_pending = false;
         self.stepper.tick().map_err(|e| crate::SimulationError::new_err(format!("at reset: {e}")))?;
         if self.metabolic.is_some() {
             if let Some(m) = self.metabolic.as_mut() {
@@ -309,7 +321,7 @@ impl Env {
     /// Writes the observation (the module's layout) into `out`.
     fn observe(&self, out: &mut [f64]) {
         let f = self.stepper.frame();
-        let n = self.joints;
+        let n = self.spec.joints;
         let fields = [
             &f.joint_position_rad,
             &f.joint_velocity_rad_per_s,
@@ -332,8 +344,8 @@ impl Env {
 
     /// Checks an action: its length and that every number is finite.
     fn check(&self, action: &[f64]) -> Result<(), String> {
-        if action.len() != self.action_len() {
-            return Err(format!("expected an action of {} numbers, got {}", self.action_len(), action.len()));
+        if action.len() != self.spec.action_len() {
+            return Err(format!("expected an action of {} numbers, got {}", self.spec.action_len(), action.len()));
         }
         if let Some(i) = action.iter().position(|a| !a.is_finite()) {
             return Err(format!("action[{i}] is not finite: {}", action[i]));
@@ -352,23 +364,22 @@ impl Env {
                 ..StepOutcome::default()
             };
         }
-        let (lo, hi) = self.action_bounds();
-        match self.action {
+        let (lo, hi) = (&self.spec.low, &self.spec.high);
+        let target = if self.spec.action == Action::Profile { &mut self.profile } else { &mut self.scratch };
+        for (k, a) in action.iter().enumerate() {
+            target[k] = a.clamp(lo[k], hi[k]);
+        }
+        match self.spec.action {
+            // Checked above: the length matches and every value is finite.
             Action::Torque | Action::Residual => {
-                for (k, a) in action.iter().enumerate() {
-                    self.scratch[k] = a.clamp(lo[k], hi[k]);
-                }
-                // Checked above: the length matches and every value is finite.
                 let _ = self.stepper.set_host_torque(Some(&self.scratch));
             }
-            Action::Profile => {
-                self.pending_profile = Some(action.iter().enumerate().map(|(k, a)| a.clamp(lo[k], hi[k])).collect());
-            }
+            Action::Profile => self.profile_pending = true,
         }
         let mut out = StepOutcome::default();
         let mut ticks = 0u32;
-        let remaining = ((self.end_s - self.stepper.time_s()) / self.dt_s).round().max(1.0);
-        let this_step = f64::from(self.ticks_per_step).min(remaining) as u32;
+        let remaining = ((self.end_s - self.stepper.time_s()) / self.spec.dt_s).round().max(1.0);
+        let this_step = f64::from(self.spec.ticks_per_step).min(remaining) as u32;
         for _ in 0..this_step {
             if let Err(e) = self.stepper.tick() {
                 out.terminated = true;
@@ -379,7 +390,7 @@ impl Env {
             out.effort_nm2 += self.stepper.effort_nm2();
             out.interaction_nm2 += self.stepper.interaction_nm2();
             if self.metabolic.is_some() {
-                let every = u64::from(self.weights.metabolic_every_ticks);
+                let every = u64::from(self.spec.weights.metabolic_every_ticks);
                 if self.stepper.ticks().is_multiple_of(every)
                     && let Err(e) = self.measure_muscles()
                 {
@@ -402,12 +413,12 @@ impl Env {
         out.effort_nm2 /= n;
         out.interaction_nm2 /= n;
         out.metabolic_w /= n;
-        let cost = match self.weights.metabolic_per_w {
+        let cost = match self.spec.weights.metabolic_per_w {
             Some(w) => w * out.metabolic_w,
-            None => self.weights.effort_per_nm2 * out.effort_nm2,
+            None => self.spec.weights.effort_per_nm2 * out.effort_nm2,
         };
-        out.reward = -(cost + self.weights.interaction_per_nm2 * out.interaction_nm2);
-        if !out.terminated && self.stepper.time_s() >= self.end_s - 0.5 * self.dt_s {
+        out.reward = -(cost + self.spec.weights.interaction_per_nm2 * out.interaction_nm2);
+        if !out.terminated && self.stepper.time_s() >= self.end_s - 0.5 * self.spec.dt_s {
             out.truncated = true;
         }
         self.done = out.terminated || out.truncated;
@@ -418,7 +429,7 @@ impl Env {
     /// Evaluates the muscles now (the walk's state and the wearer's generalised forces of the last physics step).
     fn measure_muscles(&mut self) -> Result<(), String> {
         let (Some(m), Some(w), Stepper::Walk(sim)) =
-            (self.metabolic.as_mut(), self.recipe.imported.as_ref(), &self.stepper)
+            (self.metabolic.as_mut(), self.spec.recipe.imported.as_ref(), &self.stepper)
         else {
             return Ok(());
         };
@@ -447,9 +458,12 @@ impl Env {
         if !new_stride {
             return Ok(());
         }
-        let Some(p) = self.pending_profile.take() else { return Ok(()) };
+        if !std::mem::take(&mut self.profile_pending) {
+            return Ok(());
+        }
+        let p = &self.profile;
         let mut refused = Ok(());
-        for j in 0..self.joints {
+        for j in 0..self.spec.joints {
             let values = &p[j * PROFILE.len()..(j + 1) * PROFILE.len()];
             // The law checks the whole profile at each change: rise and fall go to their least first, so that no
             // intermediate profile (a new rise with the old fall) sums past 100 % and is refused. Within the
@@ -530,19 +544,21 @@ impl EnvCore {
         metabolic_every_ticks: u32,
     ) -> PyResult<Self> {
         let w = Weights::parse(reward, effort_weight, interaction_weight, metabolic_weight, metabolic_every_ticks)?;
-        let env = Env::new(scenario, Action::parse(action)?, ticks_per_step, w)?;
+        let spec = EnvSpec::new(scenario, Action::parse(action)?, ticks_per_step, w)?;
+        let seed = scenario.loaded.scenario.simulation.seed;
+        let env = Env::new(spec, seed)?;
         Ok(Self { env: Mutex::new(env) })
     }
 
     /// Numbers in an observation.
     #[getter]
     fn obs_len(&self) -> PyResult<usize> {
-        Ok(self.lock()?.obs_len())
+        Ok(self.lock()?.spec.obs_len())
     }
 
     /// The action space's lower and upper bounds.
     fn action_bounds(&self) -> PyResult<(Vec<f64>, Vec<f64>)> {
-        Ok(self.lock()?.action_bounds())
+        Ok(self.lock()?.spec.action_bounds())
     }
 
     /// The controlled joints' names.
@@ -555,14 +571,14 @@ impl EnvCore {
     #[getter]
     fn step_s(&self) -> PyResult<f64> {
         let e = self.lock()?;
-        Ok(e.dt_s * f64::from(e.ticks_per_step))
+        Ok(e.spec.dt_s * f64::from(e.spec.ticks_per_step))
     }
 
     /// Starts an episode; returns its first observation.
     #[pyo3(signature = (seed = None))]
     fn reset<'py>(&self, py: Python<'py>, seed: Option<u64>) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let mut e = self.lock()?;
-        let mut obs = vec![0.0; e.obs_len()];
+        let mut obs = vec![0.0; e.spec.obs_len()];
         e.reset(seed, &mut obs)?;
         Ok(obs.into_pyarray(py))
     }
@@ -576,7 +592,7 @@ impl EnvCore {
             return Err(PyRuntimeError::new_err("the episode has ended (or never started): call reset()"));
         }
         e.check(&a).map_err(PyValueError::new_err)?;
-        let mut obs = vec![0.0; e.obs_len()];
+        let mut obs = vec![0.0; e.spec.obs_len()];
         let env = &mut *e;
         let o = py.detach(|| env.step(&a, &mut obs));
         let i = info(py, &o, &e)?;
@@ -633,19 +649,14 @@ impl VecEnvCore {
         }
         let a = Action::parse(action)?;
         let w = Weights::parse(reward, effort_weight, interaction_weight, metabolic_weight, metabolic_every_ticks)?;
-        let first = Env::new(scenario, a, ticks_per_step, w)?;
-        let (obs_len, action_len) = (first.obs_len(), first.action_len());
-        // The others share the first's imported wearer (read once).
-        let mut envs = Vec::with_capacity(n);
-        let recipe = first.recipe.clone();
-        envs.push(first);
-        for i in 1..n {
-            let stepper = py.detach(|| recipe.build(None))?;
-            let mut e = Env::new_like(&envs[0], stepper);
-            // Environment i's stream starts at the scenario's seed + i (as a reset with seed s starts it at s + i).
-            e.base_seed = envs[0].base_seed.wrapping_add(i as u64);
-            envs.push(e);
-        }
+        // Checked and read once (the imported wearer with it); every environment copies it.
+        let spec = EnvSpec::new(scenario, a, ticks_per_step, w)?;
+        let (obs_len, action_len) = (spec.obs_len(), spec.action_len());
+        let seed = scenario.loaded.scenario.simulation.seed;
+        // Environment i's stream starts at the scenario's seed + i (as a reset with seed s starts it at s + i).
+        let envs = py.detach(|| {
+            (0..n).map(|i| Env::new(spec.clone(), seed.wrapping_add(i as u64))).collect::<PyResult<Vec<_>>>()
+        })?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.unwrap_or(0))
             .build()
@@ -673,7 +684,7 @@ impl VecEnvCore {
 
     /// One environment's action bounds.
     fn action_bounds(&self) -> PyResult<(Vec<f64>, Vec<f64>)> {
-        Ok(self.lock()?[0].action_bounds())
+        Ok(self.lock()?[0].spec.action_bounds())
     }
 
     /// Resets every environment (`seed + i` for environment `i`); returns the observations, shape `(n, obs)`.
@@ -782,39 +793,6 @@ impl VecEnvCore {
 impl VecEnvCore {
     fn lock(&self) -> PyResult<MutexGuard<'_, Vec<Env>>> {
         crate::convert::lock(&self.envs, "vector environment")
-    }
-}
-
-impl Env {
-    /// Another environment configured as `like`, on `stepper`.
-    fn new_like(like: &Env, stepper: Stepper) -> Env {
-        Env {
-            recipe: like.recipe.clone(),
-            stepper,
-            action: like.action,
-            ticks_per_step: like.ticks_per_step,
-            weights: like.weights,
-            metabolic: like.metabolic.as_ref().map(|m| {
-                Box::new(Metabolic {
-                    meter: m.meter.clone(),
-                    options: m.options.clone(),
-                    instant: MuscleInstant::default(),
-                    power_w: 0.0,
-                    q: m.q.clone(),
-                    u: m.u.clone(),
-                })
-            }),
-            base_seed: like.base_seed,
-            episode: 0,
-            end_s: 0.0,
-            dt_s: like.dt_s,
-            joints: like.joints,
-            peak_nm: like.peak_nm.clone(),
-            pending_profile: None,
-            last_phase: None,
-            done: true,
-            scratch: vec![0.0; like.joints],
-        }
     }
 }
 

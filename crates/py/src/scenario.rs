@@ -197,9 +197,8 @@ pub(crate) struct Results {
 
 impl Results {
     fn new(rec: &Recorder, summary_json: String, failure: Option<String>) -> Self {
-        let names = rec.channels().iter().map(|c| c.name.clone()).collect();
+        let (names, columns) = convert::recorded(rec);
         let units = rec.channels().iter().map(|c| c.unit.to_string()).collect();
-        let columns = (0..rec.channels().len()).map(|c| rec.column(c).collect()).collect();
         Self { names, units, columns, summary_json, muscles: None, failure }
     }
 

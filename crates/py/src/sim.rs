@@ -198,14 +198,12 @@ impl Stepper {
         self.controller().gait_phase()
     }
 
-    /// The recorder's table.
-    pub(crate) fn recorded(&self) -> (Vec<String>, Vec<Vec<f64>>) {
-        let rec = match self {
+    /// The recorded time series.
+    pub(crate) fn recorder(&self) -> &exo_sim::simulation::Recorder {
+        match self {
             Stepper::OneLegged(s) => s.recorder(),
             Stepper::Walk(s) => s.recorder(),
-        };
-        let names = rec.channels().iter().map(|c| c.name.clone()).collect();
-        (names, (0..rec.channels().len()).map(|c| rec.column(c).collect()).collect())
+        }
     }
 
     /// The summary as JSON.
@@ -462,7 +460,7 @@ impl Sim {
 
     /// The time series recorded so far: a dict of column name to numpy array.
     fn timeseries<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let (names, cols) = self.lock()?.stepper.recorded();
+        let (names, cols) = convert::recorded(self.lock()?.stepper.recorder());
         convert::columns_dict(py, &names, cols)
     }
 

@@ -96,7 +96,7 @@ fn compare(name: &str) -> (WalkSummary, WalkSummary, WalkMetabolics) {
     let (on, sim_on) = walk_loaded(&l, &im, true);
     let (off, sim_off) = walk_loaded(&l, &im, false);
     assert!(on.ended_early.is_none() && off.ended_early.is_none(), "{:?} {:?}", on.ended_early, off.ended_early);
-    let window = scenario::stride_window(&im, &sim_on, 2);
+    let window = scenario::stride_window(&im, &sim_on, scenario::SETTLING_STRIDES);
     assert!(window.strides() >= 3 && window.note.is_none(), "{window:?}");
     let (m, _, _) = scenario::walk_metabolics(&l, &im, &sim_on, Some(&sim_off), &window).unwrap();
     println!("{name}: {:.0}x real time with the device, {:.0}x without", on.real_time_factor, off.real_time_factor);

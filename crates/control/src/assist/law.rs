@@ -123,6 +123,17 @@ const ASSIST_PARAMS: &[ParamInfo] = &[
     ParamInfo { name: "fall_time_pct", min: 1.0, max: 60.0 },
 ];
 
+/// The value of the spline field parameter `index` (1 to 4) names, or `None` for another index.
+fn spline_value<T: Copy>(s: &SplineProfile<T>, index: u8) -> Option<T> {
+    match index {
+        1 => Some(s.peak_torque_nm),
+        2 => Some(s.peak_time_pct),
+        3 => Some(s.rise_time_pct),
+        4 => Some(s.fall_time_pct),
+        _ => None,
+    }
+}
+
 /// The spline field parameter `index` (1 to 4) names, or `None` for another index.
 fn spline_field<T>(s: &mut SplineProfile<T>, index: u8) -> Option<&mut T> {
     match index {
@@ -211,7 +222,7 @@ impl<T: Real, const N: usize> ControlLaw<T, N> for Assistance<T, N> {
         match id.index {
             0 => Some(self.config.assistance_gain),
             1..=4 => match self.config.profiles.get(usize::from(id.joint))? {
-                Profile::Spline(s) => spline_field(&mut { *s }, id.index).copied(),
+                Profile::Spline(s) => spline_value(s, id.index),
                 _ => None,
             },
             _ => None,

@@ -441,6 +441,12 @@ impl Scenario {
                 format!("must be within [0, control rate {} Hz]", 1.0 / s.control_dt_s),
             );
         }
+        if self.wearer.as_ref().is_some_and(|w| w.metabolics.is_some()) && s.record_rate_hz == 0.0 {
+            return err(
+                "simulation.record_rate_hz",
+                "must be above 0 with wearer.metabolics: the muscles are analysed at the recorded rows",
+            );
+        }
         let b = &self.subject;
         if !(b.mass_kg.is_finite() && (20.0..=300.0).contains(&b.mass_kg)) {
             return err("subject.mass_kg", format!("must be within 20..300 kg (got {})", b.mass_kg));

@@ -21,15 +21,6 @@ pub struct RunControl<'a> {
     pub stop: &'a dyn Fn() -> bool,
 }
 
-impl RunControl<'_> {
-    /// No progress reports, never stopped.
-    pub fn quiet<R>(f: impl FnOnce(&mut RunControl<'_>) -> R) -> R {
-        let mut none = |_: &str, _: f64| {};
-        let never = || false;
-        f(&mut RunControl { progress: &mut none, stop: &never })
-    }
-}
-
 /// A one-legged scenario run to its end (or to its failure).
 pub struct OneLeggedRun {
     /// The simulation, with its recorder.
@@ -144,7 +135,10 @@ pub fn run_walk(loaded: &LoadedScenario, control: &mut RunControl<'_>) -> Result
         if interrupted {
             return Ok(None);
         }
-        if f.is_none() {
+        if let Some(f) = f {
+            problem = Some(format!("the walk without the device failed: {f}"));
+            None
+        } else {
             let b = base.summary();
             summary.baseline = Some(
                 summary
@@ -159,13 +153,7 @@ pub fn run_walk(loaded: &LoadedScenario, control: &mut RunControl<'_>) -> Result
                     })
                     .collect(),
             );
-        }
-        match f {
-            Some(f) => {
-                problem = Some(format!("the walk without the device failed: {f}"));
-                None
-            }
-            None => Some(base),
+            Some(base)
         }
     } else {
         None

@@ -31,10 +31,6 @@ pub struct ImportedWearer {
     pub trajectories: CoordinateTrajectories,
     /// The recorded plates.
     pub loads: MeasuredLoads,
-    /// The model file, as found.
-    pub model_path: std::path::PathBuf,
-    /// The metabolics file, as found, when the scenario names one.
-    pub metabolics_path: Option<std::path::PathBuf>,
     /// The muscles and the metabolic probe, when the scenario names a metabolics file.
     pub muscles: Option<(Musculature, crate::wearer::metabolics::Umberger2010)>,
 }
@@ -76,7 +72,7 @@ pub fn import_wearer(l: &LoadedScenario) -> Result<ImportedWearer, ScenarioError
     let loads =
         MeasuredLoads::read(&skeleton, &model, &loads_path).map_err(|e| l.error("wearer.loads", e.to_string()))?;
     check_free_pelvis(l, &skeleton, &label)?;
-    let (metabolics_path, muscles) = match &w.metabolics {
+    let muscles = match &w.metabolics {
         Some(rel) => {
             let path = asset(l, "wearer.metabolics", rel)?;
             let muscles = Musculature::from_osim(&model, &skeleton, &label)
@@ -89,19 +85,11 @@ pub fn import_wearer(l: &LoadedScenario) -> Result<ImportedWearer, ScenarioError
                 &path.display().to_string(),
             )
             .map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
-            (Some(path), Some((muscles, probe)))
+            Some((muscles, probe))
         }
-        None => (None, None),
+        None => None,
     };
-    Ok(ImportedWearer {
-        model,
-        skeleton: Arc::new(skeleton),
-        trajectories,
-        loads,
-        model_path,
-        metabolics_path,
-        muscles,
-    })
+    Ok(ImportedWearer { model, skeleton: Arc::new(skeleton), trajectories, loads, muscles })
 }
 
 /// The device joints `[actuators]` names on an imported wearer, in the order hip, knee, ankle, right before left.

@@ -164,12 +164,6 @@ impl HostTorque {
         Ok(())
     }
 
-    /// The host's torques while set, N m.
-    #[must_use]
-    pub fn get(&self) -> Option<&[f64]> {
-        self.active.then_some(self.torque_nm.as_slice())
-    }
-
     /// Writes the host's torques, when set, into `frame`'s torque setpoint.
     pub(crate) fn apply(&self, frame: &mut crate::control::Frame) {
         if self.active {

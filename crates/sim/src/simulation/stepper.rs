@@ -306,12 +306,6 @@ impl Simulation {
         self.host_torque.set(torque_nm, |j| joints.get(j).map_or_else(|| "?".to_string(), |k| k.name.clone()))
     }
 
-    /// The host's torque setpoint while one is set, N m per controlled joint.
-    #[must_use]
-    pub fn host_torque_nm(&self) -> Option<&[f64]> {
-        self.host_torque.get()
-    }
-
     /// Fills the truth the sensors sample: each controlled joint's angle, motor, spring and cuffs, the foot and
     /// the device's base.
     fn sample_truth(&mut self) {
@@ -330,11 +324,10 @@ impl Simulation {
         t.base_pitch_rad = w.device_base_pitch_rad();
     }
 
-    /// Puts the host's targets for time `t_s` into the frame.
+    /// Puts the host's targets for time `t_s` into the frame (the reference sampled at `t_s`, `reference_now`).
     fn fill_setpoint(&mut self, t_s: f64) {
-        let (reference, joints, world) = (&self.reference, &self.joints, &self.world);
+        let (r, joints, world) = (&self.reference_now, &self.joints, &self.world);
         self.setpoint.fill(t_s, &mut self.frame, |q, qd| {
-            let r = reference.sample(t_s);
             for (k, j) in joints.iter().enumerate() {
                 let spans = world.device_joints()[j.device_joint].spans;
                 q[k] = r.q[spans];
@@ -353,6 +346,8 @@ impl Simulation {
         // 1. Sensors sample the true state (quantisation, noise, delay, faults); the host adds its targets.
         self.sample_truth();
         self.sensors.sample(t, dt_c, &self.truth, &mut self.frame);
+        // Sampled once for the tick's start: the host's targets and the first physics step read it.
+        self.reference_now = self.reference.sample(t);
         self.fill_setpoint(t);
         if self.metrics.first_bad_sample_tick.is_none() && !self.frame.is_finite() {
             self.metrics.first_bad_sample_tick = Some(self.tick);
@@ -372,7 +367,9 @@ impl Simulation {
         // from them (held over the step).
         for step in 0..self.timing.physics_per_control {
             let tp = self.world.time_s();
-            self.reference_now = self.reference.sample(tp);
+            if step > 0 {
+                self.reference_now = self.reference.sample(tp);
+            }
             self.human_now = self.wearer_torque(tp);
             if step == 0 && self.record_every > 0 && self.tick.is_multiple_of(self.record_every as u64) {
                 self.record()?;

@@ -360,12 +360,6 @@ impl WalkSimulation {
         self.host_torque.set(torque_nm, |j| joints.get(j).map_or_else(|| "?".to_string(), |k| k.name.clone()))
     }
 
-    /// The host's torque setpoint while one is set, N m per device joint.
-    #[must_use]
-    pub fn host_torque_nm(&self) -> Option<&[f64]> {
-        self.host_torque.get()
-    }
-
     /// The wearer's generalised forces of the last physics step, one per coordinate, N m or N.
     #[must_use]
     pub fn wearer_forces(&self) -> &WearerForces {
@@ -392,11 +386,11 @@ impl WalkSimulation {
         t.base_pitch_rad = self.pelvis_body.map_or(0.0, |p| b.kinematics().body(b.skeleton(), p).angle_rad);
     }
 
-    /// Puts the host's targets for time `t_s` into the frame: the trial's angles of the spanned coordinates.
+    /// Puts the host's targets for time `t_s` into the frame: the trial's angles of the spanned coordinates (the
+    /// reference sampled at `t_s`, `now`).
     fn fill_setpoint(&mut self, t_s: f64) {
-        let (reference, joints, now) = (&self.reference, &self.joints, &mut self.now);
+        let (joints, now) = (&self.joints, &self.now);
         self.setpoint.fill(t_s, &mut self.frame, |q, qd| {
-            reference.sample(t_s, now);
             for (k, j) in joints.iter().enumerate() {
                 q[k] = now.q[j.coordinate];
                 qd[k] = now.u[j.coordinate];
@@ -417,6 +411,8 @@ impl WalkSimulation {
         // 1. Sensors sample the true state; the host adds its targets.
         self.sample_truth();
         self.sensors.sample(t, dt_c, &self.truth, &mut self.frame);
+        // Sampled once for the tick's start: the host's targets and the first physics step read it.
+        self.reference.sample(t, &mut self.now);
         self.fill_setpoint(t);
         // 2. Control law and 3. safety supervisor.
         let compute = WallClock::now();
@@ -439,7 +435,9 @@ impl WalkSimulation {
                 self.q[c] = self.body.q(c);
                 self.u[c] = self.body.u(c);
             }
-            self.reference.sample(tp, &mut self.now);
+            if step > 0 {
+                self.reference.sample(tp, &mut self.now);
+            }
             self.device_gf.iter_mut().for_each(|x| *x = 0.0);
             for (j, tau) in self.joints.iter().zip(&self.body.readings().device_torque_nm) {
                 self.device_gf[j.coordinate] += tau;

@@ -158,7 +158,8 @@ pub struct MuscleInstant {
 
 /// Shares generalised forces among the muscles instant after instant, each static optimization warm-started from
 /// the previous instant's activations, and evaluates the metabolic probe: the pipeline of [`analyse`], and of a
-/// running walk's metabolic power. It owns only scratch space; the model is passed in at each call.
+/// running walk's metabolic power. It owns only scratch space, reused from instant to instant; the model is passed
+/// in at each call. The static optimization itself still allocates its working matrices at every solve.
 #[derive(Clone, Debug)]
 pub struct MuscleMeter {
     shared: Vec<usize>,
@@ -169,6 +170,7 @@ pub struct MuscleMeter {
     state: MusculatureState,
     warm: Option<Vec<f64>>,
     torque: Vec<f64>,
+    arms: Vec<Vec<f64>>,
 }
 
 impl MuscleMeter {
@@ -184,6 +186,7 @@ impl MuscleMeter {
             model.muscles.units.iter().map(|u| model.probe.muscles.iter().position(|m| m.name == u.name)).collect();
         Self {
             torque: Vec::with_capacity(shared.len()),
+            arms: Vec::new(),
             shared,
             reserve_optimal,
             in_probe,
@@ -192,12 +195,6 @@ impl MuscleMeter {
             state: MusculatureState::default(),
             warm: None,
         }
-    }
-
-    /// The coordinates the muscles share (skeleton indices).
-    #[must_use]
-    pub fn shared(&self) -> &[usize] {
-        &self.shared
     }
 
     /// Solves the next instant cold (after a jump in the motion: a reset, a new trial).
@@ -223,8 +220,9 @@ impl MuscleMeter {
         muscles.state(model.skeleton, &mut self.kin, q, u, &mut self.state);
         self.torque.clear();
         self.torque.extend(self.shared.iter().map(|&j| forces[j]));
+        self.state.moment_arms_about_into(&self.shared, &mut self.arms);
         let s = share(
-            &self.state.moment_arms_about(&self.shared),
+            &self.arms,
             &self.state.active_n,
             &self.state.passive_n,
             &self.torque,

@@ -33,7 +33,18 @@ impl MusculatureState {
     /// [`super::static_optimization::share`] takes them.
     #[must_use]
     pub fn moment_arms_about(&self, coordinates: &[usize]) -> Vec<Vec<f64>> {
-        coordinates.iter().map(|&j| self.moment_arm.iter().map(|r| r[j]).collect()).collect()
+        let mut out = Vec::new();
+        self.moment_arms_about_into(coordinates, &mut out);
+        out
+    }
+
+    /// As [`MusculatureState::moment_arms_about`], into `out`, reusing its rows (no allocation once sized).
+    pub fn moment_arms_about_into(&self, coordinates: &[usize], out: &mut Vec<Vec<f64>>) {
+        out.resize_with(coordinates.len(), Vec::new);
+        for (row, &j) in out.iter_mut().zip(coordinates) {
+            row.clear();
+            row.extend(self.moment_arm.iter().map(|r| r[j]));
+        }
     }
 }
 
