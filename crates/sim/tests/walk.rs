@@ -185,13 +185,18 @@ fn error_of(name: &str, overrides: &[&str]) -> String {
 
 #[test]
 fn bad_wearer_input_is_an_error_naming_the_field_and_file() {
-    let cases: [(&str, &[&str], &[&str]); 7] = [
+    let cases: [(&str, &[&str], &[&str]); 8] = [
         ("opensim-walk", &["wearer.modle=x"], &["wearer.modle", "unknown field"]),
         ("opensim-walk", &["subject.mass_kg=80"], &["subject", "one-legged wearer"]),
         ("opensim-walk", &["wearer.model=models/none.osim"], &["wearer.model", "file not found: models/none.osim"]),
         ("opensim-walk", &["wearer.loads=gait/opensim/none.xml"], &["wearer.loads", "file not found"]),
         ("opensim-walk", &["simulation.duration_s=3"], &["simulation.duration_s", "the trial ends at 2.5 s"]),
         ("opensim-walk-ankle-exo", &["actuators.elbow_r.preset=qdd-ak80-6"], &["actuators.elbow_r", "ankle_r"]),
+        (
+            "opensim-walk",
+            &["simulation.record_rate_hz=0"],
+            &["simulation.record_rate_hz", "must be above 0 with wearer.metabolics"],
+        ),
         (
             "opensim-walk",
             &["wearer.motion=gait/opensim/subject01_walk_grf.mot"],
