@@ -14,6 +14,7 @@ pub mod metabolics;
 pub mod muscle;
 pub mod muscle_analysis;
 mod musculature;
+pub mod pandolf;
 mod path;
 mod skeleton;
 pub mod static_optimization;
@@ -26,5 +27,6 @@ pub use musculature::{Musculature, MusculatureState};
 pub use path::{MusclePath, moment_arms_of_all};
 
 pub use skeleton::{
-    BodyState, InverseDynamics, PointLoad, Skeleton, SkeletonBody, SkeletonCoordinate, SkeletonKinematics,
+    BodyState, CarriedMass, CarriedMassError, InverseDynamics, PointLoad, Skeleton, SkeletonBody, SkeletonCoordinate,
+    SkeletonKinematics,
 };

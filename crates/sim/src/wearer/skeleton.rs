@@ -78,6 +78,46 @@ pub struct Skeleton {
     pub coordinates: Vec<SkeletonCoordinate>,
     /// The bodies, in the file's order.
     pub bodies: Vec<SkeletonBody>,
+    /// Masses carried on the bodies, already in the engine's inertias ([`Skeleton::carrying`]); not in
+    /// [`Skeleton::mass_kg`].
+    pub carried: Vec<CarriedMass>,
+}
+
+/// A rigid mass fixed to one of the wearer's bodies: a backpack on the torso, a device's motor on the pelvis, a
+/// cuff on a thigh. It loads the body it rides on (weight and inertia) and moves with it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CarriedMass {
+    /// What it is, for summaries and errors (`backpack`).
+    pub name: String,
+    /// Index into [`Skeleton::bodies`].
+    pub body: usize,
+    /// Mass, kg.
+    pub mass_kg: f64,
+    /// Its centre of mass in the OpenSim body's frame (x, y), m.
+    pub mass_center_m: [f64; 2],
+    /// Rotational inertia about its own centre of mass, about Z, kg m².
+    pub inertia_kg_m2: f64,
+}
+
+/// A carried mass that cannot be fixed to the skeleton.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum CarriedMassError {
+    /// A field out of range.
+    #[error(
+        "carried mass {name}: {field} must be a finite number (mass and inertia >= 0) on a body of the model \
+         (got {value})"
+    )]
+    Field {
+        /// The mass's name.
+        name: String,
+        /// The bad field.
+        field: &'static str,
+        /// Its value (a body index for `body`).
+        value: f64,
+    },
+    /// The engine refused the loaded model.
+    #[error(transparent)]
+    Model(#[from] crate::multibody::ModelError),
 }
 
 /// The pose and velocity of one body frame in ground, in OpenSim's 3-D terms.
@@ -460,7 +500,60 @@ impl Skeleton {
             merged.add(Body { inertia: SpatialInertia { mass_kg: mass, com_m: com, inertia_kg_m2: izz }, ..b.clone() });
         }
         engine_model = merged.build().map_err(|e| err(file, model.line, "Model", e.to_string()))?;
-        Ok(Self { model: engine_model, coordinates, bodies })
+        Ok(Self { model: engine_model, coordinates, bodies, carried: Vec::new() })
+    }
+
+    /// This skeleton with `masses` fixed to its bodies as well: each merged into the inertia of the engine body its
+    /// body rides on (parallel-axis theorem), as a `WeldJoint` merges a welded body.
+    ///
+    /// # Errors
+    /// A mass on a body the skeleton lacks, or a mass, centre or inertia that is not a finite number (negative
+    /// mass or inertia included), naming the mass.
+    pub fn carrying(&self, masses: &[CarriedMass]) -> Result<Self, CarriedMassError> {
+        let mut bodies: Vec<Body> = self.model.bodies().to_vec();
+        for m in masses {
+            let bad = |field: &'static str, value: f64| CarriedMassError::Field { name: m.name.clone(), field, value };
+            let Some(body) = self.bodies.get(m.body) else {
+                return Err(bad("body", m.body as f64));
+            };
+            for (field, value) in [
+                ("mass_kg", m.mass_kg),
+                ("mass_center_m", m.mass_center_m[0]),
+                ("mass_center_m", m.mass_center_m[1]),
+                ("inertia_kg_m2", m.inertia_kg_m2),
+            ] {
+                if !value.is_finite() || (field != "mass_center_m" && value < 0.0) {
+                    return Err(bad(field, value));
+                }
+            }
+            let b = &mut bodies[body.engine_body];
+            let c = body.frame_in_engine.point_to_parent(&Vector2::new(m.mass_center_m[0], m.mass_center_m[1]));
+            let own = b.inertia;
+            let mass = own.mass_kg + m.mass_kg;
+            if mass <= 0.0 {
+                continue;
+            }
+            let com = (own.com_m * own.mass_kg + c * m.mass_kg) / mass;
+            let izz = own.inertia_kg_m2
+                + own.mass_kg * (own.com_m - com).norm_squared()
+                + m.inertia_kg_m2
+                + m.mass_kg * (c - com).norm_squared();
+            b.inertia = SpatialInertia { mass_kg: mass, com_m: com, inertia_kg_m2: izz };
+        }
+        let mut builder = ModelBuilder::new().gravity(self.model.gravity_m_per_s2);
+        for b in bodies {
+            builder.add(b);
+        }
+        let model = builder.build()?;
+        let mut carried = self.carried.clone();
+        carried.extend_from_slice(masses);
+        Ok(Self { model, coordinates: self.coordinates.clone(), bodies: self.bodies.clone(), carried })
+    }
+
+    /// Total mass carried ([`Skeleton::carrying`]), kg.
+    #[must_use]
+    pub fn carried_kg(&self) -> f64 {
+        self.carried.iter().map(|m| m.mass_kg).sum()
     }
 
     /// Index of the coordinate of this name.
@@ -475,7 +568,7 @@ impl Skeleton {
         self.bodies.iter().position(|b| b.name == name)
     }
 
-    /// Total mass, kg.
+    /// Total mass of the model's bodies (the wearer, without what it carries), kg.
     #[must_use]
     pub fn mass_kg(&self) -> f64 {
         self.bodies.iter().map(|b| b.mass_kg).sum()

@@ -289,6 +289,8 @@ struct ForceColumns {
 pub struct MeasuredLoads {
     data: Storage,
     forces: Vec<ForceColumns>,
+    /// Factor on every force and torque ([`MeasuredLoads::scaled`]).
+    scale: f64,
 }
 
 impl MeasuredLoads {
@@ -349,7 +351,23 @@ impl MeasuredLoads {
                 point_in: body_of(&f.point_expressed_in_body, f)?,
             });
         }
-        Ok(Self { data, forces })
+        Ok(Self { data, forces, scale: 1.0 })
+    }
+
+    /// These loads with every force and free torque multiplied by `factor` (points unchanged): the plates of the
+    /// same walk by a wearer `factor` times as heavy, when the added mass moves with the whole body's centre of
+    /// mass (its momentum then changes by the same factor, and so must the ground's push). The first-order model of
+    /// walking with a carried load on a recorded trial; [`MeasuredLoads::heel_strikes_s`] still reads the recording.
+    #[must_use]
+    pub fn scaled(mut self, factor: f64) -> Self {
+        self.scale *= factor;
+        self
+    }
+
+    /// The factor on the recorded forces ([`MeasuredLoads::scaled`]; 1 as recorded).
+    #[must_use]
+    pub fn scale(&self) -> f64 {
+        self.scale
     }
 
     /// Number of applied forces (the point loads [`MeasuredLoads::at`] gives).
@@ -478,11 +496,11 @@ impl MeasuredLoads {
         for f in &self.forces {
             let zero = [0.0; 3];
             let force_n = match f.force {
-                Some(c) => turn(f.force_in, self.sample(c, time_s)?),
+                Some(c) => turn(f.force_in, self.sample(c, time_s)?).map(|v| v * self.scale),
                 None => zero,
             };
             let torque_nm = match f.torque {
-                Some(c) => turn(f.force_in, self.sample(c, time_s)?),
+                Some(c) => turn(f.force_in, self.sample(c, time_s)?).map(|v| v * self.scale),
                 None => zero,
             };
             let point_m = match (f.point, f.point_in) {
