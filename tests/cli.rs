@@ -426,7 +426,7 @@ fn every_shipped_scenario_runs_shortened_and_writes_every_output() {
         }
         names.push(name);
     }
-    assert_eq!(names.len(), 14, "{names:?}");
+    assert_eq!(names.len(), 15, "{names:?}");
 }
 
 #[test]

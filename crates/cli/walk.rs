@@ -200,8 +200,10 @@ pub(crate) fn render(s: &WalkSummary) -> String {
     );
     if let Some(m) = &s.metabolics {
         if let Some(c) = &m.change {
-            let ratio =
-                c.saving_per_positive_work.map_or("no positive work".to_string(), |r| format!("{r:.2} J saved per J"));
+            let by = if c.device_weight_w.is_some() { " by the assistance" } else { "" };
+            let ratio = c
+                .saving_per_positive_work
+                .map_or("no positive work".to_string(), |r| format!("{r:.2} J saved{by} per J"));
             let _ = writeln!(
                 out,
                 "  metabolic cost with the device {:+.1} W ({:+.1} %): {:.1} W -> {:.1} W over {:.2}-{:.2} s; device positive power {:.2} W ({ratio})",
@@ -213,6 +215,14 @@ pub(crate) fn render(s: &WalkSummary) -> String {
                 m.window_s[1],
                 c.device_positive_w
             );
+            if let Some(weight) = c.device_weight_w {
+                let _ = writeln!(
+                    out,
+                    "    of which the device's weight ({:.1} kg, worn unpowered) {weight:+.1} W and its assistance {:+.1} W",
+                    c.device_mass_kg,
+                    c.change_w - weight
+                );
+            }
             if let Some(why) = &c.implausible {
                 let _ = writeln!(out, "  IMPLAUSIBLE: {why}");
             }
@@ -229,8 +239,34 @@ pub(crate) fn render(s: &WalkSummary) -> String {
             m.cost_of_transport_j_per_kg_m.map_or(String::new(), |c| format!(", cost of transport {c:.2} J/(kg m)"))
         );
     }
+    if let Some(c) = &s.load_carriage {
+        let _ = writeln!(
+            out,
+            "  load carriage: {:.1} kg carried at {:.2} m/s by {:.1} kg: muscles {:.1} W -> {:.1} W ({:+.1} W, {:+.1} %); \
+             Pandolf 1977 predicts {:+.1} W",
+            c.load_kg,
+            c.walking_speed_m_per_s,
+            c.body_mass_kg,
+            c.unloaded_w,
+            c.loaded_w,
+            c.increase_w,
+            c.increase_pct,
+            c.pandolf_increase_w
+        );
+        for (name, without, with) in c.joints.iter().filter(|j| j.0.ends_with("_r") || j.0.starts_with("lumbar")) {
+            let _ = writeln!(
+                out,
+                "    {name:<18} RMS moment {without:.2} N m unloaded -> {with:.2} N m loaded ({:+.1} %)",
+                100.0 * (with - without) / without
+            );
+        }
+    }
     let r = &s.pelvis_residual_rms;
     let _ = writeln!(out, "  pelvis residuals RMS: {:.1} N, {:.1} N, {:.1} N m", r.fx_n, r.fy_n, r.mz_nm);
+    if let Some(c) = &s.load_carriage {
+        let u = &c.unloaded_residual_rms;
+        let _ = writeln!(out, "    (unloaded: {:.1} N, {:.1} N, {:.1} N m)", u.fx_n, u.fy_n, u.mz_nm);
+    }
     let _ = writeln!(
         out,
         "  {:<18} {:>12} {:>14}   {}",

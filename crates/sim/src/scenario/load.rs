@@ -415,6 +415,40 @@ impl Scenario {
             {
                 return err("wearer.start_s", format!("must be a finite time in the trial, s (got {t})"));
             }
+            let mass = |field: String, m: f64, max: f64, com: [f64; 2], inertia: f64| {
+                if !(m.is_finite() && (0.0..=max).contains(&m)) {
+                    return err(&format!("{field}.mass_kg"), format!("must be within 0..{max} kg (got {m})"));
+                }
+                if !com.iter().all(|c| c.is_finite() && c.abs() <= 2.0) {
+                    return err(
+                        &format!("{field}.com_m"),
+                        format!("must be within 2 m of the body's origin (got {com:?})"),
+                    );
+                }
+                if !(inertia.is_finite() && inertia >= 0.0) {
+                    return err(
+                        &format!("{field}.inertia_kg_m2"),
+                        format!("must be a finite number >= 0 (got {inertia})"),
+                    );
+                }
+                Ok(())
+            };
+            if let Some(p) = &w.backpack {
+                mass("wearer.backpack".into(), p.mass_kg, 100.0, p.com_m, p.inertia_kg_m2)?;
+                if p.compare_unloaded && (w.metabolics.is_none() || w.walking_speed_m_per_s.is_none()) {
+                    return err(
+                        "wearer.backpack.compare_unloaded",
+                        "compares the metabolic cost with Pandolf's equation: needs wearer.metabolics and \
+                         wearer.walking_speed_m_per_s",
+                    );
+                }
+            }
+            for (i, m) in w.device_masses.iter().enumerate() {
+                mass(format!("wearer.device_masses[{i}]"), m.mass_kg, 50.0, m.com_m, m.inertia_kg_m2)?;
+                if w.device_masses[..i].iter().any(|o| o.name == m.name) {
+                    return err(&format!("wearer.device_masses[{i}].name"), format!("{} is named twice", m.name));
+                }
+            }
         }
         let s = &self.simulation;
         if !(s.duration_s.is_finite() && s.duration_s > 0.0 && s.duration_s <= 86_400.0) {

@@ -17,4 +17,7 @@ pub use reference::reference_markdown;
 pub use run::{OneLeggedRun, RunControl, SETTLING_STRIDES, WalkRun, run_one_legged, run_walk};
 pub use schema::*;
 pub use supervision::{Device, ResolveSupervisor, SupervisorSpec};
-pub use walk::{ImportedWearer, StrideWindow, build_walk, import_wearer, stride_window, walk_metabolics};
+pub use walk::{
+    ImportedWearer, StrideWindow, WalkVariant, analyse_walk, build_walk, build_walk_with, import_wearer, load_carriage,
+    stride_window, walk_metabolics,
+};

@@ -6,7 +6,16 @@ use crate::simulation::{Simulation, Summary};
 use crate::walk::{BaselineJoint, WalkSimulation, WalkSummary};
 use crate::wearer::muscle_analysis::MuscleTrial;
 
-use super::{LoadedScenario, ScenarioError, StrideWindow};
+use super::{LoadedScenario, ScenarioError, StrideWindow, WalkVariant};
+
+/// The scenario's walk as written.
+const FULL: WalkVariant = WalkVariant { device: true, device_masses: true, load: true };
+/// Without the device (its masses neither).
+const NO_DEVICE: WalkVariant = WalkVariant { device: false, device_masses: false, load: true };
+/// The device worn unpowered: its masses, no actuators.
+const UNPOWERED: WalkVariant = WalkVariant { device: false, device_masses: true, load: true };
+/// Without the device and without the load.
+const NO_LOAD: WalkVariant = WalkVariant { device: false, device_masses: false, load: false };
 
 /// Strides left out of the metabolic window at the start of an assisted walk: a heel-strike estimator knows the
 /// phase from the second heel strike on, so assistance runs from the third stride.
@@ -98,11 +107,11 @@ pub fn run_one_legged(
 fn simulate(
     loaded: &LoadedScenario,
     imported: &super::ImportedWearer,
-    with_device: bool,
+    variant: WalkVariant,
     label: &str,
     control: &mut RunControl<'_>,
 ) -> Result<(WalkSimulation, Option<String>, bool), ScenarioError> {
-    let mut sim = WalkSimulation::new(super::build_walk(loaded, imported, with_device)?);
+    let mut sim = WalkSimulation::new(super::build_walk_with(loaded, imported, variant)?);
     let start_s = sim.time_s();
     let duration = loaded.scenario.simulation.duration_s;
     let stop = control.stop;
@@ -122,7 +131,7 @@ fn simulate(
 pub fn run_walk(loaded: &LoadedScenario, control: &mut RunControl<'_>) -> Result<Option<WalkRun>, ScenarioError> {
     let sc = &loaded.scenario;
     let imported = super::import_wearer(loaded)?;
-    let (sim, failure, interrupted) = simulate(loaded, &imported, true, &sc.name, control)?;
+    let (sim, failure, interrupted) = simulate(loaded, &imported, FULL, &sc.name, control)?;
     if interrupted {
         return Ok(None);
     }
@@ -131,7 +140,7 @@ pub fn run_walk(loaded: &LoadedScenario, control: &mut RunControl<'_>) -> Result
     let has_device = !sim.joints().is_empty();
     let mut problem = failure;
     let baseline = if sc.simulation.compare_without_exo && has_device && problem.is_none() {
-        let (base, f, interrupted) = simulate(loaded, &imported, false, &format!("{} (no exo)", sc.name), control)?;
+        let (base, f, interrupted) = simulate(loaded, &imported, NO_DEVICE, &format!("{} (no exo)", sc.name), control)?;
         if interrupted {
             return Ok(None);
         }
@@ -158,14 +167,70 @@ pub fn run_walk(loaded: &LoadedScenario, control: &mut RunControl<'_>) -> Result
     } else {
         None
     };
+    let compare_unloaded = sc.wearer.as_ref().and_then(|w| w.backpack.as_ref()).is_some_and(|p| p.compare_unloaded);
+    let unloaded = if compare_unloaded && problem.is_none() {
+        let (u, f, interrupted) = simulate(loaded, &imported, NO_LOAD, &format!("{} (no load)", sc.name), control)?;
+        if interrupted {
+            return Ok(None);
+        }
+        if let Some(f) = f {
+            problem = Some(format!("the walk without the load failed: {f}"));
+        }
+        Some(u)
+    } else {
+        None
+    };
+    // The device's weight alone: its masses carried, its actuators off.
+    let weighs = sc.wearer.as_ref().is_some_and(|w| !w.device_masses.is_empty());
+    let unpowered = if weighs && baseline.is_some() && imported.muscles.is_some() && problem.is_none() {
+        let (u, f, interrupted) =
+            simulate(loaded, &imported, UNPOWERED, &format!("{} (device unpowered)", sc.name), control)?;
+        if interrupted {
+            return Ok(None);
+        }
+        if let Some(f) = f {
+            problem = Some(format!("the walk with the device unpowered failed: {f}"));
+        }
+        Some(u)
+    } else {
+        None
+    };
     let mut muscles = None;
     let mut window = None;
     if imported.muscles.is_some() && problem.is_none() {
         let settle = if has_device { SETTLING_STRIDES } else { 0 };
         let w = super::stride_window(&imported, &sim, settle);
         match super::walk_metabolics(loaded, &imported, &sim, baseline.as_ref(), &w) {
-            Ok((m, trial, without)) => {
+            Ok((mut m, trial, without)) => {
+                if let (Some(u), Some(c)) = (&unpowered, m.change.as_mut()) {
+                    match super::analyse_walk(loaded, &imported, u) {
+                        Ok(t) => {
+                            let [t0, t1] = w.window_s;
+                            let avg =
+                                crate::wearer::muscle_analysis::time_average(&t.time_s, &t.metabolic_power_w, t0, t1);
+                            let weight = avg - c.unassisted_w;
+                            c.device_weight_w = Some(weight);
+                            // Muscle efficiency bounds what the assistance saves, the weight's cost aside.
+                            c.saving_per_positive_work =
+                                (c.device_positive_w > 1e-9).then(|| -(c.change_w - weight) / c.device_positive_w);
+                            c.implausible =
+                                c.saving_per_positive_work.and_then(crate::wearer::muscle_analysis::implausibility_of);
+                        }
+                        Err(e) => problem = Some(format!("the analysis of the unpowered walk failed: {e}")),
+                    }
+                }
                 summary.metabolics = Some(m);
+                if let Some(u) = &unloaded {
+                    // The load's cost is the walk without the device carrying it against the one without either.
+                    let carrying = match (&baseline, &without) {
+                        (Some(b), Some(t)) => (b, t),
+                        _ => (&sim, &trial),
+                    };
+                    match super::load_carriage(loaded, &imported, carrying, u, &w) {
+                        Ok(c) => summary.load_carriage = Some(c),
+                        Err(e) => problem = Some(format!("the load-carriage analysis failed: {e}")),
+                    }
+                }
                 muscles = Some((trial, without));
             }
             Err(e) => problem = Some(format!("the metabolic analysis failed (the runs' outputs are kept): {e}")),

@@ -120,10 +120,60 @@ pub struct WearerSection {
     /// The wearer's motor model.
     #[serde(default)]
     pub tracking: crate::walk::TrackingConfig,
+    /// A load the wearer carries in every run (a backpack on the torso); absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backpack: Option<BackpackSection>,
+    /// The device's own masses on the wearer's bodies (belt, motors, links, cuffs), carried only in the run with
+    /// the device, so that a comparison without it also weighs what the device weighs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device_masses: Vec<MassSection>,
 }
 
 fn d_stride_fade() -> f64 {
     0.1
+}
+
+/// A load the imported wearer carries: a rigid mass fixed to one body (no suspension). The recorded plates are
+/// scaled by (wearer + everything carried) / wearer, as if the load moved with the whole body's centre of mass.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackpackSection {
+    /// The body it rides on (OpenSim's name).
+    #[serde(default = "d_backpack_body")]
+    pub body: String,
+    /// Mass, kg (0 to 100).
+    pub mass_kg: f64,
+    /// Its centre of mass in the body's frame (x forward, y up), m.
+    pub com_m: [f64; 2],
+    /// Rotational inertia about its own centre of mass, about the out-of-plane axis, kg m².
+    #[serde(default)]
+    pub inertia_kg_m2: f64,
+    /// Also run the same walk without the load (and without the device), and report the metabolic increase the
+    /// load makes beside the Pandolf et al. (1977) equation's prediction (needs `wearer.metabolics` and
+    /// `wearer.walking_speed_m_per_s`).
+    #[serde(default)]
+    pub compare_unloaded: bool,
+}
+
+fn d_backpack_body() -> String {
+    "torso".to_string()
+}
+
+/// A rigid mass on one of the imported wearer's bodies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MassSection {
+    /// What it is (`hip_r_motor`), for the summary and errors.
+    pub name: String,
+    /// The body it is fixed to (OpenSim's name: `pelvis`, `femur_r`).
+    pub body: String,
+    /// Mass, kg (0 to 50).
+    pub mass_kg: f64,
+    /// Its centre of mass in the body's frame (x forward, y up), m.
+    pub com_m: [f64; 2],
+    /// Rotational inertia about its own centre of mass, about the out-of-plane axis, kg m².
+    #[serde(default)]
+    pub inertia_kg_m2: f64,
 }
 
 /// Duration, steps, integrator and seed.

@@ -14,7 +14,7 @@ use crate::walk::{
 };
 use crate::wearer::muscle_analysis::MuscleTrial;
 use crate::wearer::trial::{CoordinateTrajectories, MeasuredLoads, generalized_forces};
-use crate::wearer::{Musculature, Skeleton};
+use crate::wearer::{CarriedMass, Musculature, Skeleton};
 
 /// The device joints an imported wearer can carry, by kind, with the coordinate prefix each spans (OpenSim's
 /// gait10dof18musc names; the side's `_r`/`_l` follows).
@@ -119,7 +119,7 @@ fn device_joints(l: &LoadedScenario, skeleton: &Skeleton) -> Result<Vec<DeviceJo
 }
 
 /// Builds the walk a scenario with `[wearer]` describes, from what [`import_wearer`] read (`with_device = false`:
-/// the same walk without the device).
+/// the same walk without the device), carrying its backpack if it has one.
 ///
 /// # Errors
 /// A start or duration outside the trial, an actuator or law the scenario cannot have, each naming its field.
@@ -128,12 +128,37 @@ pub fn build_walk(
     imported: &ImportedWearer,
     with_device: bool,
 ) -> Result<WalkParts, ScenarioError> {
+    build_walk_with(l, imported, WalkVariant { device: with_device, device_masses: with_device, load: true })
+}
+
+/// Which of a scenario's walks to build: with or without the device's actuators and laws, its masses
+/// (`wearer.device_masses`) and the backpack (`wearer.backpack`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WalkVariant {
+    /// The device's actuators, sensors and firmware.
+    pub device: bool,
+    /// The device's own masses on the wearer (without `device`: the device worn, unpowered and frictionless).
+    pub device_masses: bool,
+    /// The backpack.
+    pub load: bool,
+}
+
+/// As [`build_walk`], for one variant of the scenario's walk.
+///
+/// # Errors
+/// As [`build_walk`]; a carried mass on a body the model lacks, naming its field.
+pub fn build_walk_with(
+    l: &LoadedScenario,
+    imported: &ImportedWearer,
+    variant: WalkVariant,
+) -> Result<WalkParts, ScenarioError> {
+    let with_device = variant.device;
     let sc = &l.scenario;
     let s = &sc.simulation;
     let Some(w) = &sc.wearer else {
         return Err(l.error("wearer", "this scenario has no imported wearer"));
     };
-    let sk = imported.skeleton.clone();
+    let (sk, plates) = carried_masses(l, imported, variant)?;
     let traj = &imported.trajectories;
     let (first_s, last_s) = (traj.time_s[0], traj.time_s[traj.len() - 1]);
     let (clock, advancing) = if w.repeat_stride { stride_clock(l, imported)? } else { (TrialClock::straight(), None) };
@@ -157,9 +182,9 @@ pub fn build_walk(
     }
     let reference = Arc::new(
         if clock.repeats() {
-            Reference::repeated(&sk, traj, &imported.loads, clock, advancing)
+            Reference::repeated(&sk, traj, &plates, clock, advancing)
         } else {
-            generalized_forces(&sk, traj, Some(&imported.loads)).map(|ff| Reference::straight(traj, ff))
+            generalized_forces(&sk, traj, Some(&plates)).map(|ff| Reference::straight(traj, ff))
         }
         .map_err(|e| l.error("wearer.loads", e.to_string()))?,
     );
@@ -184,7 +209,7 @@ pub fn build_walk(
     let sensors = SensorSuite::new(sc.sensors, faults, s.seed, joints.iter().map(|j| j.foot).collect(), 2)
         .map_err(|e| l.error("sensors", e))?;
     let setup = BodySetup {
-        plates: Some(imported.loads.clone()),
+        plates: Some(plates),
         clock,
         integrator: s.integrator,
         device_coordinates: joints.iter().map(|j| j.coordinate).collect(),
@@ -207,6 +232,69 @@ pub fn build_walk(
         record_every_ticks: record_every,
         duration_s: s.duration_s,
     })
+}
+
+/// The skeleton carrying the walk's masses (the backpack, the device's own masses, as `variant` says) and the plates scaled to the wearer's new weight ([`MeasuredLoads::scaled`]); the imported ones,
+/// untouched, when it carries nothing.
+fn carried_masses(
+    l: &LoadedScenario,
+    imported: &ImportedWearer,
+    variant: WalkVariant,
+) -> Result<(Arc<Skeleton>, MeasuredLoads), ScenarioError> {
+    let w = l.scenario.wearer.as_ref().expect("called for an imported wearer");
+    let sk = &imported.skeleton;
+    let body = |field: String, name: &str| {
+        sk.body(name).ok_or_else(|| {
+            let names: Vec<&str> = sk.bodies.iter().map(|b| b.name.as_str()).collect();
+            l.error(field, format!("the model has no body {name} (its bodies: {})", names.join(", ")))
+        })
+    };
+    let mut masses = Vec::new();
+    if variant.load
+        && let Some(p) = &w.backpack
+    {
+        masses.push((
+            "wearer.backpack".to_string(),
+            CarriedMass {
+                name: "backpack".into(),
+                body: body("wearer.backpack.body".into(), &p.body)?,
+                mass_kg: p.mass_kg,
+                mass_center_m: p.com_m,
+                inertia_kg_m2: p.inertia_kg_m2,
+            },
+        ));
+    }
+    if variant.device_masses {
+        for (i, m) in w.device_masses.iter().enumerate() {
+            let field = format!("wearer.device_masses[{i}]");
+            masses.push((
+                field.clone(),
+                CarriedMass {
+                    name: m.name.clone(),
+                    body: body(format!("{field}.body"), &m.body)?,
+                    mass_kg: m.mass_kg,
+                    mass_center_m: m.com_m,
+                    inertia_kg_m2: m.inertia_kg_m2,
+                },
+            ));
+        }
+    }
+    if masses.is_empty() {
+        return Ok((sk.clone(), imported.loads.clone()));
+    }
+    let fields: Vec<String> = masses.iter().map(|(f, _)| f.clone()).collect();
+    let masses: Vec<CarriedMass> = masses.into_iter().map(|(_, m)| m).collect();
+    let carrying = sk.carrying(&masses).map_err(|e| {
+        let field = match &e {
+            crate::wearer::CarriedMassError::Field { name, .. } => {
+                masses.iter().position(|m| &m.name == name).map_or("wearer", |i| fields[i].as_str())
+            }
+            crate::wearer::CarriedMassError::Model(_) => "wearer",
+        };
+        l.error(field, e.to_string())
+    })?;
+    let factor = (sk.mass_kg() + carrying.carried_kg()) / sk.mass_kg();
+    Ok((Arc::new(carrying), imported.loads.clone().scaled(factor)))
 }
 
 /// A stride over which the pelvis moves at least this far is overground walking, m (a walking stride is over a
@@ -325,42 +413,13 @@ pub fn walk_metabolics(
     window: &StrideWindow,
 ) -> Result<(WalkMetabolics, MuscleTrial, Option<MuscleTrial>), ScenarioError> {
     let window_s = window.window_s;
-    use crate::wearer::muscle_analysis::{
-        MetabolicChange, SharingOptions, TrialInputs, analyse_in_chunks, time_average,
-    };
+    use crate::wearer::muscle_analysis::{MetabolicChange, time_average};
     let w = l.scenario.wearer.as_ref().expect("called for an imported wearer");
-    let Some((muscles, probe)) = &imported.muscles else {
-        return Err(l.error("wearer.metabolics", "no metabolics file: the metabolic cost needs one"));
-    };
-    if assisted.recorder().rows() < 2 {
-        return Err(l.error(
-            "simulation.record_rate_hz",
-            "the metabolic cost is computed from the recorded rows: record at a rate > 0 (two rows at least)",
-        ));
-    }
-    let sk = &*imported.skeleton;
-    let options = SharingOptions::new(sk);
-    let analyse = |sim: &WalkSimulation| {
-        let (trajectories, forces) = sim.recorded_trial();
-        let inputs = TrialInputs {
-            skeleton: sk,
-            muscles,
-            probe,
-            trajectories: &trajectories,
-            forces: &forces,
-            options: &options,
-        };
-        // Fixed chunks: the same results whatever the number of threads.
-        let mut m = analyse_in_chunks(&inputs, None, METABOLIC_CHUNKS)
-            .map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
-        let (net, positive) = sim.recorded_device_power_w();
-        m.device_power_w = net;
-        m.device_positive_power_w = positive;
-        Ok::<_, ScenarioError>(m)
-    };
+    let analyse = |sim: &WalkSimulation| analyse_walk(l, imported, sim);
     let with = analyse(assisted)?;
     let avg = |v: &[f64]| time_average(&with.time_s, v, window_s[0], window_s[1]);
     let muscles_w = avg(&with.metabolic_power_w);
+    let sk = &*imported.skeleton;
     let mass = sk.mass_kg();
     let shared = &with.shared;
     let largest_reserve = with
@@ -383,6 +442,8 @@ pub fn walk_metabolics(
                 device_positive_w: c.device_positive_w,
                 device_net_w: c.device_net_w,
                 saving_per_positive_work: c.saving_per_positive_work(),
+                device_weight_w: None,
+                device_mass_kg: w.device_masses.iter().map(|m| m.mass_kg).sum(),
                 implausible: c.implausibility(),
             })
         }
@@ -401,6 +462,86 @@ pub fn walk_metabolics(
         change,
     };
     Ok((summary, with, without))
+}
+
+/// The muscles of `sim`'s recorded rows (static optimization and the metabolic probe per row), with the device's
+/// power.
+///
+/// # Errors
+/// `[wearer]` names no metabolics file; fewer than two recorded rows; a static optimization that fails.
+pub fn analyse_walk(
+    l: &LoadedScenario,
+    imported: &ImportedWearer,
+    sim: &WalkSimulation,
+) -> Result<MuscleTrial, ScenarioError> {
+    use crate::wearer::muscle_analysis::{SharingOptions, TrialInputs, analyse_in_chunks};
+    let Some((muscles, probe)) = &imported.muscles else {
+        return Err(l.error("wearer.metabolics", "no metabolics file: the metabolic cost needs one"));
+    };
+    if sim.recorder().rows() < 2 {
+        return Err(l.error(
+            "simulation.record_rate_hz",
+            "the metabolic cost is computed from the recorded rows: record at a rate > 0 (two rows at least)",
+        ));
+    }
+    let sk = &*imported.skeleton;
+    let options = SharingOptions::new(sk);
+    let (trajectories, forces) = sim.recorded_trial();
+    let inputs =
+        TrialInputs { skeleton: sk, muscles, probe, trajectories: &trajectories, forces: &forces, options: &options };
+    // Fixed chunks: the same results whatever the number of threads.
+    let mut m =
+        analyse_in_chunks(&inputs, None, METABOLIC_CHUNKS).map_err(|e| l.error("wearer.metabolics", e.to_string()))?;
+    let (net, positive) = sim.recorded_device_power_w();
+    m.device_power_w = net;
+    m.device_positive_power_w = positive;
+    Ok(m)
+}
+
+/// What the backpack changes: the muscles of `loaded` (the walk without the device, carrying the load, already
+/// analysed) against the same walk `unloaded` without it, over `window`, beside Pandolf's prediction.
+///
+/// # Errors
+/// As [`analyse_walk`]; a scenario without a backpack or a walking speed.
+pub fn load_carriage(
+    l: &LoadedScenario,
+    imported: &ImportedWearer,
+    loaded: (&WalkSimulation, &MuscleTrial),
+    unloaded: &WalkSimulation,
+    window: &StrideWindow,
+) -> Result<crate::walk::LoadCarriage, ScenarioError> {
+    use crate::wearer::muscle_analysis::time_average;
+    let w = l.scenario.wearer.as_ref().expect("called for an imported wearer");
+    let (Some(pack), Some(speed)) = (&w.backpack, w.walking_speed_m_per_s) else {
+        return Err(
+            l.error("wearer.backpack.compare_unloaded", "needs wearer.backpack and wearer.walking_speed_m_per_s")
+        );
+    };
+    let without = analyse_walk(l, imported, unloaded)?;
+    let [t0, t1] = window.window_s;
+    let loaded_w = time_average(&loaded.1.time_s, &loaded.1.metabolic_power_w, t0, t1);
+    let unloaded_w = time_average(&without.time_s, &without.metabolic_power_w, t0, t1);
+    let body = imported.skeleton.mass_kg();
+    let (a, b) = (unloaded.summary(), loaded.0.summary());
+    let joints = a
+        .coordinates
+        .iter()
+        .zip(&b.coordinates)
+        .filter(|(c, _)| !c.residual)
+        .map(|(u, c)| (c.name.clone(), u.generalized_force_rms, c.generalized_force_rms))
+        .collect();
+    Ok(crate::walk::LoadCarriage {
+        load_kg: pack.mass_kg,
+        body_mass_kg: body,
+        walking_speed_m_per_s: speed,
+        unloaded_w,
+        loaded_w,
+        increase_w: loaded_w - unloaded_w,
+        increase_pct: 100.0 * (loaded_w - unloaded_w) / unloaded_w,
+        pandolf_increase_w: crate::wearer::pandolf::load_increase_w(body, pack.mass_kg, speed),
+        joints,
+        unloaded_residual_rms: a.pelvis_residual_rms,
+    })
 }
 
 /// Chunks of recorded rows solved in parallel (fixed, so that results do not depend on the thread count).

@@ -638,6 +638,7 @@ impl WalkSimulation {
             safe_stop: b.first_stop.map(|(t, r)| SafeStop { time_s: t, reason: format!("{r:?}") }),
             baseline: None,
             metabolics: None,
+            load_carriage: None,
             ended_early: None,
         }
     }
@@ -760,10 +761,43 @@ pub struct MetabolicComparison {
     pub device_positive_w: f64,
     /// The device's mean net mechanical power, W.
     pub device_net_w: f64,
-    /// Metabolic power saved per watt of positive device power, when the device did positive work.
+    /// Metabolic power the assistance saves per watt of positive device power, when the device did positive work:
+    /// the change less the device's weight's cost when that is known (`device_weight_w`), else the whole change.
     pub saving_per_positive_work: Option<f64>,
+    /// Of the change, what the device's weight alone costs (`wearer.device_masses`): the walk carrying them with
+    /// the actuators off against the walk without the device, W; `None` when the device weighs nothing here.
+    pub device_weight_w: Option<f64>,
+    /// What the device's own masses weigh, kg (0 when it has none in the scenario).
+    pub device_mass_kg: f64,
     /// Why the figures look implausible, if they do.
     pub implausible: Option<String>,
+}
+
+/// What a carried load changes: the same walk without the device, with and without the load.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LoadCarriage {
+    /// The load, kg.
+    pub load_kg: f64,
+    /// The wearer's own mass, kg.
+    pub body_mass_kg: f64,
+    /// Walking speed, m/s.
+    pub walking_speed_m_per_s: f64,
+    /// Muscles' metabolic power without the load, W (over the same strides).
+    pub unloaded_w: f64,
+    /// With it, W.
+    pub loaded_w: f64,
+    /// The increase, W.
+    pub increase_w: f64,
+    /// The increase, % of the unloaded power.
+    pub increase_pct: f64,
+    /// The increase Pandolf et al. (1977) predict for the same masses and speed on a level treadmill, W
+    /// ([`crate::wearer::pandolf::load_increase_w`]).
+    pub pandolf_increase_w: f64,
+    /// Per coordinate the muscles cross: name, RMS joint torque without the load, with it, N m (over the run).
+    pub joints: Vec<(String, f64, f64)>,
+    /// The pelvis residuals without the load (the summary's own are with it): what the scaled plates leave
+    /// unexplained shows as their rise.
+    pub unloaded_residual_rms: ResidualRms,
 }
 
 /// What a walk did.
@@ -797,6 +831,8 @@ pub struct WalkSummary {
     pub baseline: Option<Vec<BaselineJoint>>,
     /// The metabolic cost with and without the device, when the scenario asks for it.
     pub metabolics: Option<WalkMetabolics>,
+    /// The metabolic cost with and without the backpack, when the scenario compares them.
+    pub load_carriage: Option<LoadCarriage>,
     /// Why the run ended before its duration, if it did.
     pub ended_early: Option<String>,
 }

@@ -472,7 +472,15 @@ impl MetabolicChange {
     /// allows ([`MAX_PLAUSIBLE_SAVING_PER_POSITIVE_WORK`]).
     #[must_use]
     pub fn implausibility(&self) -> Option<String> {
-        let r = self.saving_per_positive_work()?;
+        implausibility_of(self.saving_per_positive_work()?)
+    }
+}
+
+/// Why a saving of `r` J per J of the device's positive work is implausible, when it is (above
+/// [`MAX_PLAUSIBLE_SAVING_PER_POSITIVE_WORK`]).
+#[must_use]
+pub fn implausibility_of(r: f64) -> Option<String> {
+    {
         (r > MAX_PLAUSIBLE_SAVING_PER_POSITIVE_WORK).then(|| {
             format!(
                 "the device saves {r:.1} J per J of positive work, more than the {MAX_PLAUSIBLE_SAVING_PER_POSITIVE_WORK} \
