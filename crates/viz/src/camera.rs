@@ -153,7 +153,13 @@ pub fn follow_pelvis(
         sum += frames.pose(j.leg_body, alpha).origin_m;
     }
     let mid = sum / (1 + rig.joints.len()) as f64;
-    let target = Vec3::new(mid.x as f32, mid.y as f32, 0.12);
+    let (distance, lateral) = rig.view_m;
+    let target = Vec3::new(mid.x as f32, mid.y as f32, lateral);
+    if rig.is_changed() {
+        for mut orbit in &mut cameras {
+            orbit.distance_m = distance;
+        }
+    }
     let k = 1.0 - (-real.delta_secs() / 0.6).exp();
     for mut orbit in cameras.iter_mut().filter(|o| o.follow) {
         // Jump on the first frames (and after a reload far away), glide otherwise.

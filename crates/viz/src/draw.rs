@@ -4,7 +4,7 @@ use std::f32::consts::{FRAC_PI_2, PI};
 
 use bevy::prelude::*;
 
-use crate::coords::{self, CUFF_LATERAL_M, EXO_LATERAL_M, LEG_LATERAL_M};
+use crate::coords::{self, CUFF_LATERAL_M, LEG_LATERAL_M};
 use crate::frames::{Frames, blend_factor};
 use crate::playback::Playback;
 use crate::rig::{Look, Rig, Shape};
@@ -24,6 +24,8 @@ pub mod palette {
     pub const HUB: Color = Color::srgb(0.13, 0.14, 0.16);
     /// Cuffs.
     pub const CUFF: Color = Color::srgb(0.10, 0.42, 0.50);
+    /// A carried load (a backpack).
+    pub const PACK: Color = Color::srgb(0.30, 0.36, 0.22);
     /// The ground.
     pub const GROUND: Color = Color::srgb(0.30, 0.31, 0.33);
     /// Ground grid lines.
@@ -82,6 +84,7 @@ pub struct Materials {
     frame: Handle<StandardMaterial>,
     hub: Handle<StandardMaterial>,
     cuff: Handle<StandardMaterial>,
+    pack: Handle<StandardMaterial>,
 }
 
 impl Materials {
@@ -94,6 +97,7 @@ impl Materials {
             Look::Frame => self.frame.clone(),
             Look::Hub => self.hub.clone(),
             Look::Cuff => self.cuff.clone(),
+            Look::Pack => self.pack.clone(),
         }
     }
 }
@@ -125,6 +129,7 @@ pub fn create_materials(mut commands: Commands, mut materials: ResMut<Assets<Sta
         frame: mat(palette::FRAME, 0.35, 0.6),
         hub: mat(palette::HUB, 0.5, 0.3),
         cuff: mat(palette::CUFF, 0.7, 0.0),
+        pack: mat(palette::PACK, 0.9, 0.0),
     });
 }
 
@@ -233,13 +238,13 @@ pub fn draw_force_arrows(
     if style.torques {
         for j in &rig.joints {
             let leg = frames.pose(j.leg_body, alpha);
-            let centre = coords::point(&leg.origin_m, LEG_LATERAL_M);
+            let centre = coords::point(&leg.origin_m, j.lateral_m);
             let tau = (j.leg_sign * now.human_torque_nm.get(j.coordinate).copied().unwrap_or(0.0)) as f32;
             torque_arc(&mut gizmos, centre, 0.1, leg.angle_rad as f32, tau, &style, palette::HUMAN_TORQUE);
         }
         for d in &rig.device_joints {
             let exo = frames.pose(d.body, alpha);
-            let centre = coords::point(&exo.origin_m, EXO_LATERAL_M + 0.045);
+            let centre = coords::point(&exo.origin_m, d.lateral_m);
             let tau = (d.sign * now.exo_torque_nm.get(d.device_joint).copied().unwrap_or(0.0)) as f32;
             torque_arc(&mut gizmos, centre, 0.07, exo.angle_rad as f32, tau, &style, palette::EXO_TORQUE);
         }
@@ -254,13 +259,19 @@ pub fn draw_force_arrows(
             }
         }
     }
-    if style.ground
-        && let Some(g) = now.ground
-    {
-        let start = coords::point(&g.point_m, LEG_LATERAL_M).with_y(0.003);
-        let v = coords::vector(&g.force_n) * style.ground_m_per_n;
-        if v.length() > 0.005 {
-            gizmos.arrow(start, start + v, palette::GROUND_FORCE).with_tip_length(0.04);
+    if style.ground {
+        for (k, g) in now.ground.iter().enumerate() {
+            // One foot: the leg's plane; two (an imported wearer's right, then left): each under its hip.
+            let lateral = match (now.ground.len(), k) {
+                (1, _) => LEG_LATERAL_M,
+                (_, 0) => rig.feet_lateral_m[0],
+                _ => rig.feet_lateral_m[1],
+            };
+            let start = coords::point(&g.point_m, lateral).with_y(0.003);
+            let v = coords::vector(&g.force_n) * style.ground_m_per_n;
+            if v.length() > 0.005 {
+                gizmos.arrow(start, start + v, palette::GROUND_FORCE).with_tip_length(0.04);
+            }
         }
     }
 }

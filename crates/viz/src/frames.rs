@@ -6,6 +6,8 @@
 use bevy::prelude::*;
 use exo_control::SVector;
 use exo_sim::multibody::Pose2;
+use exo_sim::walk::WalkSimulation;
+use exo_sim::wearer::Skeleton;
 use exo_sim::world::World;
 
 use crate::playback::Playback;
@@ -34,8 +36,8 @@ pub struct Snapshot {
     pub exo_torque_nm: Vec<f64>,
     /// Force of each cuff on the limb, at its limb attachment point.
     pub cuffs: Vec<PlanarForce>,
-    /// Ground reaction on the foot, at the centre of pressure, when there is one.
-    pub ground: Option<PlanarForce>,
+    /// Ground reaction on each foot that has one, at its centre of pressure.
+    pub ground: Vec<PlanarForce>,
 }
 
 impl Default for Snapshot {
@@ -47,7 +49,7 @@ impl Default for Snapshot {
             human_torque_nm: Vec::new(),
             exo_torque_nm: Vec::new(),
             cuffs: Vec::new(),
-            ground: None,
+            ground: Vec::new(),
         }
     }
 }
@@ -69,7 +71,8 @@ impl Snapshot {
         self.cuffs
             .extend(r.cuffs.iter().map(|c| PlanarForce { point_m: c.limb_point_world_m, force_n: c.force_on_limb_n }));
         let recorded = world.foot_load().and_then(|l| l.foot_force(world.time_s()));
-        self.ground = match recorded {
+        self.ground.clear();
+        self.ground.extend(match recorded {
             Some((force_n, point_m)) => Some(PlanarForce { point_m, force_n }),
             None if r.foot_force_n.norm() > 1.0 => {
                 // Contact forces: drawn under the ankle.
@@ -77,8 +80,35 @@ impl Snapshot {
                 Some(PlanarForce { point_m: SVector::<f64, 2>::new(ankle.x, 0.0), force_n: r.foot_force_n })
             }
             None => None,
-        };
+        });
     }
+
+    /// Copies the state of a walk of an imported wearer: engine body poses, the wearer's generalised forces per
+    /// coordinate (the pelvis' are its residuals), the device's torques per device joint, both feet's ground
+    /// reactions (without allocating once the vectors have their size).
+    pub fn capture_walk(&mut self, sim: &WalkSimulation) {
+        let body = sim.body();
+        let sk = body.skeleton();
+        self.time_s = sim.time_s();
+        let poses = &body.kinematics().engine.pose;
+        self.poses.clear();
+        self.poses.extend_from_slice(poses);
+        self.pelvis = poses.get(pelvis_engine_body(sk)).copied().unwrap_or(Pose2::IDENTITY);
+        self.human_torque_nm.clear();
+        self.human_torque_nm.extend_from_slice(&sim.wearer_forces().total);
+        let r = body.readings();
+        self.exo_torque_nm.clear();
+        self.exo_torque_nm.extend_from_slice(&r.device_torque_nm);
+        self.cuffs.clear();
+        self.ground.clear();
+        self.ground.extend(r.grf_n.iter().zip(&r.grf_cop_m).map(|(f, p)| PlanarForce { point_m: *p, force_n: *f }));
+    }
+}
+
+/// The engine body that carries an imported wearer's pelvis: the last of its free root joint's chain.
+#[must_use]
+pub fn pelvis_engine_body(sk: &Skeleton) -> usize {
+    exo_sim::walk::pelvis_coordinates(sk).iter().map(|&c| sk.coordinates[c].dof).max().unwrap_or(0)
 }
 
 /// The previous and the current snapshot.

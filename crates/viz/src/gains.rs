@@ -3,7 +3,6 @@
 use bevy::prelude::*;
 use exo_control::ParamId;
 use exo_sim::control::Controller;
-use exo_sim::simulation::ControlledJoint;
 
 use crate::live::LiveSim;
 
@@ -36,10 +35,10 @@ pub struct GainPanel {
 }
 
 impl GainPanel {
-    /// The parameters `controller` offers at its `joints` (the simulation's controlled joints, in the
+    /// The parameters `controller` offers at its `joints` (the simulation's controlled joints' names, in the
     /// controller's joint order), with their current values.
     #[must_use]
-    pub fn from_controller(controller: &dyn Controller, joints: &[ControlledJoint]) -> Self {
+    pub fn from_controller(controller: &dyn Controller, joints: &[&str]) -> Self {
         let mut entries = Vec::new();
         for (index, info) in controller.parameters().iter().enumerate() {
             for (k, joint) in joints.iter().enumerate().take(controller.joints()) {
@@ -49,7 +48,7 @@ impl GainPanel {
                 entries.push(GainEntry {
                     id,
                     name: info.name,
-                    joint: joint.name.clone(),
+                    joint: (*joint).to_string(),
                     min: info.min,
                     max: info.max,
                     value,
@@ -64,7 +63,10 @@ impl GainPanel {
     /// The panel of a live simulation's controller.
     #[must_use]
     pub fn of(live: &LiveSim) -> Self {
-        live.read(|sim| Self::from_controller(sim.controller(), sim.joints()))
+        live.read_loop(|sim| {
+            let joints: Vec<&str> = (0..sim.joint_count()).filter_map(|k| sim.joint_name(k)).collect();
+            Self::from_controller(sim.controller(), &joints)
+        })
     }
 
     /// The entry of parameter `name` at the controlled joint named `joint`.
@@ -88,7 +90,7 @@ pub fn apply_gain_changes(mut panel: ResMut<GainPanel>, mut live: ResMut<LiveSim
     if !panel.entries.iter().any(|e| e.edited) {
         return;
     }
-    let controller = live.simulation_mut().controller_mut();
+    let controller = live.control_loop_mut().controller_mut();
     for e in panel.entries.iter_mut().filter(|e| e.edited) {
         e.edited = false;
         e.error = controller.set_parameter(e.id, e.value).err().map(|err| err.to_string());

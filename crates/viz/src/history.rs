@@ -5,6 +5,7 @@
 
 use bevy::prelude::*;
 use exo_sim::simulation::Simulation;
+use exo_sim::walk::WalkSimulation;
 use exo_sim::world::World;
 
 /// Seconds of history kept.
@@ -175,6 +176,59 @@ pub fn live_sample(sim: &Simulation, row: &mut [f64]) {
     for c in &r.cuffs {
         put(c.normal_n);
         put(c.shear_n);
+    }
+}
+
+/// The wearer's joints of an imported wearer's walk: every coordinate but the free pelvis'.
+fn walk_joints(sim: &WalkSimulation) -> impl Iterator<Item = usize> + '_ {
+    let sk = sim.body().skeleton();
+    let pelvis = exo_sim::walk::pelvis_coordinates(sk);
+    (0..sk.coordinates.len()).filter(move |c| !pelvis.contains(c))
+}
+
+/// The plotted channels of a walk of an imported wearer, as [`channel_names`] names them: per joint coordinate
+/// its angle, reference and the wearer's torque; per device joint its delivered torque, (no) interaction torque,
+/// the supervised command, motor current and winding temperature (the walk's recorder's names).
+#[must_use]
+pub fn walk_channel_names(sim: &WalkSimulation) -> Vec<String> {
+    let sk = sim.body().skeleton();
+    let mut names = Vec::new();
+    for c in walk_joints(sim) {
+        let n = &sk.coordinates[c].name;
+        names.extend([format!("{n}_q_rad"), format!("{n}_q_ref_rad"), format!("{n}_human_torque_nm")]);
+    }
+    for d in sim.joints() {
+        let n = &d.name;
+        names.extend(
+            ["torque_nm", "interaction_nm", "command_nm", "current_a", "winding_c"].map(|s| format!("exo_{n}_{s}")),
+        );
+    }
+    names
+}
+
+/// Fills `row` (in [`walk_channel_names`] order) from the walk's last tick.
+pub fn walk_sample(sim: &WalkSimulation, row: &mut [f64]) {
+    let body = sim.body();
+    let (q_ref, forces, out) = (sim.reference_q(), &sim.wearer_forces().total, sim.output());
+    let mut i = 0;
+    let mut put = |v: f64| {
+        if let Some(slot) = row.get_mut(i) {
+            *slot = v;
+        }
+        i += 1;
+    };
+    for c in walk_joints(sim) {
+        put(body.q(c));
+        put(q_ref.get(c).copied().unwrap_or(f64::NAN));
+        put(forces.get(c).copied().unwrap_or(f64::NAN));
+    }
+    for (k, a) in sim.actuators().iter().enumerate() {
+        put(body.readings().device_torque_nm.get(k).copied().unwrap_or(f64::NAN));
+        // The imported wearer's device acts on its coordinate: no cuff, no interaction torque.
+        put(f64::NAN);
+        put(out.torque_nm.get(k).copied().unwrap_or(f64::NAN));
+        put(a.state().current_a);
+        put(a.state().winding_c);
     }
 }
 

@@ -1,47 +1,99 @@
 //! The live simulation: built from a scenario, advanced one control tick per fixed step.
 //!
-//! No simulation logic lives here: it calls [`Simulation::tick`] and copies what rendering and plots read.
+//! No simulation logic lives here: it calls the simulation's `tick` and copies what rendering and plots read.
 
 use std::sync::{Mutex, PoisonError};
 
 use bevy::prelude::*;
 use exo_sim::scenario::{self, LoadedScenario, ScenarioError};
-use exo_sim::simulation::Simulation;
+use exo_sim::simulation::{ControlLoop, Simulation};
+use exo_sim::walk::WalkSimulation;
 
 use crate::frames::{Frames, Snapshot};
-use crate::history::{History, live_sample};
+use crate::history::{History, live_sample, walk_sample};
 use crate::playback::Playback;
+
+/// The simulation a scenario describes: the one-legged wearer, or a wearer imported from OpenSim walking on both
+/// legs.
+pub enum Running {
+    /// The one-legged wearer ([`Simulation`]).
+    Leg(Box<Simulation>),
+    /// An imported wearer ([`WalkSimulation`]).
+    Walk(Box<WalkSimulation>),
+}
+
+impl Running {
+    /// Its clock and firmware, whichever it is.
+    #[must_use]
+    pub fn control_loop(&self) -> &dyn ControlLoop {
+        match self {
+            Running::Leg(s) => s.as_ref(),
+            Running::Walk(s) => s.as_ref(),
+        }
+    }
+
+    /// Its clock and firmware, to change the law's parameters or clear the supervisor.
+    pub fn control_loop_mut(&mut self) -> &mut dyn ControlLoop {
+        match self {
+            Running::Leg(s) => s.as_mut(),
+            Running::Walk(s) => s.as_mut(),
+        }
+    }
+
+    /// One control tick; the error as text.
+    fn tick(&mut self) -> Result<(), String> {
+        match self {
+            Running::Leg(s) => s.tick().map_err(|e| e.to_string()),
+            Running::Walk(s) => s.tick().map_err(|e| e.to_string()),
+        }
+    }
+}
 
 /// A running simulation and the scenario it was built from.
 ///
-/// [`Simulation`] is `Send` but not `Sync` (its firmware is a `dyn Controller`, which is `Send`); the mutex makes the
-/// resource shareable. It is never contended: writers have `&mut` access ([`Mutex::get_mut`]), readers are
-/// systems that run one at a time against it.
+/// The simulations are `Send` but not `Sync` (their firmware is a `dyn Controller`, which is `Send`); the mutex
+/// makes the resource shareable. It is never contended: writers have `&mut` access ([`Mutex::get_mut`]), readers
+/// are systems that run one at a time against it.
 #[derive(Resource)]
 pub struct LiveSim {
-    sim: Mutex<Simulation>,
+    sim: Mutex<Running>,
     scenario: LoadedScenario,
     failure: Option<String>,
     end_reported: bool,
 }
 
 impl LiveSim {
-    /// Builds the simulation `scenario` describes (its recorder off: the visualiser keeps its own history).
+    /// Builds the simulation `scenario` describes (its recorder off: the visualiser keeps its own history): with
+    /// `[wearer]` the imported wearer's walk with its device, else the one-legged wearer.
     pub fn build(scenario: LoadedScenario) -> Result<Self, ScenarioError> {
         let mut quiet = scenario.clone();
         quiet.scenario.simulation.record_rate_hz = 0.0;
-        let sim = Simulation::new(scenario::build(&quiet, true)?);
+        // Nothing recorded: the metabolic cost needs rows, and the visualiser does not compute it.
+        if let Some(w) = quiet.scenario.wearer.as_mut() {
+            w.metabolics = None;
+        }
+        let sim = if quiet.scenario.wearer.is_some() {
+            let imported = scenario::import_wearer(&quiet)?;
+            Running::Walk(Box::new(WalkSimulation::new(scenario::build_walk(&quiet, &imported, true)?)))
+        } else {
+            Running::Leg(Box::new(Simulation::new(scenario::build(&quiet, true)?)))
+        };
         Ok(Self { sim: Mutex::new(sim), scenario, failure: None, end_reported: false })
     }
 
     /// Reads the simulation ([`LiveSim::tick`] advances it).
-    pub fn read<R>(&self, f: impl FnOnce(&Simulation) -> R) -> R {
+    pub fn read<R>(&self, f: impl FnOnce(&Running) -> R) -> R {
         f(&self.sim.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// The simulation, to change the controller's parameters or reset the supervisor.
-    pub fn simulation_mut(&mut self) -> &mut Simulation {
-        self.sim.get_mut().unwrap_or_else(PoisonError::into_inner)
+    /// Reads the simulation's clock and firmware, whichever simulation it is.
+    pub fn read_loop<R>(&self, f: impl FnOnce(&dyn ControlLoop) -> R) -> R {
+        self.read(|r| f(r.control_loop()))
+    }
+
+    /// The simulation's clock and firmware, to change the controller's parameters or reset the supervisor.
+    pub fn control_loop_mut(&mut self) -> &mut dyn ControlLoop {
+        self.sim.get_mut().unwrap_or_else(PoisonError::into_inner).control_loop_mut()
     }
 
     /// The scenario.
@@ -75,13 +127,16 @@ impl LiveSim {
         }
         let sim = self.sim.get_mut().unwrap_or_else(PoisonError::into_inner);
         if let Err(e) = sim.tick() {
-            self.failure = Some(e.to_string());
+            self.failure = Some(e);
             return false;
         }
         capture(sim, frames.advance());
-        let t = sim.time_s();
+        let t = sim.control_loop().time_s();
         if history.due(t) {
-            live_sample(sim, history.row_mut());
+            match sim {
+                Running::Leg(s) => live_sample(s, history.row_mut()),
+                Running::Walk(s) => walk_sample(s, history.row_mut()),
+            }
             history.commit(t);
         }
         true
@@ -89,7 +144,7 @@ impl LiveSim {
 
     /// Runs `seconds` of simulation at once (before the first frame, for instance).
     pub fn run_for(&mut self, seconds: f64, frames: &mut Frames, history: &mut History) {
-        let ticks = (seconds / self.read(|s| s.timing().control_dt_s)).round().max(0.0) as u64;
+        let ticks = (seconds / self.read_loop(|s| s.timing().control_dt_s)).round().max(0.0) as u64;
         for _ in 0..ticks {
             if !self.tick(frames, history) {
                 break;
@@ -99,7 +154,7 @@ impl LiveSim {
 
     /// True once, at the first call after simulated time reached the scenario's duration.
     pub fn take_end(&mut self) -> bool {
-        let (t, dt) = self.read(|s| (s.time_s(), s.timing().control_dt_s));
+        let (t, dt) = self.read_loop(|s| (s.time_s(), s.timing().control_dt_s));
         let end = t + 0.5 * dt >= self.duration_s();
         let first = end && !self.end_reported;
         self.end_reported |= end;
@@ -107,9 +162,14 @@ impl LiveSim {
     }
 }
 
-fn capture(sim: &Simulation, snap: &mut Snapshot) {
-    let w = sim.world();
-    snap.capture(w, sim.human_torque_nm(), &w.readings().exo_torque_nm);
+fn capture(sim: &Running, snap: &mut Snapshot) {
+    match sim {
+        Running::Leg(sim) => {
+            let w = sim.world();
+            snap.capture(w, sim.human_torque_nm(), &w.readings().exo_torque_nm);
+        }
+        Running::Walk(sim) => snap.capture_walk(sim),
+    }
 }
 
 /// One control tick per fixed step, unless paused; pauses at a failure and at the scenario's end.

@@ -7,8 +7,8 @@ use bevy::prelude::*;
 
 use crate::frames::Frames;
 use crate::gains::GainPanel;
-use crate::history::{History, channel_names};
-use crate::live::LiveSim;
+use crate::history::{History, channel_names, walk_channel_names};
+use crate::live::{LiveSim, Running};
 use crate::playback::{Playback, RealTimeFactor};
 use crate::replay::Replay;
 use crate::rig::Rig;
@@ -42,9 +42,14 @@ fn install_common(world: &mut World, rig: Rig, history: History, frames: Frames,
 /// Shows `live` (replacing any replay): its rig, an empty history, its gains, and its control tick.
 pub fn install_live(world: &mut World, live: LiveSim) {
     world.remove_resource::<Replay>();
-    let (rig, history, tick_s) = live.read(|sim| {
-        let w = sim.world();
-        (Rig::from_world(w), History::for_window(channel_names(w)), sim.timing().control_dt_s)
+    let (rig, history, tick_s) = live.read(|sim| match sim {
+        Running::Leg(sim) => {
+            let w = sim.world();
+            (Rig::from_world(w), History::for_window(channel_names(w)), sim.timing().control_dt_s)
+        }
+        Running::Walk(sim) => {
+            (Rig::from_walk(sim), History::for_window(walk_channel_names(sim)), sim.timing().control_dt_s)
+        }
     });
     let mut frames = Frames::default();
     live.capture(frames.advance());
@@ -100,6 +105,6 @@ pub fn handle_requests(world: &mut World) {
     if req.reset_supervisor
         && let Some(mut live) = world.get_resource_mut::<LiveSim>()
     {
-        live.simulation_mut().reset_supervisor();
+        live.control_loop_mut().controller_mut().reset_supervisor();
     }
 }

@@ -9,7 +9,7 @@ use exo_sim::simulation::Simulation;
 use exo_viz::coords::{self, LEG_LATERAL_M};
 use exo_viz::frames::Frames;
 use exo_viz::gains::GainPanel;
-use exo_viz::live::LiveSim;
+use exo_viz::live::{LiveSim, Running};
 use exo_viz::playback::Playback;
 use exo_viz::replay::Replay;
 use exo_viz::rig::Part;
@@ -39,12 +39,20 @@ fn app(frame: Duration) -> App {
     app
 }
 
+/// Reads the live one-legged simulation.
+fn leg<R>(app: &App, f: impl FnOnce(&Simulation) -> R) -> R {
+    app.world().resource::<LiveSim>().read(|r| match r {
+        Running::Leg(sim) => f(sim),
+        Running::Walk(_) => panic!("the default scenario is one-legged"),
+    })
+}
+
 fn ticks(app: &App) -> u64 {
-    app.world().resource::<LiveSim>().read(Simulation::ticks)
+    app.world().resource::<LiveSim>().read_loop(|s| s.ticks())
 }
 
 fn time_s(app: &App) -> f64 {
-    app.world().resource::<LiveSim>().read(Simulation::time_s)
+    app.world().resource::<LiveSim>().read_loop(|s| s.time_s())
 }
 
 fn playback(app: &mut App) -> Mut<'_, Playback> {
@@ -61,8 +69,8 @@ fn links_are_placed_where_the_simulation_says() {
     // Paused, rendering shows the last step exactly.
     playback(&mut app).paused = true;
     app.update();
-    let world_poses: Vec<_> = app.world().resource::<LiveSim>().read(|s| s.world().kinematics().pose.clone());
-    let pelvis = app.world().resource::<LiveSim>().read(|s| s.world().pelvis_pose());
+    let world_poses: Vec<_> = leg(&app, |s| s.world().kinematics().pose.clone());
+    let pelvis = leg(&app, |s| s.world().pelvis_pose());
     let mut q = app.world_mut().query::<(&Link, &Transform)>();
     let links: Vec<(Link, Transform)> = q.iter(app.world()).map(|(l, t)| (l.clone(), *t)).collect();
     assert!(links.len() >= 6, "pelvis, three leg segments and two exoskeleton links: {}", links.len());
@@ -76,7 +84,7 @@ fn links_are_placed_where_the_simulation_says() {
     let find = |p: Part| links.iter().find(|(l, _)| l.part == p).map(|(_, t)| *t).unwrap();
     let (thigh, shank) =
         (find(Part::Leg(exo_sim::body::SegmentKind::Thigh)), find(Part::Leg(exo_sim::body::SegmentKind::Shank)));
-    let thigh_len = match app.world().resource::<LiveSim>().read(|s| *s.world().leg_model()) {
+    let thigh_len = match leg(&app, |s| *s.world().leg_model()) {
         exo_sim::world::LegModel::Human(g) => g.anthropometry.thigh.length_m as f32,
         exo_sim::world::LegModel::Reference => unreachable!(),
     };
@@ -93,7 +101,7 @@ fn links_are_interpolated_between_the_last_two_steps() {
     let frames = app.world().resource::<Frames>().clone();
     let overstep = app.world().resource::<Time<Fixed>>().overstep_fraction_f64();
     assert!((overstep - 0.5).abs() < 1e-6, "overstep {overstep}");
-    let thigh = app.world().resource::<LiveSim>().read(|s| s.world().leg().thigh);
+    let thigh = leg(&app, |s| s.world().leg().thigh);
     let expected =
         coords::transform(&coords::lerp_pose(&frames.prev.poses[thigh], &frames.curr.poses[thigh], 0.5), LEG_LATERAL_M);
     let mut q = app.world_mut().query::<(&Link, &Transform)>();
@@ -106,7 +114,7 @@ fn links_are_interpolated_between_the_last_two_steps() {
 #[test]
 fn pause_single_step_and_speed_advance_time_by_exactly_what_they_should() {
     let mut app = app(FRAME);
-    let dt = app.world().resource::<LiveSim>().read(|s| s.timing().control_dt_s);
+    let dt = leg(&app, |s| s.timing().control_dt_s);
     assert_eq!(dt, 1e-3);
 
     // Running at 1x: a 10 ms frame is ten control ticks.
@@ -163,11 +171,11 @@ fn a_gain_change_in_the_panel_reaches_the_controller() {
         (i, panel.entries[i].id)
     };
     assert_eq!(id, ParamId { index: 1, joint: 1 });
-    let before = app.world().resource::<LiveSim>().read(|s| s.controller().parameter(id)).unwrap();
+    let before = leg(&app, |s| s.controller().parameter(id)).unwrap();
     assert_eq!(before, 11.0);
     app.world_mut().resource_mut::<GainPanel>().edit(index, 20.0);
     app.update();
-    let after = app.world().resource::<LiveSim>().read(|s| s.controller().parameter(id)).unwrap();
+    let after = leg(&app, |s| s.controller().parameter(id)).unwrap();
     assert_eq!(after, 20.0);
     let panel = app.world().resource::<GainPanel>();
     assert!(!panel.entries[index].edited && panel.entries[index].error.is_none());
@@ -299,4 +307,83 @@ fn the_plotted_channels_are_recorded_and_filled_for_every_joint_of_the_model() {
     assert_eq!(joint_names, ["hip", "knee", "ankle"]);
     let device: Vec<(&str, usize)> = rig.device_joints.iter().map(|d| (d.name.as_str(), d.spans)).collect();
     assert_eq!(device, [("hip", 0), ("knee", 1)]);
+}
+
+/// The imported two-legged wearer runs live: its bodies are drawn where the walk's engine puts them (each at the
+/// model's lateral offset), the device's housings at its joints, both feet's ground reactions, and the plotted
+/// channels are the recorder's names, filled.
+#[test]
+fn the_imported_wearer_walks_live_with_both_legs_its_device_and_both_ground_reactions() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/opensim-walk-hip-exo.toml");
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, SimPlugin, ScenePlugin));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(FRAME));
+    install_live(app.world_mut(), LiveSim::build(scenarios::load(Some(&path)).unwrap()).expect("it builds"));
+    app.update();
+    for _ in 0..30 {
+        app.update();
+    }
+    assert!(ticks(&app) >= 250, "the walk ran: {} ticks", ticks(&app));
+    // Paused, rendering shows the last tick itself (no interpolation).
+    playback(&mut app).paused = true;
+    app.update();
+    let rig = app.world().resource::<exo_viz::rig::Rig>().clone();
+    let joints: Vec<&str> = rig.joints.iter().map(|j| j.name.as_str()).collect();
+    assert_eq!(
+        joints,
+        [
+            "hip_flexion_r",
+            "knee_angle_r",
+            "ankle_angle_r",
+            "hip_flexion_l",
+            "knee_angle_l",
+            "ankle_angle_l",
+            "lumbar_extension"
+        ]
+    );
+    let device: Vec<(&str, usize)> = rig.device_joints.iter().map(|d| (d.name.as_str(), d.spans)).collect();
+    assert_eq!(device, [("hip_r", 0), ("hip_l", 3)]);
+    // Each OpenSim body with a solid is placed by its engine body at its own lateral offset; the right leg right of
+    // the pelvis (+z), the left leg left.
+    let (poses, lateral) = app.world().resource::<LiveSim>().read(|r| match r {
+        Running::Walk(sim) => {
+            let sk = sim.body().skeleton();
+            let z = |n: &str| sk.bodies[sk.body(n).unwrap()].z_m as f32;
+            (sim.body().kinematics().engine.pose.clone(), [z("femur_r"), z("femur_l")])
+        }
+        Running::Leg(_) => panic!("an imported wearer"),
+    });
+    assert!(lateral[0] > 0.05 && lateral[1] < -0.05, "{lateral:?}");
+    let mut links = app.world_mut().query::<(&Link, &Transform)>();
+    let placed: Vec<(Link, Transform)> = links.iter(app.world()).map(|(l, t)| (l.clone(), *t)).collect();
+    let bodies = placed.iter().filter(|(l, _)| matches!(l.part, Part::Body(_))).count();
+    assert_eq!(bodies, 12, "pelvis, torso, and per leg femur, tibia, talus, calcaneus and toes");
+    assert!(placed.iter().filter(|(l, _)| matches!(l.part, Part::Device(_))).count() >= 2 + 5, "hubs and masses");
+    for (link, tf) in &placed {
+        let pose = poses[link.body.unwrap()];
+        let expected = coords::point(&pose.origin_m, link.lateral_m);
+        assert!(tf.translation.abs_diff_eq(expected, 1e-6), "{:?}: {} vs {expected}", link.part, tf.translation);
+    }
+    // Both feet's plates: during a stride at least one foot carries the body.
+    let frames = app.world().resource::<Frames>();
+    assert_eq!(frames.curr.ground.len(), 2);
+    let weight: f64 = frames.curr.ground.iter().map(|g| g.force_n.y).sum();
+    assert!(weight > 300.0, "{weight} N");
+    // The plotted channels are the recorder's (a replay would fill them alike), and a live sample fills them (the
+    // imported wearer's device has no interaction torque: NaN).
+    let (names, row) = app.world().resource::<LiveSim>().read(|r| match r {
+        Running::Walk(sim) => {
+            let names = exo_viz::history::walk_channel_names(sim);
+            let mut row = vec![f64::NAN; names.len()];
+            exo_viz::history::walk_sample(sim, &mut row);
+            let recorded: Vec<String> = sim.recorder().channels().iter().map(|c| c.name.clone()).collect();
+            (names, (row, recorded))
+        }
+        Running::Leg(_) => unreachable!(),
+    });
+    let (row, recorded) = row;
+    for (n, v) in names.iter().zip(&row) {
+        assert!(v.is_finite() || n.ends_with("_interaction_nm"), "{n} = {v}");
+        assert!(recorded.contains(n) || n.ends_with("_interaction_nm"), "{n} is plotted but not recorded");
+    }
 }

@@ -7,6 +7,7 @@
 //! are assembled apart (`summary`, `step_response`).
 
 mod channels;
+mod control_loop;
 mod frame_log;
 mod metrics;
 mod recorder;
@@ -18,6 +19,7 @@ mod table;
 mod timing;
 
 pub use channels::{Column, Instant, Source, columns};
+pub use control_loop::ControlLoop;
 pub use frame_log::{FrameLog, FrameOutput, FrameRecord, Mismatch, ReplayReport, replay};
 pub(crate) use metrics::Stat;
 pub use metrics::StepBook;

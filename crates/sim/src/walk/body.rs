@@ -17,6 +17,9 @@ use super::clock::TrialClock;
 pub struct BodyReadings {
     /// Ground reaction on each foot (index 0 right, 1 left), ground frame, N.
     pub grf_n: [Vector2<f64>; 2],
+    /// Centre of pressure of each foot's ground reaction (the plates' points weighted by their vertical force),
+    /// ground frame, m; the origin while a foot carries less than 1 N.
+    pub grf_cop_m: [Vector2<f64>; 2],
     /// Torque each device coupling delivers to its coordinate at the end of the step, N m.
     pub device_torque_nm: Vec<f64>,
 }
@@ -243,6 +246,7 @@ impl WalkBody {
             },
             readings: BodyReadings {
                 grf_n: [Vector2::zeros(); 2],
+                grf_cop_m: [Vector2::zeros(); 2],
                 device_torque_nm: vec![0.0; device_coordinates.len()],
             },
             q: vec![0.0; n],
@@ -355,6 +359,7 @@ impl WalkBody {
         s.update_kinematics(sk, &self.q, &self.qd);
         let r = &mut self.readings;
         r.grf_n = [Vector2::zeros(); 2];
+        let mut moment = [Vector2::zeros(); 2];
         if let Some(plates) = &self.plates {
             let fade = s.plates(plates, &self.clock, sk, self.time_s)?;
             for (loads, weight) in [(&s.loads, 1.0 - fade), (&s.loads_before, fade)] {
@@ -364,9 +369,14 @@ impl WalkBody {
                 for l in loads {
                     if let Some(side) = self.side_of_body[l.body] {
                         r.grf_n[side] += weight * Vector2::new(l.force_n[0], l.force_n[1]);
+                        moment[side] += weight * l.force_n[1] * Vector2::new(l.point_m[0], l.point_m[1]);
                     }
                 }
             }
+        }
+        for side in 0..2 {
+            let fy = r.grf_n[side].y;
+            r.grf_cop_m[side] = if fy.abs() >= 1.0 { moment[side] / fy } else { Vector2::zeros() };
         }
         for (k, (dof, c)) in self.device_dofs.iter().zip(&s.couplings).enumerate() {
             r.device_torque_nm[k] = c.torque(1.0, self.q[*dof], self.qd[*dof]);

@@ -360,6 +360,12 @@ impl WalkSimulation {
         self.host_torque.set(torque_nm, |j| joints.get(j).map_or_else(|| "?".to_string(), |k| k.name.clone()))
     }
 
+    /// The trial's coordinates at the last tick's start (the wearer's reference), rad or m, one per coordinate.
+    #[must_use]
+    pub fn reference_q(&self) -> &[f64] {
+        &self.now.q
+    }
+
     /// The wearer's generalised forces of the last physics step, one per coordinate, N m or N.
     #[must_use]
     pub fn wearer_forces(&self) -> &WearerForces {

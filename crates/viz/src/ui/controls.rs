@@ -77,8 +77,10 @@ fn playback(ui: &mut egui::Ui, s: &mut UiState) {
     {
         s.playback.set_speed(speed);
     }
-    let latched =
-        s.live.as_deref().is_some_and(|l| l.read(|sim| sim.controller().latched() != exo_control::FaultReason::None));
+    let latched = s
+        .live
+        .as_deref()
+        .is_some_and(|l| l.read_loop(|sim| sim.controller().latched() != exo_control::FaultReason::None));
     if latched && ui.button("Clear safe stop").clicked() {
         s.requests.reset_supervisor = true;
     }
@@ -127,12 +129,17 @@ fn model(ui: &mut egui::Ui, s: &UiState) {
                 exo_sim::scenario::LegKind::Reference => "reference leg",
             };
             ui.label("subject");
-            ui.label(format!("{:.1} kg, {:.2} m, {leg}", sc.subject.mass_kg, sc.subject.height_m));
+            match &sc.wearer {
+                Some(w) => ui.label(format!("{} (OpenSim, both legs)", file_label(Path::new(&w.model)))),
+                None => ui.label(format!("{:.1} kg, {:.2} m, {leg}", sc.subject.mass_kg, sc.subject.height_m)),
+            };
             ui.end_row();
-            let device = sc.exoskeleton.as_ref().map_or_else(
-                || "none".to_string(),
-                |e| e.joints.iter().map(|j| j.name()).collect::<Vec<_>>().join(", "),
-            );
+            let device = match (&sc.wearer, &sc.exoskeleton) {
+                // An imported wearer's device is its actuators, named by joint and side.
+                (Some(_), _) if !sc.actuators.is_empty() => sc.actuators.keys().cloned().collect::<Vec<_>>().join(", "),
+                (_, Some(e)) => e.joints.iter().map(|j| j.name()).collect::<Vec<_>>().join(", "),
+                _ => "none".to_string(),
+            };
             ui.label("device");
             ui.label(device);
             ui.end_row();
@@ -147,7 +154,7 @@ fn model(ui: &mut egui::Ui, s: &UiState) {
             ui.end_row();
             if let Some(live) = s.live.as_deref() {
                 ui.label("ticks");
-                ui.label(live.read(|sim| sim.ticks()).to_string());
+                ui.label(live.read_loop(|sim| sim.ticks()).to_string());
                 ui.end_row();
             }
         });

@@ -129,9 +129,9 @@ impl UiState<'_> {
         let (source, time_s, duration_s, controller, (supervisor, fault)) = if let Some(live) = self.live.as_deref() {
             (
                 live.scenario().scenario.name.clone(),
-                live.read(|s| s.time_s()),
+                live.read_loop(|s| s.time_s()),
                 live.duration_s(),
-                status::law_label(live.read(|s| s.controller().name())),
+                status::law_label(live.read_loop(|s| s.controller().name())),
                 status::live_supervisor(live),
             )
         } else if let Some(replay) = self.replay.as_deref() {
@@ -186,7 +186,12 @@ pub(crate) fn draw_panels(mut contexts: EguiContexts, mut s: UiState) -> Result 
     let cuffs: Vec<String> = s
         .live
         .as_deref()
-        .map(|l| l.read(|sim| sim.world().cuffs().iter().map(|c| c.name.clone()).collect()))
+        .map(|l| {
+            l.read(|sim| match sim {
+                crate::live::Running::Leg(sim) => sim.world().cuffs().iter().map(|c| c.name.clone()).collect(),
+                crate::live::Running::Walk(_) => Vec::new(),
+            })
+        })
         .or_else(|| s.replay.as_deref().map(|r| r.world().cuffs().iter().map(|c| c.name.clone()).collect()))
         .unwrap_or_default();
     egui::Panel::right("plots").default_size(PLOTS_WIDTH).resizable(true).show(&mut root, |ui| {

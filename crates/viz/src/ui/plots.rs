@@ -16,8 +16,17 @@ pub struct PlotSettings {
     pub joint: String,
 }
 
-const JOINT_COLOURS: [Color32; 3] =
-    [Color32::from_rgb(230, 85, 60), Color32::from_rgb(60, 140, 230), Color32::from_rgb(80, 180, 90)];
+/// Per wearer coordinate in order: the one-legged wearer's hip, knee, ankle; an imported wearer's right leg, then
+/// its left leg in lighter shades, then the lumbar joint.
+const JOINT_COLOURS: [Color32; 7] = [
+    Color32::from_rgb(230, 85, 60),
+    Color32::from_rgb(60, 140, 230),
+    Color32::from_rgb(80, 180, 90),
+    Color32::from_rgb(245, 160, 140),
+    Color32::from_rgb(150, 195, 245),
+    Color32::from_rgb(165, 220, 170),
+    Color32::from_rgb(190, 150, 220),
+];
 const CUFF_COLOURS: [Color32; 3] =
     [Color32::from_rgb(220, 170, 20), Color32::from_rgb(170, 90, 200), Color32::from_rgb(60, 170, 170)];
 
@@ -149,10 +158,14 @@ pub(crate) fn show(
                 (format!("{human}_human_torque_nm"), "human", Color32::from_rgb(230, 25, 115)),
                 (format!("exo_{j}_torque_nm"), "exo delivered", Color32::from_rgb(13, 115, 242)),
                 (format!("exo_{j}_demand_nm"), "assistance demand", Color32::from_rgb(120, 120, 120)),
+                // An imported wearer's walk records the supervised command instead.
+                (format!("exo_{j}_command_nm"), "command", Color32::from_rgb(120, 120, 120)),
             ];
             let lines = torques
                 .into_iter()
-                .filter_map(|(ch, name, c)| series(history, &ch, 1.0, name.into(), c, name.contains("demand")))
+                .filter_map(|(ch, name, c)| {
+                    series(history, &ch, 1.0, name.into(), c, name.contains("demand") || name == "command")
+                })
                 .collect();
             (format!("Torque at the {j} (N m)"), lines)
         }

@@ -74,8 +74,8 @@ fn with_joint(what: &str, joint: Option<u8>, joints: &[&str]) -> String {
 /// Supervisor state and fault of a live simulation.
 #[must_use]
 pub fn live_supervisor(live: &LiveSim) -> (String, Option<String>) {
-    live.read(|sim| {
-        let joints: Vec<&str> = sim.joints().iter().map(|j| j.name.as_str()).collect();
+    live.read_loop(|sim| {
+        let joints: Vec<&str> = (0..sim.joint_count()).filter_map(|k| sim.joint_name(k)).collect();
         let out = sim.output();
         let state = match (sim.ticks(), out.state) {
             (0, _) | (_, SupervisorState::Active) => "active".to_string(),
