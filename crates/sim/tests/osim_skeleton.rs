@@ -261,6 +261,17 @@ fn muscle_paths_match_opensim_at_64_poses() {
             kin.update(&sk, &q, &u);
             let (l, v) = p.length_and_speed(&sk, &kin, &q, &u);
             length = length.max((l - m["length"].as_f64().unwrap()).abs());
+            // The polyline a viewer draws: one point per active path point, as long as the path.
+            let mut points = Vec::new();
+            p.points_m(&sk, &kin, &q, &mut points);
+            assert_eq!(points.len(), expected.len(), "{}", p.name);
+            let polyline: f64 = points
+                .windows(2)
+                .map(|w| {
+                    ((w[1][0] - w[0][0]).powi(2) + (w[1][1] - w[0][1]).powi(2) + (w[1][2] - w[0][2]).powi(2)).sqrt()
+                })
+                .sum();
+            assert!((polyline - l).abs() < 1e-12, "{}: {polyline} against {l}", p.name);
             speed = speed.max((v - m["lengthening_speed"].as_f64().unwrap()).abs());
             p.moment_arms(&sk, &mut kin, &q, &mut arms);
             arm = arm.max(max_diff(&arms, &by_coordinate(&sk, &m["moment_arm"])));

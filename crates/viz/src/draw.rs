@@ -6,6 +6,7 @@ use bevy::prelude::*;
 
 use crate::coords::{self, CUFF_LATERAL_M, LEG_LATERAL_M};
 use crate::frames::{Frames, blend_factor};
+use crate::live::LiveSim;
 use crate::playback::Playback;
 use crate::rig::{Look, Rig, Shape};
 use crate::scene::{SceneSystems, Visual};
@@ -40,6 +41,10 @@ pub mod palette {
     pub const CUFF_FORCE: Color = Color::srgb(0.95, 0.75, 0.05);
     /// Ground reaction arrow.
     pub const GROUND_FORCE: Color = Color::srgb(0.15, 0.65, 0.25);
+    /// A muscle at rest (activation 0).
+    pub const MUSCLE_REST: Color = Color::srgb(0.25, 0.45, 0.95);
+    /// A muscle fully active (activation 1).
+    pub const MUSCLE_ACTIVE: Color = Color::srgb(0.80, 0.02, 0.05);
 }
 
 /// How arrows are scaled, and which are shown.
@@ -57,6 +62,8 @@ pub struct ArrowStyle {
     pub cuffs: bool,
     /// Draw the ground reaction.
     pub ground: bool,
+    /// Draw an imported wearer's muscles along their paths, coloured by activation.
+    pub muscles: bool,
 }
 
 impl Default for ArrowStyle {
@@ -68,6 +75,7 @@ impl Default for ArrowStyle {
             torques: true,
             cuffs: true,
             ground: true,
+            muscles: true,
         }
     }
 }
@@ -75,6 +83,10 @@ impl Default for ArrowStyle {
 /// Arrow gizmos: thicker than the default group, and drawn over the solids they start inside.
 #[derive(Default, Reflect, GizmoConfigGroup)]
 pub struct ArrowGizmos;
+
+/// Muscle gizmos: drawn over the limbs they run inside.
+#[derive(Default, Reflect, GizmoConfigGroup)]
+pub struct MuscleGizmos;
 
 /// Materials of the rig.
 #[derive(Resource, Clone, Debug)]
@@ -112,8 +124,12 @@ impl Plugin for DrawPlugin {
                 ArrowGizmos,
                 GizmoConfig { line: GizmoLineConfig { width: 4.0, ..default() }, depth_bias: -1.0, ..default() },
             )
+            .insert_gizmo_config(
+                MuscleGizmos,
+                GizmoConfig { line: GizmoLineConfig { width: 3.0, ..default() }, depth_bias: -1.0, ..default() },
+            )
             .add_systems(Startup, (create_materials, spawn_environment))
-            .add_systems(Update, (attach_meshes, draw_ground_grid, draw_force_arrows).after(SceneSystems))
+            .add_systems(Update, (attach_meshes, draw_ground_grid, draw_force_arrows, draw_muscles).after(SceneSystems))
             .add_systems(Update, place_ground.run_if(resource_exists_and_changed::<Rig>));
     }
 }
@@ -273,5 +289,21 @@ pub fn draw_force_arrows(
                 gizmos.arrow(start, start + v, palette::GROUND_FORCE).with_tip_length(0.04);
             }
         }
+    }
+}
+
+/// The colour of a muscle at `activation` (0 to 1).
+#[must_use]
+pub fn muscle_colour(activation: f64) -> Color {
+    let a = activation.clamp(0.0, 1.0) as f32;
+    palette::MUSCLE_REST.mix(&palette::MUSCLE_ACTIVE, a)
+}
+
+/// An imported wearer's muscles along their paths (as of the last history sample), coloured by activation.
+pub fn draw_muscles(mut gizmos: Gizmos<MuscleGizmos>, live: Option<Res<LiveSim>>, style: Res<ArrowStyle>) {
+    let Some(m) = live.as_deref().and_then(LiveSim::muscles).filter(|_| style.muscles) else { return };
+    for (k, path) in m.paths.iter().enumerate() {
+        let colour = muscle_colour(m.instant.activation.get(k).copied().unwrap_or(0.0));
+        gizmos.linestrip(path.iter().map(|p| Vec3::new(p[0] as f32, p[1] as f32, p[2] as f32)), colour);
     }
 }

@@ -179,6 +179,10 @@ pub fn live_sample(sim: &Simulation, row: &mut [f64]) {
     }
 }
 
+/// The channel of the muscles' whole-body metabolic power, W (the walk's `muscles.csv` name), filled by
+/// [`crate::live::LiveSim`] when the scenario has muscles.
+pub const METABOLIC_CHANNEL: &str = "metabolic_power_w";
+
 /// The wearer's joints of an imported wearer's walk: every coordinate but the free pelvis'.
 fn walk_joints(sim: &WalkSimulation) -> impl Iterator<Item = usize> + '_ {
     let sk = sim.body().skeleton();
@@ -188,9 +192,10 @@ fn walk_joints(sim: &WalkSimulation) -> impl Iterator<Item = usize> + '_ {
 
 /// The plotted channels of a walk of an imported wearer, as [`channel_names`] names them: per joint coordinate
 /// its angle, reference and the wearer's torque; per device joint its delivered torque, (no) interaction torque,
-/// the supervised command, motor current and winding temperature (the walk's recorder's names).
+/// the supervised command, motor current and winding temperature (the walk's recorder's names); with `muscles`,
+/// [`METABOLIC_CHANNEL`] last.
 #[must_use]
-pub fn walk_channel_names(sim: &WalkSimulation) -> Vec<String> {
+pub fn walk_channel_names(sim: &WalkSimulation, muscles: bool) -> Vec<String> {
     let sk = sim.body().skeleton();
     let mut names = Vec::new();
     for c in walk_joints(sim) {
@@ -202,6 +207,9 @@ pub fn walk_channel_names(sim: &WalkSimulation) -> Vec<String> {
         names.extend(
             ["torque_nm", "interaction_nm", "command_nm", "current_a", "winding_c"].map(|s| format!("exo_{n}_{s}")),
         );
+    }
+    if muscles {
+        names.push(METABOLIC_CHANNEL.to_string());
     }
     names
 }

@@ -2,15 +2,19 @@
 //!
 //! No simulation logic lives here: it calls the simulation's `tick` and copies what rendering and plots read.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use bevy::prelude::*;
+use exo_sim::scenario::ImportedWearer;
 use exo_sim::scenario::{self, LoadedScenario, ScenarioError};
 use exo_sim::simulation::{ControlLoop, Simulation};
 use exo_sim::walk::WalkSimulation;
+use exo_sim::wearer::metabolics::Umberger2010;
+use exo_sim::wearer::muscle_analysis::{MuscleInstant, MuscleMeter, MuscleModel, SharingOptions};
+use exo_sim::wearer::{Musculature, Skeleton, SkeletonKinematics};
 
 use crate::frames::{Frames, Snapshot};
-use crate::history::{History, live_sample, walk_sample};
+use crate::history::{History, METABOLIC_CHANNEL, live_sample, walk_sample};
 use crate::playback::Playback;
 
 /// The simulation a scenario describes: the one-legged wearer, or a wearer imported from OpenSim walking on both
@@ -49,6 +53,74 @@ impl Running {
     }
 }
 
+/// An imported wearer's muscles evaluated as the walk runs: the wearer's joint torques shared among them by static
+/// optimization (the post-run analysis' own [`MuscleMeter`], warm-started from the sample before) at every
+/// history sample, and their paths for drawing.
+pub struct LiveMuscles {
+    skeleton: Arc<Skeleton>,
+    musculature: Musculature,
+    probe: Umberger2010,
+    options: SharingOptions,
+    meter: MuscleMeter,
+    kin: SkeletonKinematics,
+    q: Vec<f64>,
+    u: Vec<f64>,
+    /// The muscles at the last evaluation.
+    pub instant: MuscleInstant,
+    /// Each muscle's path in ground at the last evaluation (OpenSim's x, y, z), m.
+    pub paths: Vec<Vec<[f64; 3]>>,
+    /// Why the last evaluation failed, if it did (the muscles then stay as they were).
+    pub error: Option<String>,
+}
+
+impl LiveMuscles {
+    fn new(imported: &ImportedWearer) -> Option<Self> {
+        let (musculature, probe) = imported.muscles.clone()?;
+        let skeleton = imported.skeleton.clone();
+        let options = SharingOptions::new(&skeleton);
+        let model = MuscleModel { skeleton: &skeleton, muscles: &musculature, probe: &probe, options: &options };
+        let meter = MuscleMeter::new(&model);
+        let n = skeleton.coordinates.len();
+        Some(Self {
+            kin: SkeletonKinematics::new(&skeleton),
+            paths: vec![Vec::new(); musculature.paths.len()],
+            skeleton,
+            musculature,
+            probe,
+            options,
+            meter,
+            q: vec![0.0; n],
+            u: vec![0.0; n],
+            instant: MuscleInstant::default(),
+            error: None,
+        })
+    }
+
+    /// The muscles of `sim`'s present state.
+    fn evaluate(&mut self, sim: &WalkSimulation) {
+        let body = sim.body();
+        for c in 0..self.q.len() {
+            self.q[c] = body.q(c);
+            self.u[c] = body.u(c);
+        }
+        let model = MuscleModel {
+            skeleton: &self.skeleton,
+            muscles: &self.musculature,
+            probe: &self.probe,
+            options: &self.options,
+        };
+        self.error = self
+            .meter
+            .evaluate(&model, &self.q, &self.u, &sim.wearer_forces().total, &mut self.instant)
+            .err()
+            .map(|e| e.to_string());
+        self.kin.update(&self.skeleton, &self.q, &self.u);
+        for (p, out) in self.musculature.paths.iter().zip(&mut self.paths) {
+            p.points_m(&self.skeleton, &self.kin, &self.q, out);
+        }
+    }
+}
+
 /// A running simulation and the scenario it was built from.
 ///
 /// The simulations are `Send` but not `Sync` (their firmware is a `dyn Controller`, which is `Send`); the mutex
@@ -57,6 +129,7 @@ impl Running {
 #[derive(Resource)]
 pub struct LiveSim {
     sim: Mutex<Running>,
+    muscles: Option<LiveMuscles>,
     scenario: LoadedScenario,
     failure: Option<String>,
     end_reported: bool,
@@ -68,22 +141,26 @@ impl LiveSim {
     pub fn build(scenario: LoadedScenario) -> Result<Self, ScenarioError> {
         let mut quiet = scenario.clone();
         quiet.scenario.simulation.record_rate_hz = 0.0;
-        // Nothing recorded: the metabolic cost needs rows, and the visualiser does not compute it.
-        if let Some(w) = quiet.scenario.wearer.as_mut() {
-            w.metabolics = None;
-        }
-        let sim = if quiet.scenario.wearer.is_some() {
+        let (sim, muscles) = if quiet.scenario.wearer.is_some() {
+            // The muscles (when the scenario names a metabolics file) are evaluated here as the walk runs.
             let imported = scenario::import_wearer(&quiet)?;
-            Running::Walk(Box::new(WalkSimulation::new(scenario::build_walk(&quiet, &imported, true)?)))
+            let walk = WalkSimulation::new(scenario::build_walk(&quiet, &imported, true)?);
+            (Running::Walk(Box::new(walk)), LiveMuscles::new(&imported))
         } else {
-            Running::Leg(Box::new(Simulation::new(scenario::build(&quiet, true)?)))
+            (Running::Leg(Box::new(Simulation::new(scenario::build(&quiet, true)?))), None)
         };
-        Ok(Self { sim: Mutex::new(sim), scenario, failure: None, end_reported: false })
+        Ok(Self { sim: Mutex::new(sim), muscles, scenario, failure: None, end_reported: false })
     }
 
     /// Reads the simulation ([`LiveSim::tick`] advances it).
     pub fn read<R>(&self, f: impl FnOnce(&Running) -> R) -> R {
         f(&self.sim.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// An imported wearer's muscles as of the last history sample, when the scenario has them.
+    #[must_use]
+    pub fn muscles(&self) -> Option<&LiveMuscles> {
+        self.muscles.as_ref()
     }
 
     /// Reads the simulation's clock and firmware, whichever simulation it is.
@@ -135,7 +212,15 @@ impl LiveSim {
         if history.due(t) {
             match sim {
                 Running::Leg(s) => live_sample(s, history.row_mut()),
-                Running::Walk(s) => walk_sample(s, history.row_mut()),
+                Running::Walk(s) => {
+                    walk_sample(s, history.row_mut());
+                    if let Some(m) = self.muscles.as_mut() {
+                        m.evaluate(s);
+                        if let Some(k) = history.index(METABOLIC_CHANNEL) {
+                            history.row_mut()[k] = m.instant.metabolic_power_w;
+                        }
+                    }
+                }
             }
             history.commit(t);
         }

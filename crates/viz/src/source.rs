@@ -42,13 +42,14 @@ fn install_common(world: &mut World, rig: Rig, history: History, frames: Frames,
 /// Shows `live` (replacing any replay): its rig, an empty history, its gains, and its control tick.
 pub fn install_live(world: &mut World, live: LiveSim) {
     world.remove_resource::<Replay>();
+    let muscles = live.muscles().is_some();
     let (rig, history, tick_s) = live.read(|sim| match sim {
         Running::Leg(sim) => {
             let w = sim.world();
             (Rig::from_world(w), History::for_window(channel_names(w)), sim.timing().control_dt_s)
         }
         Running::Walk(sim) => {
-            (Rig::from_walk(sim), History::for_window(walk_channel_names(sim)), sim.timing().control_dt_s)
+            (Rig::from_walk(sim), History::for_window(walk_channel_names(sim, muscles)), sim.timing().control_dt_s)
         }
     });
     let mut frames = Frames::default();

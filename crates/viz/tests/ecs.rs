@@ -364,6 +364,19 @@ fn the_imported_wearer_walks_live_with_both_legs_its_device_and_both_ground_reac
         let expected = coords::point(&pose.origin_m, link.lateral_m);
         assert!(tf.translation.abs_diff_eq(expected, 1e-6), "{:?}: {} vs {expected}", link.part, tf.translation);
     }
+    // The muscles, solved at the history's samples: 18 paths in ground, activations within [0, 1], a whole-body
+    // metabolic power the plots read.
+    let live = app.world().resource::<LiveSim>();
+    let m = live.muscles().expect("the scenario names a metabolics file");
+    assert!(m.error.is_none(), "{:?}", m.error);
+    assert_eq!(m.paths.len(), 18);
+    assert!(m.paths.iter().all(|p| p.len() >= 2));
+    assert!(m.instant.activation.iter().all(|a| (0.0..=1.0).contains(a)), "{:?}", m.instant.activation);
+    assert!(m.instant.metabolic_power_w > 50.0 && m.instant.metabolic_power_w < 2000.0);
+    let history = app.world().resource::<exo_viz::history::History>();
+    let k = history.index(exo_viz::history::METABOLIC_CHANNEL).expect("plotted");
+    let last = history.points(k).last().expect("sampled");
+    assert_eq!(last[1], app.world().resource::<LiveSim>().muscles().unwrap().instant.metabolic_power_w);
     // Both feet's plates: during a stride at least one foot carries the body.
     let frames = app.world().resource::<Frames>();
     assert_eq!(frames.curr.ground.len(), 2);
@@ -373,7 +386,7 @@ fn the_imported_wearer_walks_live_with_both_legs_its_device_and_both_ground_reac
     // imported wearer's device has no interaction torque: NaN).
     let (names, row) = app.world().resource::<LiveSim>().read(|r| match r {
         Running::Walk(sim) => {
-            let names = exo_viz::history::walk_channel_names(sim);
+            let names = exo_viz::history::walk_channel_names(sim, false);
             let mut row = vec![f64::NAN; names.len()];
             exo_viz::history::walk_sample(sim, &mut row);
             let recorded: Vec<String> = sim.recorder().channels().iter().map(|c| c.name.clone()).collect();

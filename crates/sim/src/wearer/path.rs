@@ -213,6 +213,17 @@ impl MusclePath {
         (length, speed)
     }
 
+    /// The path's active points in ground at `q` (OpenSim's x, y, z), m, into `out` (cleared first), with `kin`
+    /// updated at `q`: the polyline a viewer draws.
+    pub fn points_m(&self, skeleton: &Skeleton, kin: &SkeletonKinematics, q: &[f64], out: &mut Vec<[f64; 3]>) {
+        out.clear();
+        for i in (0..self.sites.len()).filter(|&i| self.active(q, i)) {
+            // The position does not depend on the speeds given (any slice of one per coordinate will do).
+            let (p, _) = self.point(skeleton, kin, q, q, i);
+            out.push([p.x, p.y, p.z]);
+        }
+    }
+
     /// Moment arms about every coordinate (m per rad, or m per m), `r = -dL/dq`, into `out` (one per coordinate);
     /// `kin` is updated in the process. For several paths at once, [`moment_arms_of_all`] shares the kinematics.
     pub fn moment_arms(&self, skeleton: &Skeleton, kin: &mut SkeletonKinematics, q: &[f64], out: &mut [f64]) {

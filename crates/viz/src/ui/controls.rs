@@ -170,6 +170,7 @@ fn display(ui: &mut egui::Ui, s: &mut UiState) {
         ui.add(egui::Slider::new(&mut a.cuff_m_per_n, 0.0005..=0.02).logarithmic(true).text("m per N"));
         ui.checkbox(&mut a.ground, "ground reaction");
         ui.add(egui::Slider::new(&mut a.ground_m_per_n, 0.0001..=0.002).logarithmic(true).text("m per N"));
+        ui.checkbox(&mut a.muscles, "muscles (an imported wearer's)");
     });
 }
 

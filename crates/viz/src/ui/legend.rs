@@ -9,8 +9,8 @@ fn colour32(c: bevy::color::Color) -> Color32 {
     Color32::from_rgb((s.red * 255.0) as u8, (s.green * 255.0) as u8, (s.blue * 255.0) as u8)
 }
 
-/// Draws the legend with its top-left corner at `at`.
-pub(crate) fn show(ctx: &egui::Context, at: egui::Pos2, style: &ArrowStyle) {
+/// Draws the legend with its top-left corner at `at`; `muscles` when muscles are drawn.
+pub(crate) fn show(ctx: &egui::Context, at: egui::Pos2, style: &ArrowStyle, muscles: bool) {
     egui::Area::new(egui::Id::new("arrow-legend")).fixed_pos(at).interactable(false).show(ctx, |ui| {
         egui::Frame::popup(ui.style()).fill(Color32::from_rgba_unmultiplied(250, 250, 250, 215)).show(ui, |ui| {
             let row = |ui: &mut egui::Ui, c: bevy::color::Color, text: String| {
@@ -38,6 +38,10 @@ pub(crate) fn show(ctx: &egui::Context, at: egui::Pos2, style: &ArrowStyle) {
                     palette::GROUND_FORCE,
                     format!("ground reaction (10 cm = {:.0} N)", 0.1 / style.ground_m_per_n),
                 );
+            }
+            if style.muscles && muscles {
+                row(ui, palette::MUSCLE_REST, "muscle at rest".to_string());
+                row(ui, palette::MUSCLE_ACTIVE, "muscle fully active (static optimization)".to_string());
             }
             ui.label(
                 RichText::new("arcs turn the way the torque turns the distal segment")

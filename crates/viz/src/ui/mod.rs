@@ -200,7 +200,8 @@ pub(crate) fn draw_panels(mut contexts: EguiContexts, mut s: UiState) -> Result 
     });
     let free = root.available_rect_before_wrap();
     s.viewport.0 = Some(Rect::new(free.min.x, free.min.y, free.max.x, free.max.y));
-    legend::show(&ctx, free.min + egui::vec2(8.0, 8.0), &s.arrows);
+    let muscles = s.live.as_deref().is_some_and(|l| l.muscles().is_some());
+    legend::show(&ctx, free.min + egui::vec2(8.0, 8.0), &s.arrows, muscles);
     let busy = ctx.egui_is_using_pointer() || ctx.egui_wants_keyboard_input();
     if s.pointer.0 != busy {
         s.pointer.0 = busy;

@@ -173,14 +173,27 @@ pub(crate) fn show(
     };
     plot(ui, "torques", &title, height, lines);
 
-    let mut forces = Vec::new();
-    for (k, cuff) in cuffs.iter().enumerate() {
-        let c = CUFF_COLOURS[k % CUFF_COLOURS.len()];
-        let short = cuff.trim_end_matches("_cuff");
-        forces.extend(series(history, &format!("{cuff}_normal_n"), 1.0, short.to_string(), c, false));
-        forces.extend(series(history, &format!("{cuff}_shear_n"), 1.0, short.to_string(), c, true));
+    if cuffs.is_empty() && history.index(crate::history::METABOLIC_CHANNEL).is_some() {
+        // An imported wearer has no cuffs: its muscles' metabolic power in their place.
+        let power = series(
+            history,
+            crate::history::METABOLIC_CHANNEL,
+            1.0,
+            "whole body".into(),
+            Color32::from_rgb(200, 30, 40),
+            false,
+        );
+        plot(ui, "metabolic", "Muscles' metabolic power (W, Umberger 2010)", height, power.into_iter().collect());
+    } else {
+        let mut forces = Vec::new();
+        for (k, cuff) in cuffs.iter().enumerate() {
+            let c = CUFF_COLOURS[k % CUFF_COLOURS.len()];
+            let short = cuff.trim_end_matches("_cuff");
+            forces.extend(series(history, &format!("{cuff}_normal_n"), 1.0, short.to_string(), c, false));
+            forces.extend(series(history, &format!("{cuff}_shear_n"), 1.0, short.to_string(), c, true));
+        }
+        plot(ui, "cuffs", "Cuff interaction force (N), solid: normal, dashed: shear", height, forces);
     }
-    plot(ui, "cuffs", "Cuff interaction force (N), solid: normal, dashed: shear", height, forces);
 
     // Device joints take the colour of the coordinate they span, as in the angle plot.
     let per_joint = |suffix: &str| -> Vec<Series> {
