@@ -271,6 +271,38 @@ fn shards_of_a_sweep_union_to_the_unsharded_sweep_row_for_row() {
     );
 }
 
+/// A sweep over an imported wearer's device runs each point as `exosim run` does: the row holds the muscles'
+/// metabolic change, its weight share (the same at every torque: the device weighs the same) and the device's work;
+/// more assistance, more positive work and a lower metabolic change. Bit-identical on one thread or two.
+#[test]
+fn a_sweep_of_an_imported_wearers_device_reports_the_metabolic_change_per_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |jobs: &str, out: &str| {
+        exosim()
+            .arg("sweep")
+            .arg(scenario("opensim-walk-hip-exo"))
+            .args(["--set", "simulation.duration_s=5.0"])
+            .args(["--param", "controller.assistance.profiles.hip.peak_torque_nm=0:15:2", "--jobs", jobs, "-o"])
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+        std::fs::read_to_string(dir.path().join(out).join("sweep.csv")).unwrap()
+    };
+    let text = run("2", "two");
+    assert_eq!(text, run("1", "one"), "the same rows whatever the thread count");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<f64>> = lines.map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    assert_eq!(rows.len(), 2);
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no {name} in {header:?}"));
+    let (change, weight, work) = (col("metabolic_change_w"), col("device_weight_w"), col("hip_r_positive_work_j"));
+    println!("{text}");
+    assert_eq!(rows[0][weight], rows[1][weight], "the weight's share does not depend on the torque");
+    assert!(rows[0][weight] > 0.0);
+    assert!(rows[1][work] > rows[0][work]);
+    assert!(rows[1][change] < rows[0][change], "{} vs {}", rows[1][change], rows[0][change]);
+}
+
 #[test]
 fn merge_refuses_incomplete_or_overlapping_shards() {
     let dir = tempfile::tempdir().unwrap();

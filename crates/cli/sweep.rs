@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use anyhow::{Context, Result, anyhow, bail};
 use exo_sim::scenario;
 use exo_sim::simulation::{Simulation, Summary};
+use exo_sim::walk::WalkSummary;
 use rayon::prelude::*;
 
 use crate::atomic;
@@ -105,18 +106,68 @@ pub(crate) fn metric_columns(s: &Summary) -> Vec<(String, f64)> {
     c
 }
 
+/// Metrics of an imported wearer's walk as named numbers (NaN where a figure does not apply): per joint coordinate
+/// tracking and the wearer's RMS torque, the pelvis residuals, per device joint its torque, work, battery and
+/// winding, the muscles' metabolic power with the change the device makes (and the weight's share of it), the load
+/// carriage's increase, the supervisor.
+pub(crate) fn walk_metric_columns(s: &WalkSummary, problem: Option<&str>) -> Vec<(String, f64)> {
+    let nan = f64::NAN;
+    let mut c = vec![("duration_s".to_string(), s.simulated_s)];
+    for j in s.coordinates.iter().filter(|j| !j.residual) {
+        c.push((format!("{}_tracking_rmse_{}", j.name, j.unit), j.tracking_rms));
+        c.push((format!("{}_human_torque_rms_nm", j.name), j.generalized_force_rms));
+    }
+    let r = &s.pelvis_residual_rms;
+    c.extend([
+        ("pelvis_residual_fx_rms_n".to_string(), r.fx_n),
+        ("pelvis_residual_fy_rms_n".to_string(), r.fy_n),
+        ("pelvis_residual_mz_rms_nm".to_string(), r.mz_nm),
+    ]);
+    for d in &s.devices {
+        let n = &d.joint;
+        c.push((format!("{n}_torque_rms_nm"), d.torque_rms_nm));
+        c.push((format!("{n}_torque_peak_nm"), d.torque_peak_nm));
+        c.push((format!("{n}_positive_work_j"), d.positive_work_j));
+        c.push((format!("{n}_negative_work_j"), d.negative_work_j));
+        c.push((format!("{n}_battery_wh"), d.battery_wh));
+        c.push((format!("{n}_peak_winding_c"), d.winding_peak_c));
+    }
+    let m = s.metabolics.as_ref();
+    let change = m.and_then(|m| m.change.as_ref());
+    c.push(("metabolic_power_w".into(), m.map_or(nan, |m| m.muscles_w)));
+    c.push(("metabolic_change_w".into(), change.map_or(nan, |c| c.change_w)));
+    c.push(("metabolic_change_pct".into(), change.map_or(nan, |c| c.change_pct)));
+    c.push(("device_weight_w".into(), change.and_then(|c| c.device_weight_w).unwrap_or(nan)));
+    c.push(("device_positive_power_w".into(), change.map_or(nan, |c| c.device_positive_w)));
+    c.push(("saving_per_positive_work".into(), change.and_then(|c| c.saving_per_positive_work).unwrap_or(nan)));
+    c.push(("load_increase_w".into(), s.load_carriage.as_ref().map_or(nan, |l| l.increase_w)));
+    c.push(("supervisor_limited_ticks".into(), s.limited_ticks as f64));
+    c.push(("safe_stop".into(), if s.safe_stop.is_some() { 1.0 } else { 0.0 }));
+    c.push(("ended_early".into(), if s.ended_early.is_some() || problem.is_some() { 1.0 } else { 0.0 }));
+    c
+}
+
 /// A finished point: its index and its metric columns (or why it failed).
 type PointResult = (usize, Result<Vec<(String, f64)>>);
 
 /// Runs one point; returns its metric columns.
-fn run_point(file: &Path, sets: &[String], params: &[Param], values: &[f64]) -> Result<Vec<(String, f64)>> {
+fn run_point(file: &Path, sets: &[String], params: &[Param], values: &[f64], walk: bool) -> Result<Vec<(String, f64)>> {
     let mut overrides = sets.to_vec();
-    overrides.push("simulation.record_rate_hz=0".into());
-    overrides.push("simulation.compare_without_exo=false".into());
+    if !walk {
+        overrides.push("simulation.record_rate_hz=0".into());
+        overrides.push("simulation.compare_without_exo=false".into());
+    }
     for (p, v) in params.iter().zip(values) {
         overrides.push(format!("{}={v:?}", p.path));
     }
     let loaded = scenario::load(file, &overrides)?;
+    if walk {
+        // As `exosim run` runs it: its comparisons and the muscles' metabolic cost (recorded rows needed).
+        let mut progress = |_: &str, _: f64| {};
+        let mut control = scenario::RunControl { progress: &mut progress, stop: &|| false };
+        let run = scenario::run_walk(&loaded, &mut control)?.context("interrupted")?;
+        return Ok(walk_metric_columns(&run.summary, run.problem.as_deref()));
+    }
     let mut sim = Simulation::new(scenario::build(&loaded, true)?);
     let r = sim.run(loaded.scenario.simulation.duration_s, |_| {}, || false);
     let mut s = sim.summary();
@@ -139,7 +190,7 @@ pub(crate) fn run(
     let first = point(&params, 0);
     let mut probe = sets.to_vec();
     probe.extend(params.iter().zip(&first).map(|(p, v)| format!("{}={v:?}", p.path)));
-    scenario::load(file, &probe)?;
+    let walk = scenario::load(file, &probe)?.scenario.wearer.is_some();
     let total: usize = params.iter().map(|p| p.values.len()).product();
     let (k, n) = shard(shard_spec)?;
     let mine: Vec<usize> = (0..total).filter(|i| i % n == k).collect();
@@ -156,7 +207,7 @@ pub(crate) fn run(
                     return None;
                 }
                 let values = point(&params, i);
-                let r = run_point(file, sets, &params, &values);
+                let r = run_point(file, sets, &params, &values, walk);
                 pb.set_position(done.fetch_add(1, Ordering::Relaxed) + 1);
                 Some((i, r))
             })
