@@ -232,6 +232,13 @@ pub(crate) fn render(s: &WalkSummary) -> String {
         }
         let _ = writeln!(
             out,
+            "  muscles: {} rows solved in {:.1} ms; the walk with its muscles {:.0}x real time",
+            m.frames,
+            m.analysis_wall_s * 1e3,
+            s.simulated_s / (s.wall_s + m.analysis_wall_s)
+        );
+        let _ = writeln!(
+            out,
             "  muscles' metabolic power {:.1} W ({:.2} W/kg; Bhargava 2004 {:.1} W){}",
             m.muscles_w,
             m.muscles_w_per_kg,

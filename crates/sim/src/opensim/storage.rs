@@ -263,8 +263,9 @@ impl Storage {
         let declared = storage.parse_header(&mut lines, source)?;
         (storage.labels_line, storage.columns) = parse_labels(&mut lines, source)?;
         storage.data = vec![Vec::new(); storage.columns.len()];
-        for (line, row) in lines.filter(|(_, row)| !row.trim().is_empty()) {
-            storage.parse_row(line, row, source)?;
+        let mut parsed = Vec::with_capacity(storage.columns.len() + 1);
+        for (line, row) in lines {
+            storage.parse_row(line, row, source, &mut parsed)?;
         }
         storage.check_declared(&declared, source)?;
         Ok(storage)
@@ -316,32 +317,38 @@ impl Storage {
         Err(StorageError::MissingEndheader { file: source.to_string(), line: last_line })
     }
 
-    /// Parses one data row and appends it.
-    fn parse_row(&mut self, line: usize, row: &str, source: &str) -> Result<(), StorageError> {
+    /// Parses one data row (a blank one is skipped) and appends it; `parsed` is scratch space.
+    fn parse_row(&mut self, line: usize, row: &str, source: &str, parsed: &mut Vec<f64>) -> Result<(), StorageError> {
         let expected = self.columns.len() + 1;
-        let found = row.split_whitespace().count();
-        if found != expected {
-            return Err(StorageError::WrongValueCount { file: source.to_string(), line, expected, found });
-        }
-        let mut values = row.split_whitespace().enumerate().map(|(i, text)| {
-            text.parse::<f64>().map_err(|_| StorageError::BadNumber {
+        // One pass over the row (the files are ASCII; a non-ASCII separator is then part of a bad number).
+        parsed.clear();
+        for (i, text) in row.split_ascii_whitespace().enumerate() {
+            if i >= expected {
+                let found = row.split_ascii_whitespace().count();
+                return Err(StorageError::WrongValueCount { file: source.to_string(), line, expected, found });
+            }
+            let value = text.parse::<f64>().map_err(|_| StorageError::BadNumber {
                 file: source.to_string(),
                 line,
                 position: i + 1,
                 label: if i == 0 { "time" } else { self.columns.get(i - 1).map_or("?", String::as_str) }.to_string(),
                 text: text.to_string(),
-            })
-        });
-        let time_s = values.next().unwrap_or(Ok(f64::NAN))?;
-        check_time(source, line, time_s, self.time.last().copied().unwrap_or(f64::NEG_INFINITY))?;
-        // Parse the whole row before pushing anything so that the columns stay the same length.
-        let mut parsed = Vec::with_capacity(expected - 1);
-        for value in values {
-            parsed.push(value?);
+            })?;
+            parsed.push(value);
         }
+        match parsed.len() {
+            0 => return Ok(()),
+            found if found != expected => {
+                return Err(StorageError::WrongValueCount { file: source.to_string(), line, expected, found });
+            }
+            _ => {}
+        }
+        let time_s = parsed[0];
+        check_time(source, line, time_s, self.time.last().copied().unwrap_or(f64::NEG_INFINITY))?;
+        // The whole row is parsed before anything is pushed, so the columns stay the same length.
         self.time.push(time_s);
-        for (column, value) in self.data.iter_mut().zip(parsed) {
-            column.push(value);
+        for (column, value) in self.data.iter_mut().zip(&parsed[1..]) {
+            column.push(*value);
         }
         Ok(())
     }

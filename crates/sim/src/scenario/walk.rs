@@ -416,7 +416,9 @@ pub fn walk_metabolics(
     use crate::wearer::muscle_analysis::{MetabolicChange, time_average};
     let w = l.scenario.wearer.as_ref().expect("called for an imported wearer");
     let analyse = |sim: &WalkSimulation| analyse_walk(l, imported, sim);
+    let started = std::time::Instant::now();
     let with = analyse(assisted)?;
+    let analysis_wall_s = started.elapsed().as_secs_f64();
     let avg = |v: &[f64]| time_average(&with.time_s, v, window_s[0], window_s[1]);
     let muscles_w = avg(&with.metabolic_power_w);
     let sk = &*imported.skeleton;
@@ -454,6 +456,7 @@ pub fn walk_metabolics(
         strides: window.strides(),
         window_note: window.note.clone(),
         frames: with.time_s.len(),
+        analysis_wall_s,
         muscles_w,
         muscles_w_per_kg: muscles_w / mass,
         bhargava_w: avg(&with.metabolic_power_bhargava_w),

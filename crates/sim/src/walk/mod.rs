@@ -735,6 +735,9 @@ pub struct WalkMetabolics {
     pub window_note: Option<String>,
     /// Rows solved per run.
     pub frames: usize,
+    /// Wall-clock time the muscles of this run took (static optimization and both probes at every row, in
+    /// parallel chunks), s.
+    pub analysis_wall_s: f64,
     /// Whole-body muscle metabolic power of this run (Umberger 2010 as OpenSim's probe computes it), W.
     pub muscles_w: f64,
     /// The same per kilogram of the model, W/kg.
