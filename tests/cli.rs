@@ -538,6 +538,49 @@ fn tune_is_deterministic_whatever_the_thread_count() {
     assert_eq!(a.lines().filter(|l| stage(l) == "grid").count(), 9);
 }
 
+/// Human-in-the-loop optimization on the simulated wearer: `--cost metabolic` tunes the hip device's profile on the
+/// muscles' metabolic power; assistance beats none (the grid's zero-torque point), and the cost needs muscles.
+#[test]
+fn tune_lowers_an_imported_wearers_metabolic_power_and_the_cost_needs_muscles() {
+    let dir = tempfile::tempdir().unwrap();
+    exosim()
+        .arg("tune")
+        .arg(scenario("opensim-walk-hip-exo"))
+        .args(["--set", "simulation.duration_s=5.0"])
+        .args(["--param", "controller.assistance.profiles.hip.peak_torque_nm=0:15", "--cost", "metabolic"])
+        .args(["--grid", "3", "--iterations", "4", "--starts", "1", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.path().join("opensim-walk-hip-exo/tune.csv")).unwrap();
+    let rows: Vec<(f64, f64)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[2].parse().unwrap(), f[3].parse().unwrap())
+        })
+        .collect();
+    let unassisted = rows.iter().find(|r| r.0 == 0.0).expect("the grid's zero-torque point").1;
+    let best = rows.iter().map(|r| r.1).fold(f64::INFINITY, f64::min);
+    println!("{csv}");
+    assert!(unassisted > 250.0 && unassisted < 350.0, "{unassisted} W");
+    assert!(best < unassisted - 1.0, "{best} W against {unassisted} W without assistance");
+    let o = exosim()
+        .arg("tune")
+        .arg(scenario("torque-step"))
+        .args(["--param", "controller.sea_torque.torque_loop.kp.knee=1:6", "--cost", "metabolic", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("needs an imported wearer"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 #[test]
 fn tune_reports_the_lowest_cost_it_evaluated() {
     let dir = tempfile::tempdir().unwrap();

@@ -10,6 +10,7 @@ use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::neldermead::NelderMead;
 use exo_sim::scenario;
 use exo_sim::simulation::{Simulation, Summary};
+use exo_sim::walk::WalkSummary;
 use rayon::prelude::*;
 
 use crate::atomic;
@@ -32,6 +33,10 @@ pub(crate) enum Cost {
     /// Sum over actuated joints of the RMS of delivered minus demanded torque, N m.
     #[value(name = "assistance_error")]
     AssistanceError,
+    /// The muscles' whole-body metabolic power with the device, W (an imported wearer with a metabolics file):
+    /// human-in-the-loop optimization on the simulated wearer.
+    #[value(name = "metabolic")]
+    Metabolic,
 }
 
 fn cost_of(c: Cost, s: &Summary) -> f64 {
@@ -41,9 +46,30 @@ fn cost_of(c: Cost, s: &Summary) -> f64 {
         Cost::Energy => s.battery_wh,
         Cost::HumanEffort => s.joints.iter().map(|j| j.human_torque_rms_nm).sum(),
         Cost::AssistanceError => s.actuators.iter().map(|a| a.assistance_error_rms_nm).sum(),
+        Cost::Metabolic => f64::NAN,
     };
     // A run that diverged or stopped early is the worst possible point.
     if s.ended_early.is_some() || s.supervisor.faults > 0 || !v.is_finite() { f64::MAX / 1e6 } else { v }
+}
+
+/// The cost of an imported wearer's walk (`Cost::Metabolic`, `Energy`, `TrackingRmse`, `HumanEffort`; the others
+/// need cuffs, which an imported wearer's device does not have).
+fn walk_cost_of(c: Cost, s: &WalkSummary, problem: Option<&str>) -> Result<f64> {
+    let joints = || s.coordinates.iter().filter(|j| !j.residual);
+    let v = match c {
+        Cost::Metabolic => s.metabolics.as_ref().map_or(f64::NAN, |m| m.muscles_w),
+        Cost::Energy => s.devices.iter().map(|d| d.battery_wh).sum(),
+        Cost::TrackingRmse => joints().map(|j| j.tracking_rms).sum(),
+        Cost::HumanEffort => joints().map(|j| j.generalized_force_rms).sum(),
+        Cost::InteractionRms | Cost::AssistanceError => {
+            bail!(
+                "--cost {c:?}: an imported wearer's device has no cuffs; use metabolic, energy, tracking_rmse or human_effort"
+            )
+        }
+    };
+    // A walk that diverged, stopped safe or could not be analysed is the worst possible point.
+    let bad = s.ended_early.is_some() || s.safe_stop.is_some() || problem.is_some() || !v.is_finite();
+    Ok(if bad { f64::MAX / 1e6 } else { v })
 }
 
 struct Problem {
@@ -52,12 +78,16 @@ struct Problem {
     paths: Vec<String>,
     bounds: Vec<(f64, f64)>,
     cost: Cost,
+    /// An imported wearer's walk.
+    walk: bool,
 }
 
 impl Problem {
     fn evaluate(&self, x: &[f64]) -> Result<f64> {
         let mut o = self.sets.clone();
-        o.push("simulation.record_rate_hz=0".into());
+        if !self.walk {
+            o.push("simulation.record_rate_hz=0".into());
+        }
         o.push("simulation.compare_without_exo=false".into());
         // Clamp into the bounds; the distance outside is penalised so that the simplex comes back.
         let mut outside = 0.0;
@@ -67,6 +97,16 @@ impl Problem {
             o.push(format!("{p}={c:?}"));
         }
         let loaded = scenario::load(&self.file, &o)?;
+        if self.walk {
+            // The walk with its device alone, and its muscles (their cost needs the recorded rows).
+            let mut progress = |_: &str, _: f64| {};
+            let mut control = scenario::RunControl { progress: &mut progress, stop: &|| false };
+            let run = scenario::run_walk(&loaded, &mut control)?.context("interrupted")?;
+            return Ok(walk_cost_of(self.cost, &run.summary, run.problem.as_deref())? * (1.0 + outside));
+        }
+        if self.cost == Cost::Metabolic {
+            bail!("--cost metabolic needs an imported wearer with muscles (`[wearer]` with `metabolics`)");
+        }
         let mut sim = Simulation::new(scenario::build(&loaded, true)?);
         let r = sim.run(loaded.scenario.simulation.duration_s, |_| {}, || false);
         let mut s = sim.summary();
@@ -155,8 +195,18 @@ pub(crate) fn run(
         bounds.push((lo, hi));
     }
     let base = scenario::load(file, sets)?;
-    let problem =
-        Problem { file: file.to_path_buf(), sets: sets.to_vec(), paths: paths.clone(), bounds: bounds.clone(), cost };
+    let walk = base.scenario.wearer.is_some();
+    if walk && cost == Cost::Metabolic && base.scenario.wearer.as_ref().is_some_and(|w| w.metabolics.is_none()) {
+        bail!("--cost metabolic: {} names no metabolics file (`wearer.metabolics`)", file.display());
+    }
+    let problem = Problem {
+        file: file.to_path_buf(),
+        sets: sets.to_vec(),
+        paths: paths.clone(),
+        bounds: bounds.clone(),
+        cost,
+        walk,
+    };
     // Coarse grid, in parallel; its best points seed Nelder-Mead.
     let n = grid_n.max(2);
     let total = n.pow(paths.len() as u32);

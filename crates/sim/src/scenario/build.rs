@@ -159,9 +159,8 @@ pub fn build(l: &LoadedScenario, with_exo: bool) -> Result<SimulationParts, Scen
     if sc.wearer.is_some() {
         return Err(l.error(
             "wearer",
-            "this scenario's wearer is imported from OpenSim: `exosim run`, `exosim check`, `exosim sweep`, the \
-             visualiser and the Python package run it (`build_walk`); tuning and replay take the one-legged wearer \
-             only so far",
+            "this scenario's wearer is imported from OpenSim: `exosim run`, `check`, `sweep`, `tune`, the visualiser \
+             and the Python package run it (`build_walk`); replay takes the one-legged wearer only so far",
         ));
     }
     let s = &sc.simulation;
