@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use exo_control::ParamId;
 use exo_sim::control::{Controller, Frame, Output};
 use exo_sim::scenario::{self as sc, ImportedWearer, LoadedScenario};
-use exo_sim::simulation::Simulation;
+use exo_sim::simulation::{ControlLoop, Simulation};
 use exo_sim::walk::WalkSimulation;
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
@@ -69,77 +69,65 @@ impl Stepper {
         }
     }
 
+    /// Its clock and firmware, whichever stepper it is.
+    pub(crate) fn control_loop(&self) -> &dyn ControlLoop {
+        match self {
+            Stepper::OneLegged(s) => s.as_ref(),
+            Stepper::Walk(s) => s.as_ref(),
+        }
+    }
+
+    fn control_loop_mut(&mut self) -> &mut dyn ControlLoop {
+        match self {
+            Stepper::OneLegged(s) => s.as_mut(),
+            Stepper::Walk(s) => s.as_mut(),
+        }
+    }
+
     /// Simulated time, s.
     pub(crate) fn time_s(&self) -> f64 {
-        match self {
-            Stepper::OneLegged(s) => s.time_s(),
-            Stepper::Walk(s) => s.time_s(),
-        }
+        self.control_loop().time_s()
     }
 
     /// Control ticks run.
     pub(crate) fn ticks(&self) -> u64 {
-        match self {
-            Stepper::OneLegged(s) => s.ticks(),
-            Stepper::Walk(s) => s.ticks(),
-        }
+        self.control_loop().ticks()
     }
 
     /// The sensor frame of the last tick.
     pub(crate) fn frame(&self) -> &Frame {
-        match self {
-            Stepper::OneLegged(s) => s.frame(),
-            Stepper::Walk(s) => s.frame(),
-        }
+        self.control_loop().frame()
     }
 
     /// The firmware's output of the last tick.
     pub(crate) fn output(&self) -> &Output {
-        match self {
-            Stepper::OneLegged(s) => s.output(),
-            Stepper::Walk(s) => s.output(),
-        }
+        self.control_loop().output()
     }
 
     /// The firmware.
     pub(crate) fn controller(&self) -> &dyn Controller {
-        match self {
-            Stepper::OneLegged(s) => s.controller(),
-            Stepper::Walk(s) => s.controller(),
-        }
+        self.control_loop().controller()
     }
 
     /// The firmware, to change parameters.
     pub(crate) fn controller_mut(&mut self) -> &mut dyn Controller {
-        match self {
-            Stepper::OneLegged(s) => s.controller_mut(),
-            Stepper::Walk(s) => s.controller_mut(),
-        }
+        self.control_loop_mut().controller_mut()
     }
 
     /// The controlled joints' names.
     pub(crate) fn joint_names(&self) -> Vec<String> {
-        match self {
-            Stepper::OneLegged(s) => s.joints().iter().map(|j| j.name.clone()).collect(),
-            Stepper::Walk(s) => s.joints().iter().map(|j| j.name.clone()).collect(),
-        }
+        let l = self.control_loop();
+        (0..l.joint_count()).filter_map(|k| l.joint_name(k).map(str::to_string)).collect()
     }
 
     /// Each controlled joint's actuator's peak torque at its current limit, N m.
     pub(crate) fn peak_torque_nm(&self) -> Vec<f64> {
-        let actuators = match self {
-            Stepper::OneLegged(s) => s.actuators(),
-            Stepper::Walk(s) => s.actuators(),
-        };
-        actuators.iter().map(|a| a.config().peak_torque_nm()).collect()
+        self.control_loop().actuators().iter().map(|a| a.config().peak_torque_nm()).collect()
     }
 
     /// Sets (or with `None` clears) the host's torque setpoint.
     pub(crate) fn set_host_torque(&mut self, t: Option<&[f64]>) -> Result<(), String> {
-        match self {
-            Stepper::OneLegged(s) => s.set_host_torque_nm(t).map_err(|e| e.to_string()),
-            Stepper::Walk(s) => s.set_host_torque_nm(t).map_err(|e| e.to_string()),
-        }
+        self.control_loop_mut().set_host_torque_nm(t).map_err(|e| e.to_string())
     }
 
     /// The wearer's coordinates now.
@@ -200,10 +188,7 @@ impl Stepper {
 
     /// The recorded time series.
     pub(crate) fn recorder(&self) -> &exo_sim::simulation::Recorder {
-        match self {
-            Stepper::OneLegged(s) => s.recorder(),
-            Stepper::Walk(s) => s.recorder(),
-        }
+        self.control_loop().recorder()
     }
 
     /// The summary as JSON.

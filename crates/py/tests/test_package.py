@@ -19,6 +19,7 @@ import exosim
 # Summary fields that measure the machine, not the simulation.
 WALL_CLOCK = {
     "wall_us_per_sim_ms",
+    "analysis_wall_s",
     "real_time_factor",
     "control_compute_mean_ns",
     "control_compute_max_ns",

@@ -4,9 +4,11 @@
 //! host (the visualiser, the Python package) reads either the same way; their `tick` and their world stay their
 //! own.
 
+use super::recorder::Recorder;
 use super::setpoint::HostTorqueError;
 use super::stepper::Simulation;
 use super::timing::Timing;
+use crate::actuator::Actuator;
 use crate::control::{Controller, Frame, Output};
 use crate::walk::WalkSimulation;
 
@@ -32,6 +34,10 @@ pub trait ControlLoop {
     fn joint_count(&self) -> usize;
     /// Name of controlled joint `k` (`knee`, `ankle_r`), if there is one.
     fn joint_name(&self, k: usize) -> Option<&str>;
+    /// The actuators, one per controlled joint.
+    fn actuators(&self) -> &[Actuator];
+    /// The recorded time series.
+    fn recorder(&self) -> &Recorder;
     /// Sets the host's torque setpoint per controlled joint (`None`: the scenario's own).
     ///
     /// # Errors
@@ -71,6 +77,12 @@ macro_rules! forward_control_loop {
             }
             fn joint_name(&self, k: usize) -> Option<&str> {
                 self.joints().get(k).map(|j| j.name.as_str())
+            }
+            fn actuators(&self) -> &[Actuator] {
+                <$t>::actuators(self)
+            }
+            fn recorder(&self) -> &Recorder {
+                <$t>::recorder(self)
             }
             fn set_host_torque_nm(&mut self, torque_nm: Option<&[f64]>) -> Result<(), HostTorqueError> {
                 <$t>::set_host_torque_nm(self, torque_nm)
