@@ -215,6 +215,36 @@ fn a_backpack_loads_the_legs_and_costs_what_pandolf_predicts() {
     );
 }
 
+/// A joint's own strength and adaptation replace the whole wearer's there and nowhere else: with a feedforward
+/// of 100 N m everywhere, no tracking error and the device delivering 10 N m everywhere, a joint adapted at 0
+/// keeps 100 N m, a joint of strength 20 N m gives 20, every other joint 100 - 10 = 90 (adaptation 1).
+#[test]
+fn a_joints_own_strength_and_adaptation_replace_the_wearers_there_only() {
+    use exo_sim::walk::{JointTracking, ReferenceSample, TrackingConfig, TrackingWearer, WearerForces};
+    let (_, im) = load("opensim-walk", &[]);
+    let sk = &*im.skeleton;
+    let mut config = TrackingConfig::default();
+    config.joints.insert("hip_flexion_r".into(), JointTracking { adaptation: Some(0.0), ..JointTracking::default() });
+    config.joints.insert("knee_angle_l".into(), JointTracking { strength_nm: Some(20.0), ..JointTracking::default() });
+    config.validate().unwrap();
+    let wearer = TrackingWearer::new(sk, config).unwrap();
+    let n = sk.coordinates.len();
+    let mut reference = ReferenceSample::new(n);
+    reference.feedforward.iter_mut().for_each(|f| *f = 100.0);
+    let (zeros, device) = (vec![0.0; n], vec![10.0; n]);
+    let mut out = WearerForces::new(n);
+    wearer.forces(&reference, &zeros, &zeros, &device, &mut out);
+    for (c, coordinate) in sk.coordinates.iter().enumerate().filter(|(c, _)| !wearer.is_residual(*c)) {
+        let expected = match coordinate.name.as_str() {
+            "hip_flexion_r" => 100.0,
+            "knee_angle_l" => 20.0,
+            _ => 90.0,
+        };
+        assert_eq!(out.total[c], expected, "{}", coordinate.name);
+        assert_eq!(out.saturated[c], coordinate.name == "knee_angle_l", "{}", coordinate.name);
+    }
+}
+
 fn error_of(name: &str, overrides: &[&str]) -> String {
     let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     let loaded = match scenario::load(&scenario_path(name), &o) {
@@ -232,7 +262,22 @@ fn error_of(name: &str, overrides: &[&str]) -> String {
 
 #[test]
 fn bad_wearer_input_is_an_error_naming_the_field_and_file() {
-    let cases: [(&str, &[&str], &[&str]); 11] = [
+    let cases: [(&str, &[&str], &[&str]); 14] = [
+        (
+            "opensim-walk",
+            &["wearer.tracking.joints.ankel_r.strength_nm=80"],
+            &["wearer.tracking.joints.ankel_r", "is not a joint coordinate of the model", "ankle_angle_r"],
+        ),
+        (
+            "opensim-walk",
+            &["wearer.tracking.joints.pelvis_ty.adaptation=0.5"],
+            &["wearer.tracking.joints.pelvis_ty", "carries residuals"],
+        ),
+        (
+            "opensim-walk",
+            &["wearer.tracking.joints.ankle_angle_r.adaptation=1.5"],
+            &["wearer.tracking.joints.ankle_angle_r.adaptation", "must be within 0..1"],
+        ),
         (
             "opensim-walk-load-carriage",
             &["wearer.backpack.body=rucksack"],

@@ -221,7 +221,8 @@ pub fn build_walk_with(
     Ok(WalkParts {
         name: sc.name.clone(),
         body,
-        wearer: TrackingWearer::new(&sk, w.tracking),
+        wearer: TrackingWearer::new(&sk, w.tracking.clone())
+            .map_err(|e| l.error(format!("wearer.tracking.joints.{}", e.name), e.to_string()))?,
         reference,
         joints,
         actuators,

@@ -29,7 +29,8 @@ use crate::wearer::trial::CoordinateTrajectories;
 pub use body::{BodyReadings, BodySetup, WalkBody, WalkBodyError};
 pub use clock::{TrialClock, TrialInstant};
 pub use tracking::{
-    Reference, ReferenceSample, Residual, TrackingConfig, TrackingWearer, WearerForces, pelvis_coordinates,
+    JointNameError, JointTracking, Reference, ReferenceSample, Residual, TrackingConfig, TrackingWearer, WearerForces,
+    pelvis_coordinates,
 };
 
 /// A joint of the device: its name (`ankle_r`), the skeleton coordinate it spans and the foot its side stands on.

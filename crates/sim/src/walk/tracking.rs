@@ -15,8 +15,32 @@ use crate::wearer::Skeleton;
 use crate::wearer::trial::{CoordinateTrajectories, MeasuredLoads, TrialError};
 use crate::wearer::{InverseDynamics, PointLoad, SkeletonKinematics};
 
+/// What one joint coordinate of the imported wearer does differently from the others (a weak ankle after a
+/// stroke, a knee that does not adapt to its brace): absent fields keep the whole wearer's value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct JointTracking {
+    /// Largest torque the wearer produces at this joint, N m.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength_nm: Option<f64>,
+    /// Fraction of the device's delivered torque the wearer leaves to it at this joint (0 to 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptation: Option<f64>,
+}
+
+/// A joint of [`TrackingConfig::joints`] that the skeleton does not have as a joint.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{name} {problem}")]
+pub struct JointNameError {
+    /// The name as given.
+    pub name: String,
+    /// Why it is not a joint.
+    pub problem: String,
+}
+
 /// Gains and limits of the imported wearer's motor model.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "scenario", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TrackingConfig {
@@ -44,6 +68,13 @@ pub struct TrackingConfig {
     /// Derivative gain of the pelvis residual moment, N m s/rad.
     #[serde(default = "default_residual_kd_nm")]
     pub residual_kd_nm_s_per_rad: f64,
+    /// Per joint coordinate, by OpenSim's name (`ankle_angle_r`): its own strength and adaptation, in place of the
+    /// whole wearer's (a pelvis coordinate carries residuals, not a joint, and cannot be named). On the recorded
+    /// plates a strength below the trial's own torque at that joint cannot hold it: the plates keep pushing as
+    /// recorded, the joint gives way and the run stops with a divergence naming it (a weak joint needs a wearer
+    /// whose ground force follows its motion).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub joints: std::collections::BTreeMap<String, JointTracking>,
 }
 
 fn default_kp() -> f64 {
@@ -82,6 +113,7 @@ impl Default for TrackingConfig {
             residual_kd_n_s_per_m: default_residual_kd_n(),
             residual_kp_nm_per_rad: default_residual_kp_nm(),
             residual_kd_nm_s_per_rad: default_residual_kd_nm(),
+            joints: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -107,6 +139,21 @@ impl TrackingConfig {
         }
         if !(0.0..=1.0).contains(&self.adaptation) {
             return Err(ValidationError::new("adaptation", "must be within 0..1").with_value(self.adaptation));
+        }
+        for (name, j) in &self.joints {
+            if let Some(v) = j.strength_nm
+                && !(v.is_finite() && v >= 0.0)
+            {
+                return Err(ValidationError::new(format!("joints.{name}.strength_nm"), "must be a finite number >= 0")
+                    .with_value(v));
+            }
+            if let Some(v) = j.adaptation
+                && !(0.0..=1.0).contains(&v)
+            {
+                return Err(
+                    ValidationError::new(format!("joints.{name}.adaptation"), "must be within 0..1").with_value(v)
+                );
+            }
         }
         Ok(())
     }
@@ -319,6 +366,10 @@ pub fn pelvis_coordinates(skeleton: &Skeleton) -> Vec<usize> {
 pub struct TrackingWearer {
     config: TrackingConfig,
     roles: Vec<Option<Residual>>,
+    /// Strength per coordinate, N m (the joints' overrides resolved).
+    strength_nm: Vec<f64>,
+    /// Adaptation per coordinate.
+    adaptation: Vec<f64>,
 }
 
 /// The wearer's generalised forces this step, one per coordinate (buffers sized once).
@@ -341,8 +392,10 @@ impl WearerForces {
 impl TrackingWearer {
     /// The motor model of `skeleton`: the [`pelvis_coordinates`] carry residuals (their translations forces
     /// along ground X then Y, in joint order, as the importer checks), every other coordinate is a joint.
-    #[must_use]
-    pub fn new(skeleton: &Skeleton, config: TrackingConfig) -> Self {
+    ///
+    /// # Errors
+    /// `config.joints` names a coordinate the skeleton lacks, or a pelvis coordinate.
+    pub fn new(skeleton: &Skeleton, config: TrackingConfig) -> Result<Self, JointNameError> {
         let mut roles = vec![None; skeleton.coordinates.len()];
         let mut axis = 0;
         for c in pelvis_coordinates(skeleton) {
@@ -353,7 +406,23 @@ impl TrackingWearer {
                 Residual::MomentZ
             });
         }
-        Self { config, roles }
+        let n = skeleton.coordinates.len();
+        let (mut strength_nm, mut adaptation) = (vec![config.strength_nm; n], vec![config.adaptation; n]);
+        for (name, j) in &config.joints {
+            let Some(c) = skeleton.coordinate(name) else {
+                let joints: Vec<&str> =
+                    (0..n).filter(|&c| roles[c].is_none()).map(|c| skeleton.coordinates[c].name.as_str()).collect();
+                let problem = format!("is not a joint coordinate of the model (they are: {})", joints.join(", "));
+                return Err(JointNameError { name: name.clone(), problem });
+            };
+            if roles[c].is_some() {
+                let problem = "is a pelvis coordinate: it carries residuals, not the wearer's torque".to_string();
+                return Err(JointNameError { name: name.clone(), problem });
+            }
+            strength_nm[c] = j.strength_nm.unwrap_or(config.strength_nm);
+            adaptation[c] = j.adaptation.unwrap_or(config.adaptation);
+        }
+        Ok(Self { config, roles, strength_nm, adaptation })
     }
 
     /// The residual coordinate `c` carries, `None` for a joint.
@@ -383,8 +452,8 @@ impl TrackingWearer {
             let ff = reference.feedforward[j];
             let (tau, sat) = match role {
                 None => {
-                    let raw = ff + c.kp_nm_per_rad * e + c.kd_nm_s_per_rad * ed - c.adaptation * device[j];
-                    let lim = c.strength_nm;
+                    let raw = ff + c.kp_nm_per_rad * e + c.kd_nm_s_per_rad * ed - self.adaptation[j] * device[j];
+                    let lim = self.strength_nm[j];
                     (raw.clamp(-lim, lim), raw.abs() > lim)
                 }
                 Some(Residual::Force(_)) => (ff + c.residual_kp_n_per_m * e + c.residual_kd_n_s_per_m * ed, false),
