@@ -48,6 +48,21 @@ fn by_coordinate(sk: &Skeleton, v: &Value) -> Vec<f64> {
         .collect()
 }
 
+/// The plates OpenSim evaluated at a frame of `inverse_dynamics.json`.
+fn fixture_loads(sk: &Skeleton, frame: &Value) -> Vec<PointLoad> {
+    frame["external_loads"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|l| PointLoad {
+            body: sk.body(l["applied_to_body"].as_str().unwrap()).unwrap(),
+            force_n: vec3(&l["force"]),
+            point_m: vec3(&l["point"]),
+            torque_nm: vec3(&l["torque"]),
+        })
+        .collect()
+}
+
 fn max_diff(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
 }
@@ -144,17 +159,7 @@ fn inverse_dynamics_matches_opensim_over_the_trial() {
     let mut largest = vec![0.0_f64; sk.coordinates.len()];
     for f in frames {
         let (q, u, a) = (by_coordinate(&sk, &f["q"]), by_coordinate(&sk, &f["qdot"]), by_coordinate(&sk, &f["qddot"]));
-        let loads: Vec<PointLoad> = f["external_loads"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|l| PointLoad {
-                body: sk.body(l["applied_to_body"].as_str().unwrap()).unwrap(),
-                force_n: vec3(&l["force"]),
-                point_m: vec3(&l["point"]),
-                torque_nm: vec3(&l["torque"]),
-            })
-            .collect();
+        let loads = fixture_loads(&sk, f);
         id.solve(&sk, &q, &u, &a, &loads, &mut tau);
         let reference = by_coordinate(&sk, &f["generalized_force"]);
         for j in 0..tau.len() {
@@ -907,17 +912,7 @@ fn a_carried_mass_acts_as_its_weight_and_inertial_force_on_its_body() {
     let h = 1e-4;
     for f in fx["frames"].as_array().unwrap() {
         let (q, u, a) = (by_coordinate(&sk, &f["q"]), by_coordinate(&sk, &f["qdot"]), by_coordinate(&sk, &f["qddot"]));
-        let mut loads: Vec<PointLoad> = f["external_loads"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|l| PointLoad {
-                body: sk.body(l["applied_to_body"].as_str().unwrap()).unwrap(),
-                force_n: vec3(&l["force"]),
-                point_m: vec3(&l["point"]),
-                torque_nm: vec3(&l["torque"]),
-            })
-            .collect();
+        let mut loads = fixture_loads(&sk, f);
         id_loaded.solve(&loaded, &q, &u, &a, &loads, &mut tau_loaded);
         // The point's and the torso's accelerations along q(t) = q + u t + a t²/2.
         let mut at = |t: f64| {

@@ -139,13 +139,17 @@ pub fn run_walk(loaded: &LoadedScenario, control: &mut RunControl<'_>) -> Result
     summary.ended_early = failure.clone();
     let has_device = !sim.joints().is_empty();
     let mut problem = failure;
-    let baseline = if sc.simulation.compare_without_exo && has_device && problem.is_none() {
-        let (base, f, interrupted) = simulate(loaded, &imported, NO_DEVICE, &format!("{} (no exo)", sc.name), control)?;
-        if interrupted {
-            return Ok(None);
-        }
+    // One more walk of the comparisons: `None` when interrupted; its failure goes into `problem`.
+    let mut compare = |variant, label: &str, what: &str, problem: &mut Option<String>| {
+        let (sim, f, interrupted) = simulate(loaded, &imported, variant, &format!("{} ({label})", sc.name), control)?;
         if let Some(f) = f {
-            problem = Some(format!("the walk without the device failed: {f}"));
+            *problem = Some(format!("the walk {what} failed: {f}"));
+        }
+        Ok::<_, ScenarioError>((!interrupted).then_some(sim))
+    };
+    let baseline = if sc.simulation.compare_without_exo && has_device && problem.is_none() {
+        let Some(base) = compare(NO_DEVICE, "no exo", "without the device", &mut problem)? else { return Ok(None) };
+        if problem.is_some() {
             None
         } else {
             let b = base.summary();
@@ -169,13 +173,7 @@ pub fn run_walk(loaded: &LoadedScenario, control: &mut RunControl<'_>) -> Result
     };
     let compare_unloaded = sc.wearer.as_ref().and_then(|w| w.backpack.as_ref()).is_some_and(|p| p.compare_unloaded);
     let unloaded = if compare_unloaded && problem.is_none() {
-        let (u, f, interrupted) = simulate(loaded, &imported, NO_LOAD, &format!("{} (no load)", sc.name), control)?;
-        if interrupted {
-            return Ok(None);
-        }
-        if let Some(f) = f {
-            problem = Some(format!("the walk without the load failed: {f}"));
-        }
+        let Some(u) = compare(NO_LOAD, "no load", "without the load", &mut problem)? else { return Ok(None) };
         Some(u)
     } else {
         None
@@ -183,14 +181,9 @@ pub fn run_walk(loaded: &LoadedScenario, control: &mut RunControl<'_>) -> Result
     // The device's weight alone: its masses carried, its actuators off.
     let weighs = sc.wearer.as_ref().is_some_and(|w| !w.device_masses.is_empty());
     let unpowered = if weighs && baseline.is_some() && imported.muscles.is_some() && problem.is_none() {
-        let (u, f, interrupted) =
-            simulate(loaded, &imported, UNPOWERED, &format!("{} (device unpowered)", sc.name), control)?;
-        if interrupted {
+        let Some(u) = compare(UNPOWERED, "device unpowered", "with the device unpowered", &mut problem)? else {
             return Ok(None);
-        }
-        if let Some(f) = f {
-            problem = Some(format!("the walk with the device unpowered failed: {f}"));
-        }
+        };
         Some(u)
     } else {
         None
