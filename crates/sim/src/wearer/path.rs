@@ -182,13 +182,16 @@ impl MusclePath {
         };
         let p = Vector3::from(kin.station(skeleton, b, local));
         let mut v = Vector3::from(kin.station_velocity(skeleton, b, local));
-        // The point's own motion in the body, turned into ground.
-        let (s, c) = kin.body(skeleton, b).angle_rad.sin_cos();
-        v += Vector3::new(
-            c * local_velocity[0] - s * local_velocity[1],
-            s * local_velocity[0] + c * local_velocity[1],
-            local_velocity[2],
-        );
+        // The point's own motion in the body, turned into ground (a moving point's only: the body's angle is not
+        // worth its sine and cosine for the fixed ones).
+        if local_velocity != [0.0; 3] {
+            let (s, c) = kin.body(skeleton, b).angle_rad.sin_cos();
+            v += Vector3::new(
+                c * local_velocity[0] - s * local_velocity[1],
+                s * local_velocity[0] + c * local_velocity[1],
+                local_velocity[2],
+            );
+        }
         (p, v)
     }
 
