@@ -896,8 +896,14 @@ fn a_carried_mass_acts_as_its_weight_and_inertial_force_on_its_body() {
     let sk = skeleton();
     let torso = sk.body("torso").unwrap();
     let (m, c, inertia) = (20.0, [-0.2, 0.3], 0.57);
-    let pack =
-        CarriedMass { name: "backpack".into(), body: torso, mass_kg: m, mass_center_m: c, inertia_kg_m2: inertia };
+    let pack = CarriedMass {
+        name: "backpack".into(),
+        body: torso,
+        mass_kg: m,
+        mass_center_m: c,
+        inertia_kg_m2: inertia,
+        of_device: false,
+    };
     let loaded = sk.carrying(std::slice::from_ref(&pack)).unwrap();
     assert_eq!(loaded.mass_kg(), sk.mass_kg(), "the wearer's own mass excludes what it carries");
     assert_eq!(loaded.carried_kg(), m);
@@ -943,8 +949,14 @@ fn a_carried_mass_acts_as_its_weight_and_inertial_force_on_its_body() {
 fn a_carried_mass_that_is_not_a_number_names_its_field() {
     use exo_sim::wearer::{CarriedMass, CarriedMassError};
     let sk = skeleton();
-    let bad =
-        CarriedMass { name: "motor".into(), body: 0, mass_kg: -1.0, mass_center_m: [0.0, 0.0], inertia_kg_m2: 0.0 };
+    let bad = CarriedMass {
+        name: "motor".into(),
+        body: 0,
+        mass_kg: -1.0,
+        mass_center_m: [0.0, 0.0],
+        inertia_kg_m2: 0.0,
+        of_device: true,
+    };
     let e = sk.carrying(std::slice::from_ref(&bad)).unwrap_err();
     assert!(matches!(e, CarriedMassError::Field { field: "mass_kg", .. }), "{e}");
     let nowhere = CarriedMass { body: sk.bodies.len(), mass_kg: 1.0, ..bad };

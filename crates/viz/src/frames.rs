@@ -7,7 +7,6 @@ use bevy::prelude::*;
 use exo_control::SVector;
 use exo_sim::multibody::Pose2;
 use exo_sim::walk::WalkSimulation;
-use exo_sim::wearer::Skeleton;
 use exo_sim::world::World;
 
 use crate::playback::Playback;
@@ -88,12 +87,11 @@ impl Snapshot {
     /// reactions (without allocating once the vectors have their size).
     pub fn capture_walk(&mut self, sim: &WalkSimulation) {
         let body = sim.body();
-        let sk = body.skeleton();
         self.time_s = sim.time_s();
         let poses = &body.kinematics().engine.pose;
         self.poses.clear();
         self.poses.extend_from_slice(poses);
-        self.pelvis = poses.get(pelvis_engine_body(sk)).copied().unwrap_or(Pose2::IDENTITY);
+        self.pelvis = poses.get(pelvis_engine_body(sim)).copied().unwrap_or(Pose2::IDENTITY);
         self.human_torque_nm.clear();
         self.human_torque_nm.extend_from_slice(&sim.wearer_forces().total);
         let r = body.readings();
@@ -105,10 +103,12 @@ impl Snapshot {
     }
 }
 
-/// The engine body that carries an imported wearer's pelvis: the last of its free root joint's chain.
+/// The engine body that carries an imported wearer's pelvis: the last of the chain of its free root joint, whose
+/// coordinates carry the residuals (read from the wearer's roles: nothing allocated per tick).
 #[must_use]
-pub fn pelvis_engine_body(sk: &Skeleton) -> usize {
-    exo_sim::walk::pelvis_coordinates(sk).iter().map(|&c| sk.coordinates[c].dof).max().unwrap_or(0)
+pub fn pelvis_engine_body(sim: &WalkSimulation) -> usize {
+    let sk = sim.body().skeleton();
+    (0..sk.coordinates.len()).filter(|&c| sim.wearer().is_residual(c)).map(|c| sk.coordinates[c].dof).max().unwrap_or(0)
 }
 
 /// The previous and the current snapshot.

@@ -185,9 +185,7 @@ pub const METABOLIC_CHANNEL: &str = "metabolic_power_w";
 
 /// The wearer's joints of an imported wearer's walk: every coordinate but the free pelvis'.
 fn walk_joints(sim: &WalkSimulation) -> impl Iterator<Item = usize> + '_ {
-    let sk = sim.body().skeleton();
-    let pelvis = exo_sim::walk::pelvis_coordinates(sk);
-    (0..sk.coordinates.len()).filter(move |c| !pelvis.contains(c))
+    (0..sim.body().skeleton().coordinates.len()).filter(|&c| !sim.wearer().is_residual(c))
 }
 
 /// The plotted channels of a walk of an imported wearer, as [`channel_names`] names them: per joint coordinate

@@ -500,10 +500,7 @@ impl Rig {
         // The device: a housing outside each joint it spans; its masses and the backpack as boxes.
         let outward = |z: f64| if z >= 0.0 { 1.0_f32 } else { -1.0 };
         let mut device_joints = Vec::new();
-        let joint_coordinates: Vec<usize> = {
-            let pelvis = exo_sim::walk::pelvis_coordinates(sk);
-            (0..n).filter(|c| !pelvis.contains(c)).collect()
-        };
+        let joint_coordinates: Vec<usize> = (0..n).filter(|&c| !sim.wearer().is_residual(c)).collect();
         for (k, d) in sim.joints().iter().enumerate() {
             let dof = sk.coordinates[d.coordinate].dof;
             let Some(b) = sk.bodies.iter().position(|x| x.engine_body == dof) else { continue };
@@ -530,7 +527,7 @@ impl Rig {
         }
         for m in &sk.carried {
             let b = &sk.bodies[m.body];
-            let pack = m.name == "backpack";
+            let pack = !m.of_device;
             let side = (m.mass_kg as f32 / if pack { PACK_DENSITY } else { DEVICE_DENSITY }).cbrt();
             let c = local(m.body, m.mass_center_m[0], m.mass_center_m[1]);
             let lateral = if b.z_m == 0.0 { 0.0 } else { b.z_m as f32 + outward(b.z_m) * 0.08 };

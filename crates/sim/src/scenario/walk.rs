@@ -262,6 +262,7 @@ fn carried_masses(
                 mass_kg: p.mass_kg,
                 mass_center_m: p.com_m,
                 inertia_kg_m2: p.inertia_kg_m2,
+                of_device: false,
             },
         ));
     }
@@ -276,6 +277,7 @@ fn carried_masses(
                     mass_kg: m.mass_kg,
                     mass_center_m: m.com_m,
                     inertia_kg_m2: m.inertia_kg_m2,
+                    of_device: true,
                 },
             ));
         }

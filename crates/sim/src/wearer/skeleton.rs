@@ -97,6 +97,8 @@ pub struct CarriedMass {
     pub mass_center_m: [f64; 2],
     /// Rotational inertia about its own centre of mass, about Z, kg m².
     pub inertia_kg_m2: f64,
+    /// Part of the device (its housings, links, belt) rather than a load the wearer carries (a backpack).
+    pub of_device: bool,
 }
 
 /// A carried mass that cannot be fixed to the skeleton.
